@@ -1,0 +1,27 @@
+"""CV Skills Lab: the entry point. Page config, navigation by course section, the sidebar on every page."""
+
+import streamlit as st
+
+from ui.course_map import built_sections
+from ui.image_source import render_sidebar
+
+st.set_page_config(page_title="CV Skills Lab", page_icon=":material/visibility:", layout="wide")
+
+course_map = st.Page("pages/home.py", title="Course map", icon=":material/map:", default=True)
+navigation = st.navigation(
+    {"Start": [course_map]}
+    | {
+        section: [
+            st.Page(page.file, title=page.title, icon=page.icon, url_path=page.url_path) for page in pages
+        ]
+        for section, pages in built_sections().items()
+    }
+)
+render_sidebar()
+st.sidebar.toggle(
+    "Presentation mode",
+    key="presentation",
+    bind="query-params",
+    help="Larger type for projecting; explanations start collapsed.",
+)
+navigation.run()

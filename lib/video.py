@@ -1,0 +1,154 @@
+"""Video files frame by frame: read a clip, look at one frame, process every frame and write a new clip."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from lib.basics import add_brightness
+
+MAX_VIDEO_FRAMES = 900  # 30 s at 30 fps: enough for a lesson, bounded for a shared server
+MAX_VIDEO_PIXELS = 1920 * 1080
+
+
+class VideoError(ValueError):
+    """A video could not be used; the message says what was wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    frame_count: int
+    fps: float
+    width: int
+    height: int
+
+    @property
+    def seconds(self) -> float:
+        return self.frame_count / self.fps if self.fps > 0 else 0.0
+
+
+@contextmanager
+def _opened(data: bytes) -> Iterator[cv2.VideoCapture]:
+    """cv2.VideoCapture reads files only: write the bytes to a private temporary file, removed after."""
+    if not data:
+        raise VideoError("The video file is empty (0 bytes). Choose an MP4, AVI or MOV file.")
+    handle, path = tempfile.mkstemp(suffix=".video")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        capture = cv2.VideoCapture(path)
+        try:
+            if not capture.isOpened():
+                raise VideoError(
+                    "OpenCV could not open this file as a video. Try an MP4 (H.264 or mp4v) file."
+                )
+            yield capture
+        finally:
+            capture.release()
+    finally:
+        os.unlink(path)
+
+
+def _count_frames(capture: cv2.VideoCapture) -> int:
+    count = 0
+    while count <= MAX_VIDEO_FRAMES and capture.grab():
+        count += 1
+    return count
+
+
+def read_video_info(data: bytes) -> VideoInfo:
+    """Frame count (counted by reading, since container headers can lie), fps and size of a clip."""
+    with _opened(data) as capture:
+        fps = float(capture.get(cv2.CAP_PROP_FPS)) or 0.0
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        frame_count = _count_frames(capture)
+    if frame_count == 0 or width <= 0 or height <= 0:
+        raise VideoError("The video has no frames that OpenCV can decode.")
+    if frame_count > MAX_VIDEO_FRAMES:
+        raise VideoError(
+            f"The video is too long: more than {MAX_VIDEO_FRAMES} frames. Trim it to under 30 s."
+        )
+    if width * height > MAX_VIDEO_PIXELS:
+        raise VideoError(f"The video is {width}×{height}; the limit is 1920×1080. Scale it down first.")
+    return VideoInfo(frame_count=frame_count, fps=fps if fps > 0 else 25.0, width=width, height=height)
+
+
+def read_frame(data: bytes, index: int) -> np.ndarray:
+    """Frame `index` (0-based) of a clip as RGB uint8 (H, W, 3)."""
+    if index < 0:
+        raise VideoError(f"frame index must be 0 or more, got {index}")
+    with _opened(data) as capture:
+        for _ in range(index):
+            if not capture.grab():
+                raise VideoError(f"The video has fewer than {index + 1} frames.")
+        ok, frame = capture.read()
+    if not ok:
+        raise VideoError(f"The video has fewer than {index + 1} frames.")
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+def brighten_video(
+    data: bytes,
+    *,
+    amount: int = 20,
+    saturate: bool = True,
+    progress: Callable[[float], None] | None = None,
+) -> bytes:
+    """Add `amount` to every frame (the course's frame + 20) and write an mp4v clip; returns its bytes.
+
+    The output keeps the input's size and fps, as the course insists (a size mismatch corrupts the file).
+    """
+    info = read_video_info(data)
+    handle, out_path = tempfile.mkstemp(suffix=".mp4")
+    os.close(handle)
+    try:
+        writer = cv2.VideoWriter(
+            out_path, cv2.VideoWriter_fourcc(*"mp4v"), info.fps, (info.width, info.height)
+        )
+        if not writer.isOpened():
+            raise VideoError("OpenCV could not open an mp4v writer on this machine.")
+        try:
+            with _opened(data) as capture:
+                for index in range(info.frame_count):
+                    ok, frame = capture.read()
+                    if not ok:  # the course's `if not ret: break` — never add to a missing frame
+                        break
+                    writer.write(add_brightness(frame, amount, saturate=saturate))
+                    if progress is not None:
+                        progress((index + 1) / info.frame_count)
+        finally:
+            writer.release()
+        with open(out_path, "rb") as file:
+            return file.read()
+    finally:
+        os.unlink(out_path)
+
+
+def video_snippet(*, amount: int, saturate: bool) -> str:
+    """The course's read-process-write loop for the current settings."""
+    change = (
+        f"cv2.add(frame, np.full_like(frame, {amount}))" if saturate else f"frame + {amount}  # wraps around"
+    )
+    return f"""import cv2
+import numpy as np
+
+video = cv2.VideoCapture("input.mp4")
+fps = video.get(cv2.CAP_PROP_FPS)
+width = int(video.get(cv2.CAP_PROP_FRAME_WIDTH))
+height = int(video.get(cv2.CAP_PROP_FRAME_HEIGHT))
+out = cv2.VideoWriter("output.mp4", cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+while True:
+    ret, frame = video.read()
+    if not ret:  # after the last frame, frame is None: check before touching it
+        break
+    out.write({change})
+video.release()
+out.release()
+"""

@@ -1,0 +1,98 @@
+"""Images & video: read, convert, brighten and write images; process a clip frame by frame."""
+
+import streamlit as st
+
+from lib.basics import bgr_shown_as_rgb, images_snippet, wrapped_fraction
+from lib.video import VideoError, brighten_video, video_snippet
+from samples import SAMPLE_VIDEO
+from ui.cached_video import add_brightness, encode_for_download, video_frame, video_info
+from ui.image_source import current_image
+from ui.layout import code_panel, page_header, show_error, show_row
+
+page_header(
+    "Images & video",
+    """
+`cv2.imread` turns a file into a NumPy array of shape (height, width, 3) — in **BGR** order, not RGB.
+Show that array with a library that expects RGB and red and blue swap: the classic blue-faced portrait.
+
+Pixels are `uint8`, 0–255. `image + 30` is NumPy arithmetic **modulo 256**: a pixel at 250 becomes 24,
+so bright areas turn dark. `cv2.add` **saturates** instead: 250 + 30 stays at 255.
+A video is just frames: read one, process it, write it, until `read()` returns `ret == False`.
+""",
+    notes_fix='The notes write `image + 30` and say the result "is not a corrupted image"; in fact every '
+    "pixel above 225 wraps round to a dark value. Use `cv2.add` to brighten without wrapping.",
+)
+
+image = current_image()
+st.subheader("BGR vs RGB")
+show_row(
+    ("RGB — what the camera saw", image), ("BGR shown as RGB — the classic mistake", bgr_shown_as_rgb(image))
+)
+
+st.subheader("Brightness: wrap-around vs saturation")
+amount = st.slider("Add to every pixel", -100, 100, 30, key="io_amount", bind="query-params")
+wrapped = add_brightness(image, amount, False)
+saturated = add_brightness(image, amount, True)
+show_row(
+    ("Original", image), (f"image + {amount} (uint8 wraps)", wrapped), ("cv2.add (saturates)", saturated)
+)
+st.caption(f"{wrapped_fraction(image, amount):.1%} of the values wrapped around with plain `+`.")
+
+st.subheader("Write and download")
+left, right = st.columns(2)
+file_format = left.segmented_control(
+    "Format", ["PNG", "JPEG"], default="JPEG", required=True, key="io_format", bind="query-params"
+)
+quality = right.slider(
+    "JPEG quality", 1, 100, 95, key="io_quality", bind="query-params", disabled=file_format == "PNG"
+)
+encoded = encode_for_download(saturated, file_format, quality)
+st.download_button(
+    f"Download {file_format} ({len(encoded) / 1024:,.0f} KiB)",
+    encoded,
+    file_name=f"output.{'png' if file_format == 'PNG' else 'jpg'}",
+    mime=f"image/{file_format.lower()}",
+    on_click="ignore",
+)
+code_panel(images_snippet(amount=amount, saturate=True, file_format=file_format, jpeg_quality=quality))
+
+st.subheader("Video, frame by frame")
+uploaded_video = st.file_uploader(
+    "Upload a short clip (or use the sample)", type=["mp4", "avi", "mov", "mkv"]
+)
+clip = uploaded_video.getvalue() if uploaded_video is not None else SAMPLE_VIDEO.read_bytes()
+try:
+    info = video_info(clip)
+except VideoError as error:
+    show_error(f"{error} Showing the sample clip instead.")
+    clip = SAMPLE_VIDEO.read_bytes()
+    info = video_info(clip)
+st.caption(
+    f"{info.frame_count} frames · {info.fps:.1f} fps · {info.width}×{info.height} · {info.seconds:.1f} s"
+)
+frame_index = st.slider("Frame", 0, info.frame_count - 1, 0, key="io_frame", bind="query-params")
+video_amount = st.slider("Add to every frame", -100, 100, 20, key="io_video_amount", bind="query-params")
+frame = video_frame(clip, frame_index)
+show_row(
+    (f"Frame {frame_index}", frame),
+    (f"Frame {frame_index} + {video_amount}", add_brightness(frame, video_amount, True)),
+)
+if st.button("Write the processed clip (mp4v)", icon=":material/movie:"):
+    bar = st.progress(0.0, text="Writing frames…")
+    try:
+        st.session_state["io_processed_clip"] = brighten_video(
+            clip,
+            amount=video_amount,
+            progress=lambda done: bar.progress(done, text=f"Writing frames… {done:.0%}"),
+        )
+    except VideoError as error:
+        show_error(str(error))
+if "io_processed_clip" in st.session_state:
+    st.download_button(
+        "Download the processed clip",
+        st.session_state["io_processed_clip"],
+        file_name="output.mp4",
+        mime="video/mp4",
+        on_click="ignore",
+    )
+code_panel(video_snippet(amount=video_amount, saturate=True), filename="video.py")

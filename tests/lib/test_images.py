@@ -1,0 +1,185 @@
+"""decode_image and friends: reference decoding, conversions, and a corpus of bad uploads."""
+
+import io
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from lib.images import (
+    ImageError,
+    decode_image,
+    digest,
+    encode_jpeg,
+    encode_png,
+    fit_to_working_size,
+    to_gray,
+    to_rgb,
+)
+from samples import load_sample, sample_bytes
+from tests.tolerances import UINT8_ATOL
+
+
+def pil_bytes(image: Image.Image, file_format: str, **params) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=file_format, **params)
+    return buffer.getvalue()
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG with a valid IHDR chunk that claims a huge size and no pixel data."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+class TestDecodeImage:
+    def test_png_equals_opencv(self):
+        data = sample_bytes("coffee")
+        reference = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        assert np.array_equal(decode_image(data), reference)
+
+    def test_jpeg_close_to_opencv(self):
+        data = sample_bytes("flower")
+        reference = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        decoded = decode_image(data)
+        assert decoded.shape == reference.shape
+        # libjpeg builds may round IDCT differently by one level
+        assert np.abs(decoded.astype(int) - reference.astype(int)).max() <= UINT8_ATOL + 2
+
+    def test_gray_becomes_rgb_with_equal_channels(self):
+        rgb = decode_image(sample_bytes("coins"))
+        assert rgb.shape == (303, 384, 3) and rgb.dtype == np.uint8
+        assert np.array_equal(rgb[:, :, 0], rgb[:, :, 2])
+
+    def test_rgba_composited_over_white(self):
+        rgba = np.zeros((4, 4, 4), np.uint8)
+        rgba[:, :, 0] = 200  # red, fully transparent except one opaque pixel
+        rgba[0, 0, 3] = 255
+        decoded = decode_image(pil_bytes(Image.fromarray(rgba, "RGBA"), "PNG"))
+        assert decoded[0, 0].tolist() == [200, 0, 0]
+        assert decoded[3, 3].tolist() == [255, 255, 255]
+
+    def test_16_bit_png_scaled_to_8_bit(self):
+        values = np.array([[0, 65535], [32896, 257]], dtype=np.uint16)
+        ok, buffer = cv2.imencode(".png", values)
+        assert ok
+        decoded = decode_image(buffer.tobytes())
+        assert decoded[:, :, 0].tolist() == [[0, 255], [128, 1]]
+
+    def test_palette_png(self):
+        palette_image = Image.fromarray(np.array([[0, 1], [1, 0]], np.uint8), "P")
+        palette_image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+        decoded = decode_image(pil_bytes(palette_image, "PNG"))
+        assert decoded[0, 0].tolist() == [255, 0, 0] and decoded[0, 1].tolist() == [0, 0, 255]
+
+    def test_cmyk_jpeg(self):
+        cmyk = Image.new("CMYK", (8, 8), (0, 255, 255, 0))  # pure red in CMYK
+        decoded = decode_image(pil_bytes(cmyk, "JPEG"))
+        assert decoded.shape == (8, 8, 3)
+        red, green, blue = decoded[4, 4].astype(int)
+        assert red > 200 and green < 60 and blue < 60
+
+    def test_exif_orientation_applied(self):
+        wide = Image.fromarray(np.zeros((10, 20, 3), np.uint8))
+        exif = Image.Exif()
+        exif[0x0112] = 6  # rotate 90° clockwise to display
+        decoded = decode_image(pil_bytes(wide, "JPEG", exif=exif.tobytes()))
+        assert decoded.shape[:2] == (20, 10)
+
+    def test_one_pixel_image_is_fine(self):
+        decoded = decode_image(pil_bytes(Image.new("RGB", (1, 1), (1, 2, 3)), "PNG"))
+        assert decoded.tolist() == [[[1, 2, 3]]]
+
+    @pytest.mark.parametrize("file_format", ["WEBP", "BMP", "TIFF"])
+    def test_other_formats(self, file_format):
+        image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+        params = {"lossless": True} if file_format == "WEBP" else {}
+        assert np.array_equal(decode_image(pil_bytes(Image.fromarray(image), file_format, **params)), image)
+
+
+class TestBadUploads:
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            (b"", "empty"),
+            (np.random.default_rng(1).bytes(2048), "not an image"),
+            (b"GIF89a" + b"\x00" * 40, "not"),
+            (png_header_claiming(50_000, 50_000), "too large"),
+        ],
+        ids=["empty", "random-bytes", "broken-gif", "png-header-50000x50000"],
+    )
+    def test_clear_message(self, data, message):
+        with pytest.raises(ImageError, match=message):
+            decode_image(data)
+
+    def test_truncated_png(self):
+        data = sample_bytes("coffee")
+        with pytest.raises(ImageError, match="damaged or truncated"):
+            decode_image(data[: len(data) // 2])
+
+    def test_max_pixels_is_respected(self):
+        data = sample_bytes("coins")  # 384 x 303 = 116,352 pixels
+        with pytest.raises(ImageError, match="too large"):
+            decode_image(data, max_pixels=100_000)
+        assert decode_image(data, max_pixels=116_352).shape[:2] == (303, 384)
+
+    def test_image_error_is_a_value_error(self):
+        assert issubclass(ImageError, ValueError)
+
+
+class TestWorkingSize:
+    def test_shrinks_longer_side_keeps_aspect(self):
+        image = load_sample("group")  # 1180 x 420
+        fitted = fit_to_working_size(image, longest_side=590)
+        assert fitted.shape == (210, 590, 3)
+
+    def test_never_enlarges(self):
+        image = load_sample("coins")
+        assert fit_to_working_size(image, longest_side=4000) is image
+
+    def test_uses_inter_area(self):
+        image = load_sample("coffee")
+        reference = cv2.resize(image, (300, 200), interpolation=cv2.INTER_AREA)
+        assert np.array_equal(fit_to_working_size(image, longest_side=300), reference)
+
+    def test_bad_side(self):
+        with pytest.raises(ValueError, match="at least 1"):
+            fit_to_working_size(load_sample("coins"), longest_side=0)
+
+
+class TestHelpers:
+    def test_gray_uses_opencv_weights(self):
+        image = load_sample("flower")
+        assert np.array_equal(to_gray(image), cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+        assert to_gray(to_gray(image)) is not None and to_gray(to_gray(image)).ndim == 2
+
+    def test_to_rgb_of_gray(self):
+        gray = np.arange(6, dtype=np.uint8).reshape(2, 3)
+        assert to_rgb(gray).shape == (2, 3, 3) and np.array_equal(to_rgb(gray)[:, :, 1], gray)
+
+    def test_digest_depends_on_content_and_shape(self):
+        a = np.zeros((4, 4), np.uint8)
+        b = a.copy()
+        b[0, 0] = 1
+        assert digest(a) == digest(a.copy())
+        assert digest(a) != digest(b)
+        assert digest(a) != digest(a.reshape(2, 8))
+
+    def test_png_round_trip_is_exact_jpeg_is_close(self):
+        image = load_sample("coffee")
+        assert np.array_equal(decode_image(encode_png(image)), image)
+        jpeg = decode_image(encode_jpeg(image, quality=95))
+        assert np.abs(jpeg.astype(int) - image.astype(int)).mean() < 3
+
+    def test_jpeg_quality_changes_size(self):
+        image = load_sample("coffee")
+        assert len(encode_jpeg(image, quality=20)) < len(encode_jpeg(image, quality=95))
+        with pytest.raises(ValueError, match="quality"):
+            encode_jpeg(image, quality=101)

@@ -1,0 +1,72 @@
+import cv2
+import numpy as np
+import pytest
+
+from lib.basics import add_brightness
+from lib.video import VideoError, brighten_video, read_frame, read_video_info, video_snippet
+from samples import SAMPLE_VIDEO
+
+
+@pytest.fixture(scope="module")
+def clip() -> bytes:
+    return SAMPLE_VIDEO.read_bytes()
+
+
+def reference_frames(path) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    capture.release()
+    return frames
+
+
+class TestReadVideo:
+    def test_info_matches_opencv(self, clip):
+        frames = reference_frames(SAMPLE_VIDEO)
+        info = read_video_info(clip)
+        assert info.frame_count == len(frames) == 45
+        assert (info.width, info.height) == (320, 240)
+        assert info.fps == pytest.approx(15.0)
+        assert info.seconds == pytest.approx(3.0)
+
+    def test_frame_equals_opencv(self, clip):
+        frames = reference_frames(SAMPLE_VIDEO)
+        assert np.array_equal(read_frame(clip, 0), frames[0])
+        assert np.array_equal(read_frame(clip, 44), frames[44])
+        assert not np.array_equal(frames[0], frames[44])
+
+    def test_past_the_end(self, clip):
+        with pytest.raises(VideoError, match="fewer than 46"):
+            read_frame(clip, 45)
+
+    @pytest.mark.parametrize("data", [b"", b"not a video at all" * 100], ids=["empty", "garbage"])
+    def test_bad_files(self, data):
+        with pytest.raises(VideoError):
+            read_video_info(data)
+
+
+class TestBrightenVideo:
+    def test_output_keeps_size_fps_and_count_and_is_brighter(self, clip, tmp_path):
+        progress = []
+        out = brighten_video(clip, amount=20, progress=progress.append)
+        path = tmp_path / "out.mp4"
+        path.write_bytes(out)
+        info = read_video_info(out)
+        assert (info.frame_count, info.width, info.height) == (45, 320, 240)
+        assert info.fps == pytest.approx(15.0)
+        assert progress[-1] == pytest.approx(1.0) and len(progress) == 45
+        # mp4v is lossy: compare means, not pixels
+        original = reference_frames(SAMPLE_VIDEO)[10].astype(float).mean()
+        expected = add_brightness(reference_frames(SAMPLE_VIDEO)[10], 20, saturate=True).astype(float).mean()
+        written = reference_frames(path)[10].astype(float).mean()
+        assert abs(written - expected) < 3 and written > original + 10
+
+    def test_snippet_runs_on_the_sample(self, clip, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "input.mp4").write_bytes(clip)
+        exec(video_snippet(amount=20, saturate=True), {})
+        assert read_video_info((tmp_path / "output.mp4").read_bytes()).frame_count == 45

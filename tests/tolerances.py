@@ -1,0 +1,14 @@
+"""Every numeric tolerance the tests use, in one place."""
+
+# float32 correlation vs cv2.filter2D (same arithmetic, different summation order)
+KERNEL_ATOL = 1e-3
+# torch float32 vs OpenCV on 0..255 data
+TORCH_VS_CV_ATOL = 1e-2
+# uint8 results that may differ by rounding (colour conversions, resampling)
+UINT8_ATOL = 1
+# probabilities / softmax sums
+PROB_ATOL = 1e-5
+# feature-extraction activations vs a plain forward pass
+ACTIVATION_ATOL = 1e-5
+# transform matrices from point pairs vs hand-worked values (float32 points, float64 solve)
+MATRIX_ATOL = 1e-6

@@ -1,0 +1,194 @@
+"""The course map: every page of the app, its section, and one line of what it teaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    file: str  # relative to the repository root
+    title: str
+    icon: str
+    teaches: str
+    seed: str  # the course notes' sections it comes from
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.file).stem
+
+    @property
+    def exists(self) -> bool:
+        return (ROOT / self.file).is_file()
+
+
+SECTIONS: dict[str, list[PageInfo]] = {
+    "OpenCV basics": [
+        PageInfo(
+            "pages/images_video.py",
+            "Images & video",
+            ":material/photo_library:",
+            "Read, write and download images; BGR vs RGB; uint8 wrap-around; process a video frame by frame.",
+            "I.A–B",
+        ),
+        PageInfo(
+            "pages/resize_flip_rotate_crop.py",
+            "Resize, flip, rotate, crop",
+            ":material/crop_rotate:",
+            "Resize by size or percent, compare the five interpolations up close, flip, rotate and crop.",
+            "I.E–F",
+        ),
+        PageInfo(
+            "pages/drawing_text.py",
+            "Drawing & text",
+            ":material/draw:",
+            "Lines, rectangles, circles, ellipses, polylines and Hershey text on a canvas.",
+            "I.G–H",
+        ),
+    ],
+    "Colour": [
+        PageInfo(
+            "pages/colour_spaces.py",
+            "Colour spaces",
+            ":material/palette:",
+            "RGB, BGR, Gray, HSV and LAB channel by channel, live HSV sliders and a pixel inspector.",
+            "I.C",
+        ),
+        PageInfo(
+            "pages/colour_thresholding.py",
+            "Colour thresholding",
+            ":material/colorize:",
+            "Pick an HSV range, see the mask, recolour what it selects — hue ranges that wrap red included.",
+            "I.D",
+        ),
+    ],
+    "Geometry & filters": [
+        PageInfo(
+            "pages/geometry.py",
+            "Affine & perspective",
+            ":material/transform:",
+            "Map 3 or 4 points, see the matrix and its inverse, warp the image, straighten a document.",
+            "I.I",
+        ),
+        PageInfo(
+            "pages/kernels_blur_edges.py",
+            "Kernels, blur & edges",
+            ":material/blur_on:",
+            "Build a kernel and watch one output pixel's arithmetic; average, Gaussian and median blur; Sobel, Laplacian, Canny.",
+            "I.J–L",
+        ),
+    ],
+    "Analysis": [
+        PageInfo(
+            "pages/histograms.py",
+            "Histograms",
+            ":material/bar_chart:",
+            "RGB, HSV and gray histograms, the brightness verdict, equalisation and CLAHE.",
+            "I.M",
+        ),
+        PageInfo(
+            "pages/segmentation.py",
+            "Segmentation",
+            ":material/filter_b_and_w:",
+            "Simple, Otsu and adaptive thresholds, and k-means colour clustering.",
+            "I.N",
+        ),
+        PageInfo(
+            "pages/watershed_coins.py",
+            "Watershed coins",
+            ":material/toll:",
+            "Every step of the watershed pipeline that separates touching coins, then count them.",
+            "I.N",
+        ),
+        PageInfo(
+            "pages/face_detection.py",
+            "Face detection",
+            ":material/face:",
+            "Haar cascades: scale factor, min neighbours and min size, on portraits and groups.",
+            "I.O",
+        ),
+    ],
+    "PyTorch": [
+        PageInfo(
+            "pages/tensor_playground.py",
+            "Tensor playground",
+            ":material/grid_on:",
+            "Create, index, reshape, stack and aggregate tensors; dtypes and memory; noise images.",
+            "II.A–J",
+        ),
+        PageInfo(
+            "pages/train_network.py",
+            "Train a network",
+            ":material/model_training:",
+            "Regression and iris classification, trained live, functional vs Sequential.",
+            "II.K–M",
+        ),
+        PageInfo(
+            "pages/datasets_loaders.py",
+            "Datasets & loaders",
+            ":material/dataset:",
+            "Dataset and DataLoader arithmetic, image folders from a zip, transforms previewed.",
+            "II.N–O",
+        ),
+        PageInfo(
+            "pages/train_cnn.py",
+            "Train a CNN",
+            ":material/neurology:",
+            "The course's Conv→BN→ReLU→Pool network trained live on shapes or your own folders.",
+            "II.P",
+        ),
+    ],
+    "Inside CNNs": [
+        PageInfo(
+            "pages/cnn_calculators.py",
+            "CNN calculators",
+            ":material/calculate:",
+            "Output size, parameters, MACs and receptive field of every layer, checked against PyTorch.",
+            "III.A, F–H",
+        ),
+        PageInfo(
+            "pages/architectures.py",
+            "Architectures",
+            ":material/account_tree:",
+            "LeNet-5, AlexNet and VGG as block diagrams, their ideas and their PyTorch code.",
+            "IV.B–H",
+        ),
+        PageInfo(
+            "pages/feature_maps.py",
+            "Feature maps & filters",
+            ":material/layers:",
+            "What every layer of a trained CNN sees, map by map, with the kernels that made it.",
+            "III.B–E",
+        ),
+    ],
+    "Classify": [
+        PageInfo(
+            "pages/classifier.py",
+            "Classifier demo",
+            ":material/label:",
+            "Classify an image with our own or torchvision models: top-5 bars and the preprocessing shown.",
+            "II.Q–V, IV.I–K",
+        ),
+        PageInfo(
+            "pages/transfer_learning.py",
+            "Transfer learning",
+            ":material/school:",
+            "Freeze a backbone, train a new head on your own classes live, and inspect its mistakes.",
+            "IV.L",
+        ),
+    ],
+}
+
+
+def built_sections() -> dict[str, list[PageInfo]]:
+    """The sections with only the pages whose file exists (pages not built yet are not listed)."""
+    sections = {name: [page for page in pages if page.exists] for name, pages in SECTIONS.items()}
+    return {name: pages for name, pages in sections.items() if pages}
+
+
+def all_pages() -> list[PageInfo]:
+    """Every built page, in course order."""
+    return [page for pages in built_sections().values() for page in pages]

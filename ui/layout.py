@@ -1,0 +1,93 @@
+"""How every page looks: header and lesson, image rows, the Code panel, errors, presentation mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lib.images import encode_jpeg, encode_png, fit_to_working_size
+from ui.cache import IMAGE_CACHE
+
+# Longest side an image is sent to the browser at, by how many share a row.
+DISPLAY_SIDE = {1: 1200, 2: 800, 3: 640, 4: 480}
+SMALL_IMAGE_SIDE = 256  # at or below this, images are sent as PNG (crisp pixels, exact values)
+
+PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
+h1 { font-size: 2.8rem !important; }
+[data-testid="stCaptionContainer"] { font-size: 1rem; }
+</style>
+"""
+
+
+def presentation_mode() -> bool:
+    """True when the presentation toggle (sidebar) is on."""
+    return bool(st.session_state.get("presentation", False))
+
+
+def page_header(title: str, lesson_md: str, *, notes_fix: str | None = None) -> None:
+    """Title, then the lesson (collapsed in presentation mode), then a correction to the notes if any."""
+    st.title(title)
+    if presentation_mode():
+        st.html(PRESENTATION_CSS)
+    with st.expander("What this page teaches", expanded=not presentation_mode(), icon=":material/school:"):
+        st.markdown(lesson_md)
+        if notes_fix:
+            st.info(notes_fix, icon=":material/rule:")
+
+
+def to_display_uint8(image: np.ndarray) -> np.ndarray:
+    """uint8 passes through; floats are taken as [0, 1] and clipped; bools become 0 / 255."""
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype == bool:
+        return image.astype(np.uint8) * 255
+    return (np.clip(np.nan_to_num(image.astype(np.float32)), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+@st.cache_data(**IMAGE_CACHE)
+def encode_for_display(image: np.ndarray, longest_side: int) -> bytes:
+    """Scale to display size and encode once: PNG for small images and masks, JPEG otherwise."""
+    image = to_display_uint8(image)
+    small = max(image.shape[:2]) <= SMALL_IMAGE_SIDE
+    if small:
+        # Blow tiny images (feature maps, 8x8 digits) up with nearest neighbour so pixels stay square.
+        scale = max(1, SMALL_IMAGE_SIDE // max(image.shape[:2]))
+        if scale > 1:
+            image = np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
+        return encode_png(image)
+    image = fit_to_working_size(image, longest_side=longest_side)
+    is_mask = image.ndim == 2 and np.unique(image[:: max(1, image.shape[0] // 64), ::8]).size <= 2
+    return encode_png(image) if is_mask else encode_jpeg(image, quality=88)
+
+
+def show_image(image: np.ndarray, *, caption: str | None = None, columns_in_row: int = 1) -> None:
+    """One image, encoded at display size, filling its container's width."""
+    side = DISPLAY_SIDE.get(columns_in_row, 400)
+    st.image(encode_for_display(image, side), caption=caption, width="stretch")
+
+
+def show_row(*items: tuple[str, np.ndarray]) -> None:
+    """Images side by side, each with its caption: show_row(("Input", a), ("Output", b))."""
+    if not items:
+        return
+    columns = st.columns(len(items))
+    for column, (caption, image) in zip(columns, items, strict=True):
+        with column:
+            show_image(image, caption=caption, columns_in_row=len(items))
+
+
+def code_panel(snippet: str, *, filename: str = "example.py", expanded: bool = False) -> None:
+    """The "Code" panel: runnable Python that reproduces what the page shows, with a download button."""
+    with st.expander("Code — reproduce this result", expanded=expanded, icon=":material/code:"):
+        st.code(snippet, language="python")
+        st.download_button(
+            "Download as .py", snippet, file_name=filename, mime="text/x-python", on_click="ignore"
+        )
+
+
+def show_error(message: str) -> None:
+    """A clear message for bad input; the page goes on."""
+    st.error(message, icon=":material/error:")
