@@ -12,3 +12,7 @@ PROB_ATOL = 1e-5
 ACTIVATION_ATOL = 1e-5
 # transform matrices from point pairs vs hand-worked values (float32 points, float64 solve)
 MATRIX_ATOL = 1e-6
+# float32 sums of k*k products in a different order: error relative to sum(|kernel|) * max(|image|)
+FLOAT32_SUM_RTOL = 1e-5
+# circularity 4*pi*A/P^2 of a drawn (pixelated) disc vs the ideal 1: pixel contours overestimate P (~0.89)
+CIRCULARITY_ATOL = 0.15

@@ -1,0 +1,118 @@
+"""Slider -> updated image, measured in real Chromium: our page vs a naive full-resolution page.
+
+    .venv/bin/python benchmarks/slider_latency.py [--presses 40]
+
+Both pages start from the same 12-megapixel photo (china.jpg enlarged to 4032x3024, like a phone
+picture) and answer the same slider (brightness +N, wrapped and saturated). Ours works at the working
+resolution and sends display-size JPEGs encoded once; the naive page processes and sends full resolution
+through st.image. For every key press we time from the key press until the new image's src is in the
+page and the script has finished. Prints medians and p95 and their ratio, measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from samples import sample_path  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, RERUN_DONE, StreamlitServer  # noqa: E402
+
+NAIVE_PAGE = '''
+import cv2
+import numpy as np
+import streamlit as st
+
+st.set_page_config(layout="wide")
+image = cv2.cvtColor(cv2.imread({path!r}), cv2.COLOR_BGR2RGB)
+amount = st.slider("Add to every pixel", -100, 100, 30)
+left, right = st.columns(2)
+left.image(image + np.uint8(amount % 256), caption="wrapped")
+right.image(cv2.add(image, np.full_like(image, amount)), caption="saturated")
+'''
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def time_presses(page, presses: int) -> list[float]:
+    """Milliseconds from each ArrowRight on the first slider to the changed image being in the page."""
+    slider = page.locator("[data-testid='stMain'] input[type='range']").first
+    timings = []
+    for index in range(presses):
+        sources = page.locator("[data-testid='stMain'] img").evaluate_all("els => els.map(e => e.src)")
+        slider.focus()
+        start = time.perf_counter()
+        slider.press("ArrowRight" if index % 2 == 0 else "ArrowLeft")
+        page.wait_for_function(
+            """([before, done]) => {
+                const now = Array.from(document.querySelectorAll("[data-testid='stMain'] img")).map(e => e.src);
+                const changed = now.length > 1 && now.some(src => !before.includes(src));
+                const images = Array.from(document.querySelectorAll("[data-testid='stMain'] img"));
+                return changed && images.every(image => image.complete) && document.querySelector(done) !== null;
+            }""",
+            arg=[sources, RERUN_DONE],
+            polling=5,
+            timeout=60_000,
+        )
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presses", type=int, default=40)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as scratch:
+        photo = Path(scratch) / "phone_photo.jpg"
+        big = cv2.resize(cv2.imread(str(sample_path("china"))), (4032, 3024), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(photo), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        naive_script = Path(scratch) / "naive_page.py"
+        naive_script.write_text(NAIVE_PAGE.format(path=str(photo)))
+        results = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            with StreamlitServer() as server:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(server.url)
+                page.wait_for_selector(RERUN_DONE)
+                page.locator("[data-testid='stSidebar'] button", has_text="Upload").click()
+                page.wait_for_selector(RERUN_DONE)
+                page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(photo))
+                page.wait_for_selector("[data-testid='stSidebar'] >> text=upload: phone_photo.jpg", timeout=60_000)
+                page.get_by_role("link", name="Images & video").first.click()
+                page.wait_for_selector("text=Brightness: wrap-around vs saturation")
+                page.wait_for_selector(RERUN_DONE)
+                time_presses(page, 4)  # warm the caches the way a student's first moves do
+                results["ours (working size 1024, display JPEG)"] = time_presses(page, args.presses)
+                page.close()
+            with StreamlitServer(str(naive_script)) as server:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(server.url)
+                page.wait_for_selector(RERUN_DONE)
+                page.wait_for_selector("[data-testid='stMain'] img")
+                time_presses(page, 4)
+                results["naive (full 4032x3024 through st.image)"] = time_presses(page, args.presses)
+            browser.close()
+    medians = {}
+    for name, values in results.items():
+        medians[name] = statistics.median(values)
+        print(f"{name:45s} median {medians[name]:7.1f} ms   p95 {percentile(values, 0.95):7.1f} ms   n={len(values)}")
+    ours, naive = medians.values()
+    print(f"naive / ours (median): {naive / ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up and run CV Skills Lab on a fresh machine.
+#   bash scripts/dev.sh app    install the runtime, start the app on the bundled samples (http://localhost:8501)
+#   bash scripts/dev.sh test   install runtime + test tools + Debian's Chromium, lint, run the whole suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${CVLAB_VENV:-.venv}"
+
+install_python() {
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -r requirements.txt "$@"
+}
+
+install_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+case "${1:-}" in
+  app)
+    install_python
+    exec "$VENV/bin/streamlit" run Home.py
+    ;;
+  test)
+    install_python -r requirements-dev.txt
+    install_chromium
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/python" -m pytest
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh app|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,92 @@
+"""Real Chromium visits every page: it paints, a control moves, the picture (or text) changes, no errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.server import RERUN_DONE, StreamlitServer
+from ui.course_map import all_pages
+
+PAGES = all_pages()
+MAIN = "[data-testid='stMain']"
+EXCEPTION = "[data-testid='stException']"
+# Console noise that is not an app error: the browser has no network, and Streamlit probes for extras.
+IGNORED_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "WebSocket")
+
+
+def wait_for_run(page, timeout: float = 90_000) -> None:
+    page.wait_for_selector(RERUN_DONE, timeout=timeout)
+    page.wait_for_timeout(300)  # let the last deltas paint
+    page.wait_for_selector(RERUN_DONE, timeout=timeout)
+
+
+def main_state(page) -> tuple[list[str], str]:
+    sources = page.locator(f"{MAIN} img").evaluate_all("images => images.map(image => image.src)")
+    return sources, page.locator(MAIN).inner_text()
+
+
+def app_errors(page) -> list[str]:
+    errors = [text for text in page.console_errors if not any(noise in text for noise in IGNORED_CONSOLE)]
+    return errors + page.locator(EXCEPTION).all_inner_texts()
+
+
+def test_course_map(server, page, screenshots):
+    page.goto(server.url)
+    wait_for_run(page)
+    assert page.get_by_role("heading", name="CV Skills Lab").is_visible()
+    for info in PAGES:
+        assert page.locator(MAIN).get_by_text(info.teaches).count() == 1, info.title
+    page.screenshot(path=screenshots / "home.png", full_page=True)
+    assert app_errors(page) == []
+
+
+def test_sidebar_sample_changes_image_and_url(server, page):
+    page.goto(f"{server.url}/images_video")
+    wait_for_run(page)
+    before = main_state(page)[0]
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Greek coins").click()
+    wait_for_run(page)
+    assert "sample=Greek+coins" in page.url  # bound widgets write their shown label
+    assert main_state(page)[0] != before
+    # The choice survives a page switch and a reload from the URL.
+    page.goto(f"{server.url}/images_video?sample=Greek+coins")
+    wait_for_run(page)
+    assert page.locator("[data-testid='stSidebar']").get_by_text("Greek coins").count() >= 1
+    assert app_errors(page) == []
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[info.url_path for info in PAGES])
+def test_page_paints_and_reacts(server, page, screenshots, info):
+    page.goto(f"{server.url}/{info.url_path}")
+    wait_for_run(page)
+    assert page.locator(f"{MAIN} h1").first.is_visible()
+    page.screenshot(path=screenshots / f"{info.url_path}.png", full_page=True)
+    assert app_errors(page) == [], info.title
+    before = main_state(page)
+    slider = page.locator(f"{MAIN} input[type='range']").first
+    if slider.count():
+        slider.focus()
+        for _ in range(3):
+            slider.press("ArrowRight")
+    else:
+        number = page.locator(f"{MAIN} input[type='number']").first
+        assert number.count(), f"{info.title} has neither a slider nor a number input to move"
+        number.fill(str(float(number.input_value() or 0) + 1))
+        number.press("Enter")
+    wait_for_run(page)
+    assert main_state(page) != before, f"{info.title}: nothing changed after moving a control"
+    page.screenshot(path=screenshots / f"{info.url_path}-moved.png", full_page=True)
+    assert app_errors(page) == [], info.title
+
+
+def test_deep_link_on_a_fresh_server(browser):
+    """The first visitor after a restart follows a shared link to a page: navigation and sidebar are there."""
+    with StreamlitServer() as fresh:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{fresh.url}/images_video?sample=Greek+coins")
+        wait_for_run(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert sidebar.get_by_text("Course map").count() == 1
+        assert sidebar.get_by_text("sample: Greek coins", exact=False).count() == 1
+        page.close()

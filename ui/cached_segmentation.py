@@ -1,0 +1,142 @@
+"""Cached wrappers for the Watershed coins and Face detection pages, and the picture each page starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from lib import faces, segmentation
+from lib.images import DEFAULT_WORKING_SIDE
+from ui.cache import IMAGE_CACHE
+from ui.image_source import WORKING_SIDES, current_image, current_label, sample_image
+
+# A pipeline run holds a dozen full-size stages: keep only a few of them.
+SMALL_CACHE: dict = {**IMAGE_CACHE, "max_entries": 4}
+
+
+def page_picture(choice: str, samples: dict[str, str]) -> tuple[np.ndarray, str]:
+    """The picture a page works on: one of its own samples (label -> sample key) or the sidebar's image."""
+    if choice in samples:
+        side = st.session_state.get("working_side", DEFAULT_WORKING_SIDE)
+        side = side if side in WORKING_SIDES else DEFAULT_WORKING_SIDE
+        return sample_image(samples[choice], side), f"sample: {choice.lower()}"
+    return current_image(), current_label()
+
+
+# --- watershed coins ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CoinViews:
+    """What the page shows of one pipeline run: display images (uint8) and numbers, no raw int/float maps."""
+
+    count: int
+    boxes: list[tuple[int, int, int, int]]
+    candidates: list[segmentation.CoinCandidate]
+    threshold_value: float
+    inverted: bool
+    min_area: float
+    gray: np.ndarray
+    prepared: np.ndarray
+    threshold_mask: np.ndarray
+    filled: np.ndarray
+    opening: np.ndarray
+    sure_background: np.ndarray
+    distance: np.ndarray  # scaled to 0-255
+    sure_foreground: np.ndarray
+    unknown: np.ndarray
+    markers: np.ndarray  # RGB: seeds coloured, background dark gray, unknown black
+    boundaries: np.ndarray  # RGB: the photo with the watershed lines in red
+    coins: np.ndarray  # RGB: counted coins outlined, boxed and numbered
+    mask: np.ndarray  # uint8 0/255: counted coins only
+
+    def table(self) -> list[dict[str, object]]:
+        """One row per watershed region: its measurements and the filter's verdict."""
+        return [
+            {
+                "region": c.region,
+                "area (px)": round(c.area),
+                "perimeter (px)": round(c.perimeter, 1),
+                "circularity": round(c.circularity, 3),
+                "verdict": c.reason,
+            }
+            for c in self.candidates
+        ]
+
+
+EXTRA_STEPS = {
+    "flatten_lighting": "Flatten lighting",
+    "fill_holes": "Fill holes",
+    "seeds_per_blob": "Seeds per blob",
+    "flood_mask": "Flood the mask",
+}
+
+
+def extra_step_controls() -> dict[str, object]:
+    """The "Steps beyond the notes" switches (URL-bound) -> count_coins settings; all off = the notes' recipe."""
+    with st.expander("Steps beyond the notes", icon=":material/tune:"):
+        notes_only = st.toggle("The notes' steps only", False, key="ws_notes_only", bind="query-params")
+        columns = st.columns(len(EXTRA_STEPS) + 1)
+        settings: dict[str, object] = {
+            name: column.toggle(text, True, key=f"ws_{name}", bind="query-params", disabled=notes_only)
+            and not notes_only
+            for column, (name, text) in zip(columns, EXTRA_STEPS.items(), strict=False)
+        }
+        blur = columns[-1].select_slider(
+            "Blur", [0, 3, 5, 7, 9], 5, key="ws_blur", bind="query-params", disabled=notes_only
+        )
+        settings["blur_size"] = 0 if notes_only else blur
+    return settings
+
+
+@st.cache_data(**SMALL_CACHE)
+def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> CoinViews:
+    """Run count_coins with these settings (as (name, value) pairs) and draw every stage for display."""
+    result = segmentation.count_coins(image, **dict(params))
+    return CoinViews(
+        count=result.count,
+        boxes=result.boxes,
+        candidates=result.candidates,
+        threshold_value=result.threshold_value,
+        inverted=result.inverted,
+        min_area=result.min_area,
+        gray=result.gray,
+        prepared=result.prepared,
+        threshold_mask=result.threshold_mask,
+        filled=result.filled,
+        opening=result.opening,
+        sure_background=result.sure_background,
+        distance=(segmentation.distance_to_unit(result.distance) * 255).astype(np.uint8),
+        sure_foreground=result.sure_foreground,
+        unknown=result.unknown,
+        markers=segmentation.colorize_labels(result.markers),
+        boundaries=segmentation.draw_boundaries(image, result.watershed),
+        coins=segmentation.draw_coins(image, result),
+        mask=segmentation.coin_mask(result),
+    )
+
+
+# --- faces --------------------------------------------------------------------------------------
+@st.cache_data(**IMAGE_CACHE)
+def detect_faces(
+    image: np.ndarray, scale_factor: float, min_neighbors: int, min_size: tuple[int, int]
+) -> list[tuple[int, int, int, int]]:
+    return faces.detect_faces(
+        image, scale_factor=scale_factor, min_neighbors=min_neighbors, min_size=min_size
+    )
+
+
+@st.cache_data(**IMAGE_CACHE)
+def detect_eyes(
+    image: np.ndarray, face_boxes: list[tuple[int, int, int, int]], min_neighbors: int
+) -> list[list[tuple[int, int, int, int]]]:
+    return faces.detect_eyes_in_faces(image, face_boxes, min_neighbors=min_neighbors)
+
+
+@st.cache_data(**IMAGE_CACHE)
+def draw_faces(
+    image: np.ndarray,
+    face_boxes: list[tuple[int, int, int, int]],
+    eye_boxes: list[list[tuple[int, int, int, int]]] | None,
+) -> np.ndarray:
+    return faces.draw_detections(image, face_boxes, eye_boxes)
