@@ -1,0 +1,130 @@
+"""Kernels, blur & edges: a small grid of weights slides over the image; blurs and edge detectors are kernels too."""
+
+import streamlit as st
+
+from lib import filters
+from ui.cached_filters import (
+    BLUR_METHODS,
+    arithmetic_markdown,
+    blur_controls,
+    blur_snippet,
+    blurred,
+    edge_snippet,
+    edge_views,
+    filtered_views,
+    kernel_controls,
+    pixel_picker,
+    zoomed,
+)
+from ui.image_source import current_gray, current_image
+from ui.layout import code_panel, page_header, show_error, show_row
+
+page_header(
+    "Kernels, blur & edges",
+    r"""
+A **kernel** is a small grid of weights (3×3, 5×5: odd, so it has a centre). Slide it over the image; each output
+pixel is the sum of its neighbours times the weights: $out(x, y) = \sum_{i,j} k(i, j)\, in(x + j, y + i)$
+(`cv2.filter2D`, a correlation; at the border the image is mirrored, `BORDER_REFLECT_101`).
+Weights that sum to 1 keep the brightness (blur, sharpen); weights that sum to 0 answer *"how much does the
+image change here?"* — an edge detector, whose output is negative as often as positive, so it is shown in
+**signed colours**: blue below 0, white at 0, red above. The course's detectors put **x** along the middle
+row, column or diagonal: their weights sum to 3x, so flat areas are scaled by 3x too (x = 0 gives a pure
+edge detector). **Blur** averages a window (mean, Gaussian-weighted, or the median, which ignores specks);
+**edges** come from derivatives: Sobel (first), Laplacian (second), Canny (Sobel + thinning + two thresholds).
+""",
+    notes_fix="The notes say OpenCV kernels need a grayscale image; in fact filter2D, blur, GaussianBlur and "
+    "medianBlur filter each channel of a colour image separately (switch off 'Grayscale' under Blur).",
+)
+
+kernel_tab, blur_tab, edges_tab = st.tabs(
+    ["Kernel builder", "Blur", "Edges"], key="kb_tab", bind="query-params"
+)
+
+if kernel_tab.open:
+    with kernel_tab:
+        grid_column, notes_column = st.columns([2, 3])
+        with grid_column:
+            edited, normalize = kernel_controls()
+        try:
+            kernel = filters.check_kernel(edited)
+            kernel, note = filters.normalize_kernel(kernel) if normalize else (kernel, None)
+        except ValueError as error:
+            show_error(f"{error} Fix the grid, or pick a preset to start over.")
+            st.stop()
+        total = float(kernel.sum())
+        notes_column.markdown(
+            f"The weights sum to **{total:.4g}**: a flat area of value v becomes {total:.4g}·v."
+        )
+        if note:
+            notes_column.info(note)
+        gray = current_gray()
+        output, signed, absolute, limit = filtered_views(gray, kernel)
+        show_row(
+            ("Input (gray)", gray),
+            (f"Output, signed: blue ≤ −{limit:.4g} · white 0 · red ≥ +{limit:.4g}", signed),
+            ("|output|, saturated to 0–255", absolute),
+        )
+        st.markdown("#### One output pixel, by hand")
+        x, y = pixel_picker(gray.shape[1], gray.shape[0])
+        arithmetic = filters.neighbourhood_arithmetic(gray, kernel, x, y)
+        st.markdown(arithmetic_markdown(arithmetic, kernel))
+        st.markdown(
+            f"Sum of the {kernel.size} products = **{arithmetic.total:.6g}**; "
+            f"the filtered image holds **{float(output[y, x]):.6g}** at row {y}, column {x}."
+        )
+        code_panel(filters.kernel_snippet(kernel), filename="kernel.py")
+
+if blur_tab.open:
+    with blur_tab:
+        gray_only = st.toggle("Grayscale, as in the course", True, key="kb_blur_gray", bind="query-params")
+        image = current_gray() if gray_only else current_image()
+        sizes, sigma = blur_controls()
+        try:
+            # sigma only matters to the Gaussian: leave it out of the other cache keys
+            results = {
+                m: blurred(image, m, sizes[m], sigma if m == "Gaussian" else 0.0) for m in BLUR_METHODS
+            }
+        except ValueError as error:
+            show_error(str(error))
+            st.stop()
+        show_row(("Original", image), *[(f"{m} {sizes[m]}×{sizes[m]}", results[m]) for m in BLUR_METHODS])
+        left, right = st.columns(2)
+        zoom_x = left.slider("Zoom centre x (%)", 0, 100, 50, key="kb_zoom_x", bind="query-params") / 100
+        zoom_y = right.slider("Zoom centre y (%)", 0, 100, 50, key="kb_zoom_y", bind="query-params") / 100
+        crops = [
+            (f"{name}, zoomed 4×", zoomed(view, zoom_x, zoom_y))
+            for name, view in [("Original", image), *results.items()]
+        ]
+        show_row(*crops)
+        st.caption(
+            "Average smears evenly; Gaussian weighs the centre most; median keeps edges and removes specks."
+        )
+        which = st.segmented_control(
+            "Code for", BLUR_METHODS, default="Median", required=True, key="kb_blur_code"
+        )
+        code_panel(blur_snippet(which, sizes[which], sigma, gray_only), filename="blur.py")
+
+if edges_tab.open:
+    with edges_tab:
+        gray = current_gray()
+        left, middle, right = st.columns(3)
+        sobel_size = left.select_slider("Sobel size", [1, 3, 5, 7], 3, key="kb_sobel_k", bind="query-params")
+        laplacian_size = middle.select_slider(
+            "Laplacian size", [1, 3, 5, 7], 3, key="kb_lap_k", bind="query-params"
+        )
+        thresholds = right.slider(
+            "Canny thresholds (low, high)", 0, 600, (180, 200), key="kb_canny", bind="query-params"
+        )
+        views = list(edge_views(gray, sobel_size, laplacian_size, tuple(thresholds)).items())
+        show_row(("Input (gray)", gray), *views[:3])
+        show_row(*views[3:])
+        st.caption(
+            "Canny keeps gradients above the high threshold, and those above the low one connected to them "
+            "(OpenCV swaps the two if given high first). Raw Laplacian values are signed: shown in colour, "
+            "not the flat gray of a plot that maps min..max to black..white."
+        )
+        edge_kinds = ["Sobel", "Laplacian", "Canny"]
+        which = st.segmented_control(
+            "Code for", edge_kinds, default="Canny", required=True, key="kb_edge_code"
+        )
+        code_panel(edge_snippet(which, sobel_size, laplacian_size, tuple(thresholds)), filename="edges.py")

@@ -1,0 +1,181 @@
+"""Cached wrappers and widgets for the Kernels, blur & edges page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib import filters
+from ui.cache import IMAGE_CACHE
+
+BLUR_METHODS = ("Average", "Gaussian", "Median")
+
+
+def kernel_controls() -> tuple[np.ndarray, bool]:
+    """Preset, size, intensity x, the editable grid and the normalise toggle. Returns (grid values, normalise).
+
+    The preset, size, x and normalise are bound to the URL; the grid restarts whenever they change.
+    """
+    left, middle, right = st.columns(3)
+    preset = left.selectbox(
+        "Start from",
+        filters.PRESET_NAMES,
+        index=filters.PRESET_NAMES.index("horizontal (course)"),
+        key="kb_preset",
+        bind="query-params",
+    )
+    size = middle.segmented_control(
+        "Size",
+        [3, 5],
+        default=3,
+        format_func=lambda s: f"{s}×{s}",
+        required=True,
+        key="kb_size",
+        bind="query-params",
+    )
+    intensity = right.slider(
+        "Intensity x (course: 10)",
+        -20,
+        20,
+        filters.COURSE_INTENSITY,
+        key="kb_intensity",
+        bind="query-params",
+        disabled=preset not in filters.INTENSITY_PRESETS,
+    )
+    start = filters.preset_kernel(preset, size=size, intensity=intensity)
+    edited = kernel_grid(start, key=f"kb_grid_{preset}_{size}_{intensity}")
+    normalize = st.toggle("Normalise (divide by the sum)", False, key="kb_normalize", bind="query-params")
+    return edited, normalize
+
+
+def blur_controls() -> tuple[dict[str, int], float]:
+    """Kernel sizes of the three blurs (course: 10, 31, 11; Gaussian and median odd only) and the Gaussian sigma."""
+    columns = st.columns(4)
+    average = columns[0].slider(
+        "Average size", 1, 51, filters.COURSE_AVERAGE_KSIZE, key="kb_avg_k", bind="query-params"
+    )
+    gaussian = columns[1].slider(
+        "Gaussian size (odd)", 1, 51, filters.COURSE_GAUSSIAN_KSIZE, 2, key="kb_gauss_k", bind="query-params"
+    )
+    sigma = columns[2].slider(
+        "Gaussian sigma (0: from size)", 0.0, 20.0, 0.0, 0.5, key="kb_sigma", bind="query-params"
+    )
+    median = columns[3].slider(
+        "Median size (odd)", 1, 51, filters.COURSE_MEDIAN_KSIZE, 2, key="kb_median_k", bind="query-params"
+    )
+    return dict(zip(BLUR_METHODS, (average, gaussian, median), strict=True)), sigma
+
+
+def pixel_picker(width: int, height: int) -> tuple[int, int]:
+    """x and y sliders (URL-bound) for one pixel of a width x height image; values kept inside the image."""
+    left, right = st.columns(2)
+    x = left.slider("x (column)", 0, max(1, width - 1), width // 2, key="kb_x", bind="query-params")
+    y = right.slider("y (row)", 0, max(1, height - 1), height // 2, key="kb_y", bind="query-params")
+    return min(x, width - 1), min(y, height - 1)
+
+
+def kernel_grid(kernel: np.ndarray, *, key: str) -> np.ndarray:
+    """An editable k x k grid of numbers (st.data_editor) starting from `kernel`; returns float64 (k, k).
+
+    Give a new `key` when the starting kernel changes (e.g. a new preset), so the grid starts over.
+    Cleared cells come back as NaN (apply_kernel then explains that every value must be a number).
+    """
+    size = kernel.shape[0]
+    frame = pd.DataFrame(kernel.astype(np.float64), columns=[f"c{i}" for i in range(size)])
+    column_config = {name: st.column_config.NumberColumn(name, format="%g", width="small") for name in frame}
+    edited = st.data_editor(frame, key=key, hide_index=True, column_config=column_config, width="content")
+    return edited.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def arithmetic_markdown(arithmetic: filters.NeighbourhoodArithmetic, kernel: np.ndarray) -> str:
+    """A markdown table: each cell 'pixel × weight = product', the centre in bold."""
+    size = kernel.shape[0]
+    rows = []
+    for row in range(size):
+        cells = []
+        for col in range(size):
+            text = f"{arithmetic.neighbours[row, col]:g} × {kernel[row, col]:.4g} = {arithmetic.products[row, col]:.4g}"
+            cells.append(f"**{text}**" if row == col == size // 2 else text)
+        rows.append("| " + " | ".join(cells) + " |")
+    header = "| " + " | ".join(f"column {col - size // 2:+d}" for col in range(size)) + " |"
+    return "\n".join([header, "|" + "---|" * size, *rows])
+
+
+@st.cache_data(**IMAGE_CACHE)
+def filtered_views(image: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(raw float32 output, signed RGB view, |output| uint8 view, the colour limit of the signed view)."""
+    output = filters.apply_kernel(image, kernel)
+    limit = filters.signed_limit(output)
+    return output, filters.signed_to_rgb(output, limit=limit), filters.absolute_uint8(output), limit
+
+
+@st.cache_data(**IMAGE_CACHE)
+def blurred(image: np.ndarray, method: str, ksize: int, sigma: float) -> np.ndarray:
+    """One of the three blurs (median with a large kernel is the slow one: cached)."""
+    if method == "Average":
+        return filters.average_blur(image, ksize=ksize)
+    if method == "Gaussian":
+        return filters.gaussian_blur(image, ksize=ksize, sigma=sigma)
+    return filters.median_blur(image, ksize=ksize)
+
+
+def blur_snippet(method: str, ksize: int, sigma: float, gray: bool) -> str:
+    if method == "Average":
+        return filters.average_blur_snippet(ksize=ksize, gray=gray)
+    if method == "Gaussian":
+        return filters.gaussian_blur_snippet(ksize=ksize, sigma=sigma, gray=gray)
+    return filters.median_blur_snippet(ksize=ksize, gray=gray)
+
+
+@st.cache_data(**IMAGE_CACHE)
+def zoomed(image: np.ndarray, centre_x: float, centre_y: float) -> np.ndarray:
+    """A 96 x 96 region around (centre_x, centre_y) given as fractions of the width and height, enlarged 4x."""
+    height, width = image.shape[:2]
+    centre = (round(centre_x * (width - 1)), round(centre_y * (height - 1)))
+    return filters.zoom_region(image, center=centre, size=96, scale=4)
+
+
+def edge_views(
+    gray: np.ndarray, sobel_ksize: int, laplacian_ksize: int, thresholds: tuple[int, int]
+) -> dict[str, np.ndarray]:
+    """Display-ready edge images, by caption; each detector cached on its own, so one slider redoes one."""
+    return {
+        **_sobel_views(gray, sobel_ksize),
+        **_laplacian_views(gray, laplacian_ksize),
+        f"Canny {thresholds[0]}, {thresholds[1]}": _canny_view(gray, thresholds),
+    }
+
+
+@st.cache_data(**IMAGE_CACHE)
+def _sobel_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
+    sobel = filters.sobel_edges(gray, ksize=ksize)
+    return {
+        "Sobel x (signed: blue < 0 < red)": filters.signed_to_rgb(
+            sobel.x, limit=filters.signed_limit(sobel.x)
+        ),
+        "Sobel y (signed)": filters.signed_to_rgb(sobel.y, limit=filters.signed_limit(sobel.y)),
+        "Sobel magnitude √(x² + y²), stretched": filters.stretch_to_uint8(sobel.magnitude),
+    }
+
+
+@st.cache_data(**IMAGE_CACHE)
+def _laplacian_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
+    laplacian = filters.laplacian(gray, ksize=ksize)
+    return {
+        "Laplacian raw (signed)": filters.signed_to_rgb(laplacian, limit=filters.signed_limit(laplacian)),
+        "Laplacian absolute (convertScaleAbs)": filters.absolute_uint8(laplacian),
+    }
+
+
+@st.cache_data(**IMAGE_CACHE)
+def _canny_view(gray: np.ndarray, thresholds: tuple[int, int]) -> np.ndarray:
+    return filters.canny(gray, threshold1=thresholds[0], threshold2=thresholds[1])
+
+
+def edge_snippet(which: str, sobel_ksize: int, laplacian_ksize: int, thresholds: tuple[int, int]) -> str:
+    if which == "Sobel":
+        return filters.sobel_snippet(ksize=sobel_ksize)
+    if which == "Laplacian":
+        return filters.laplacian_snippet(ksize=laplacian_ksize)
+    return filters.canny_snippet(threshold1=thresholds[0], threshold2=thresholds[1])

@@ -1,0 +1,116 @@
+"""Cached wrappers and widgets for the Affine & perspective page: point editors, matrices, drawn warps."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lib import geometry
+from lib.images import DEFAULT_WORKING_SIDE, fit_to_working_size
+from samples import DOCUMENT_CORNERS, load_sample
+from ui.cache import IMAGE_CACHE
+
+# Point coordinates may leave the image (a warp can send corners outside), within these bounds.
+COORDINATE_RANGE = (-4096, 8192)
+SOURCE_COLOUR = (230, 40, 40)  # red: points on the input
+TARGET_COLOUR = (30, 110, 255)  # blue: where they go
+GRID_COLOUR = (255, 220, 0)
+
+
+def point_editor(
+    prefix: str, defaults: np.ndarray, *, title: str, help_text: str | None = None
+) -> np.ndarray:
+    """Number inputs (x, y) for each point, bound to the URL; returns float32 (N, 2).
+
+    prefix makes the widget keys unique, e.g. "geo_aff_src" -> geo_aff_src1_x, geo_aff_src1_y, ...
+    """
+    st.markdown(f"**{title}**", help=help_text)
+    points = []
+    for index, (default_x, default_y) in enumerate(np.round(defaults).astype(int), start=1):
+        left, right = st.columns(2)
+        x = left.number_input(
+            f"x{index}",
+            *COORDINATE_RANGE,
+            int(default_x),
+            step=1,
+            key=f"{prefix}{index}_x",
+            bind="query-params",
+        )
+        y = right.number_input(
+            f"y{index}",
+            *COORDINATE_RANGE,
+            int(default_y),
+            step=1,
+            key=f"{prefix}{index}_y",
+            bind="query-params",
+        )
+        points.append((x, y))
+    return np.float32(points)
+
+
+def point_pairs(
+    prefix: str, default_source: np.ndarray, default_target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two point editors side by side: where points are (red) and where they go (blue). Returns (source, target)."""
+    with st.expander(
+        "Points (the course's example to start; corners in order round the shape)", expanded=True
+    ):
+        left, right = st.columns(2)
+        with left:
+            source = point_editor(f"{prefix}_src", default_source, title="Input points (red)")
+        with right:
+            target = point_editor(f"{prefix}_dst", default_target, title="Output points (blue)")
+    return source, target
+
+
+def matrix_latex(matrix: np.ndarray) -> str:
+    """A matrix as a LaTeX bmatrix with 4 significant digits."""
+    rows = [" & ".join(f"{value:.4g}" for value in row) for row in np.asarray(matrix, dtype=np.float64)]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def show_matrices(matrix: np.ndarray) -> None:
+    """The transform matrix and its inverse, side by side (the inverse is what warp* uses per output pixel)."""
+    left, right = st.columns(2)
+    shape = r"2 \times 3" if np.asarray(matrix).shape == (2, 3) else r"3 \times 3"
+    left.latex(rf"M_{{{shape}}} = {matrix_latex(matrix)}")
+    try:
+        right.latex(rf"M^{{-1}} = {matrix_latex(geometry.invert_matrix(matrix))}")
+    except ValueError as error:
+        right.caption(str(error))
+
+
+@st.cache_data(**IMAGE_CACHE)
+def marked_input(image: np.ndarray, points: np.ndarray | None, show_grid: bool) -> np.ndarray:
+    """The input with its grid (optional) and the numbered source points (if any) joined as a polygon."""
+    canvas = geometry.draw_grid(image, color=GRID_COLOUR) if show_grid else image
+    return (
+        canvas if points is None else geometry.draw_points(canvas, points, color=SOURCE_COLOUR, closed=True)
+    )
+
+
+@st.cache_data(**IMAGE_CACHE)
+def warped_output(
+    image: np.ndarray,
+    matrix: np.ndarray,
+    output_size: tuple[int, int] | None,
+    show_grid: bool,
+    target_points: np.ndarray | None,
+) -> np.ndarray:
+    """The warp, with the input's grid mapped through the same matrix and the numbered target points."""
+    warped = geometry.warp_image(image, matrix, output_size=output_size)
+    height, width = image.shape[:2]
+    if show_grid:
+        warped = geometry.draw_grid(warped, matrix=matrix, source_size=(width, height), color=GRID_COLOUR)
+    if target_points is not None:
+        warped = geometry.draw_points(warped, target_points, color=TARGET_COLOUR, closed=True)
+    return warped
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def document_sample() -> tuple[np.ndarray, np.ndarray]:
+    """The angled-page sample at the default working size, and its 4 corners (TL, TR, BR, BL) scaled to match."""
+    photo = load_sample("document")
+    working = fit_to_working_size(photo, longest_side=DEFAULT_WORKING_SIDE)
+    scale = working.shape[1] / photo.shape[1]
+    return working, np.float32(DOCUMENT_CORNERS) * scale
