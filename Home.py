@@ -15,7 +15,8 @@ navigation = st.navigation(
             st.Page(page.file, title=page.title, icon=page.icon, url_path=page.url_path) for page in pages
         ]
         for section, pages in built_sections().items()
-    }
+    },
+    expanded=True,
 )
 render_sidebar()
 st.sidebar.toggle(

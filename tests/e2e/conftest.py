@@ -34,7 +34,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
     opened = context.new_page()
     opened.console_errors = []
     opened.on("console", lambda message: message.type == "error" and opened.console_errors.append(message.text))
