@@ -16,3 +16,8 @@ MATRIX_ATOL = 1e-6
 FLOAT32_SUM_RTOL = 1e-5
 # circularity 4*pi*A/P^2 of a drawn (pixelated) disc vs the ideal 1: pixel contours overestimate P (~0.89)
 CIRCULARITY_ATOL = 0.15
+# uint8 RGB -> HSV -> RGB round trip (hue is stored in 2-degree steps): largest per-channel error
+HSV_ROUND_TRIP_ATOL = 6
+# k-means on a downscaled preview vs on every pixel: cluster shares (fraction) and centres (uint8 levels)
+KMEANS_PREVIEW_SHARE_ATOL = 0.03
+KMEANS_PREVIEW_PALETTE_ATOL = 16

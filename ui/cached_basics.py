@@ -6,50 +6,49 @@ import numpy as np
 import streamlit as st
 
 from lib import drawing, transforms
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 
 # Resized images can be large (200 % of a 2048 px image is 4096 px): keep fewer of them.
-LARGE_IMAGE_CACHE: dict = {**IMAGE_CACHE, "max_entries": 8}
 
 
-@st.cache_data(**LARGE_IMAGE_CACHE)
+@image_cache(max_entries=8)
 def resize_to(image: np.ndarray, width: int, height: int, interpolation: str) -> np.ndarray:
     return transforms.resize_to(image, width=width, height=height, interpolation=interpolation)
 
 
-@st.cache_data(**LARGE_IMAGE_CACHE)
+@image_cache(max_entries=8)
 def resize_by_percent(image: np.ndarray, percent: float, interpolation: str) -> np.ndarray:
     return transforms.resize_by_percent(image, percent=percent, interpolation=interpolation)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def compare_interpolations(
     image: np.ndarray, region: tuple[int, int, int, int], zoom: int
 ) -> dict[str, np.ndarray]:
     return transforms.compare_interpolations(image, region=region, zoom=zoom)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def outline_rectangle(image: np.ndarray, rectangle: tuple[int, int, int, int]) -> np.ndarray:
     return transforms.outline_rectangle(image, rectangle)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def flip(image: np.ndarray, flip_code: int) -> np.ndarray:
     return transforms.flip(image, flip_code=flip_code)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def rotate_quarter(image: np.ndarray, degrees_clockwise: int) -> np.ndarray:
     return transforms.rotate_quarter(image, degrees_clockwise=degrees_clockwise)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def rotate_by_angle(image: np.ndarray, angle: float, keep_whole: bool) -> np.ndarray:
     return transforms.rotate_by_angle(image, angle=angle, keep_whole=keep_whole)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def crop(image: np.ndarray, rectangle: tuple[int, int, int, int]) -> np.ndarray:
     return transforms.crop(image, rectangle=rectangle)
 

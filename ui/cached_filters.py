@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import filters
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 
 BLUR_METHODS = ("Average", "Gaussian", "Median")
 
@@ -102,7 +102,7 @@ def arithmetic_markdown(arithmetic: filters.NeighbourhoodArithmetic, kernel: np.
     return "\n".join([header, "|" + "---|" * size, *rows])
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def filtered_views(image: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """(raw float32 output, signed RGB view, |output| uint8 view, the colour limit of the signed view)."""
     output = filters.apply_kernel(image, kernel)
@@ -110,7 +110,7 @@ def filtered_views(image: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, n
     return output, filters.signed_to_rgb(output, limit=limit), filters.absolute_uint8(output), limit
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def blurred(image: np.ndarray, method: str, ksize: int, sigma: float) -> np.ndarray:
     """One of the three blurs (median with a large kernel is the slow one: cached)."""
     if method == "Average":
@@ -128,7 +128,7 @@ def blur_snippet(method: str, ksize: int, sigma: float, gray: bool) -> str:
     return filters.median_blur_snippet(ksize=ksize, gray=gray)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def zoomed(image: np.ndarray, centre_x: float, centre_y: float) -> np.ndarray:
     """A 96 x 96 region around (centre_x, centre_y) given as fractions of the width and height, enlarged 4x."""
     height, width = image.shape[:2]
@@ -147,7 +147,7 @@ def edge_views(
     }
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def _sobel_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
     sobel = filters.sobel_edges(gray, ksize=ksize)
     return {
@@ -159,7 +159,7 @@ def _sobel_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
     }
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def _laplacian_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
     laplacian = filters.laplacian(gray, ksize=ksize)
     return {
@@ -168,7 +168,7 @@ def _laplacian_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
     }
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def _canny_view(gray: np.ndarray, thresholds: tuple[int, int]) -> np.ndarray:
     return filters.canny(gray, threshold1=thresholds[0], threshold2=thresholds[1])
 

@@ -8,7 +8,7 @@ import streamlit as st
 from lib import geometry
 from lib.images import DEFAULT_WORKING_SIDE, fit_to_working_size
 from samples import DOCUMENT_CORNERS, load_sample
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 
 # Point coordinates may leave the image (a warp can send corners outside), within these bounds.
 COORDINATE_RANGE = (-4096, 8192)
@@ -80,7 +80,7 @@ def show_matrices(matrix: np.ndarray) -> None:
         right.caption(str(error))
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def marked_input(image: np.ndarray, points: np.ndarray | None, show_grid: bool) -> np.ndarray:
     """The input with its grid (optional) and the numbered source points (if any) joined as a polygon."""
     canvas = geometry.draw_grid(image, color=GRID_COLOUR) if show_grid else image
@@ -89,7 +89,7 @@ def marked_input(image: np.ndarray, points: np.ndarray | None, show_grid: bool) 
     )
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def warped_output(
     image: np.ndarray,
     matrix: np.ndarray,

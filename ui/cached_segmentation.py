@@ -9,11 +9,10 @@ import streamlit as st
 
 from lib import faces, segmentation
 from lib.images import DEFAULT_WORKING_SIDE
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 from ui.image_source import WORKING_SIDES, current_image, current_label, sample_image
 
 # A pipeline run holds a dozen full-size stages: keep only a few of them.
-SMALL_CACHE: dict = {**IMAGE_CACHE, "max_entries": 4}
 
 
 def page_picture(choice: str, samples: dict[str, str]) -> tuple[np.ndarray, str]:
@@ -89,7 +88,7 @@ def extra_step_controls() -> dict[str, object]:
     return settings
 
 
-@st.cache_data(**SMALL_CACHE)
+@image_cache(max_entries=4)
 def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> CoinViews:
     """Run count_coins with these settings (as (name, value) pairs) and draw every stage for display."""
     result = segmentation.count_coins(image, **dict(params))
@@ -117,7 +116,7 @@ def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> Coi
 
 
 # --- faces --------------------------------------------------------------------------------------
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def detect_faces(
     image: np.ndarray, scale_factor: float, min_neighbors: int, min_size: tuple[int, int]
 ) -> list[tuple[int, int, int, int]]:
@@ -126,14 +125,14 @@ def detect_faces(
     )
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def detect_eyes(
     image: np.ndarray, face_boxes: list[tuple[int, int, int, int]], min_neighbors: int
 ) -> list[list[tuple[int, int, int, int]]]:
     return faces.detect_eyes_in_faces(image, face_boxes, min_neighbors=min_neighbors)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def draw_faces(
     image: np.ndarray,
     face_boxes: list[tuple[int, int, int, int]],

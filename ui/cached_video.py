@@ -6,15 +6,15 @@ import numpy as np
 import streamlit as st
 
 from lib import basics, video
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def add_brightness(image: np.ndarray, amount: int, saturate: bool) -> np.ndarray:
     return basics.add_brightness(image, amount, saturate=saturate)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def encode_for_download(image: np.ndarray, file_format: str, jpeg_quality: int) -> bytes:
     return basics.encode_for_download(image, file_format=file_format, jpeg_quality=jpeg_quality)
 

@@ -14,7 +14,7 @@ from lib.images import (
     to_gray,
 )
 from samples import DEFAULT_SAMPLE, SAMPLES, sample_bytes
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 
 WORKING_SIDES = (512, 768, 1024, 1536, 2048)
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
@@ -28,13 +28,13 @@ _STATE_FILE_ID = "source_file_id"
 _STATE_ERROR = "source_error"
 
 
-@st.cache_data(max_entries=len(SAMPLES) * len(WORKING_SIDES), show_spinner=False)
+@image_cache(max_entries=len(SAMPLES) * len(WORKING_SIDES))
 def sample_image(key: str, working_side: int = DEFAULT_WORKING_SIDE) -> np.ndarray:
     """A bundled sample decoded and scaled to the working size (cached for every session)."""
     return fit_to_working_size(decode_image(sample_bytes(key)), longest_side=working_side)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def _fit(image: np.ndarray, working_side: int) -> np.ndarray:
     return fit_to_working_size(image, longest_side=working_side)
 
@@ -83,6 +83,7 @@ def _accept(data: bytes, label: str, file_id: str) -> None:
         st.session_state[_STATE_ERROR] = f"{label}: {error}"
         return
     st.session_state.pop(_STATE_ERROR, None)
+    image.setflags(write=False)  # shared with the caches below; hashed once
     st.session_state[_STATE_IMAGE] = image
     st.session_state[_STATE_LABEL] = label
 
@@ -126,6 +127,6 @@ def render_sidebar() -> None:
         st.image(_thumbnail(image), caption=f"{current_label()} · {image.shape[1]}×{image.shape[0]}")
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def _thumbnail(image: np.ndarray) -> bytes:
     return encode_jpeg(fit_to_working_size(image, longest_side=320), quality=85)

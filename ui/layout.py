@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from lib.images import encode_jpeg, encode_png, fit_to_working_size
-from ui.cache import IMAGE_CACHE
+from ui.cache import image_cache
 
 # Longest side an image is sent to the browser at, by how many share a row.
 DISPLAY_SIDE = {1: 1200, 2: 800, 3: 640, 4: 480}
@@ -47,7 +47,7 @@ def to_display_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(np.nan_to_num(image.astype(np.float32)), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
-@st.cache_data(**IMAGE_CACHE)
+@image_cache
 def encode_for_display(image: np.ndarray, longest_side: int) -> bytes:
     """Scale to display size and encode once: PNG for small images and masks, JPEG otherwise."""
     image = to_display_uint8(image)

@@ -1,0 +1,283 @@
+"""Segmentation by thresholding (simple, Otsu, adaptive) and by k-means colour clustering."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from lib.images import ImageError
+
+# name -> (OpenCV flag expression shown to students, flag value)
+THRESHOLD_METHODS: dict[str, tuple[str, int]] = {
+    "binary": ("cv2.THRESH_BINARY", cv2.THRESH_BINARY),
+    "binary_inv": ("cv2.THRESH_BINARY_INV", cv2.THRESH_BINARY_INV),
+    "trunc": ("cv2.THRESH_TRUNC", cv2.THRESH_TRUNC),
+    "tozero": ("cv2.THRESH_TOZERO", cv2.THRESH_TOZERO),
+    "tozero_inv": ("cv2.THRESH_TOZERO_INV", cv2.THRESH_TOZERO_INV),
+    "otsu": ("cv2.THRESH_BINARY + cv2.THRESH_OTSU", cv2.THRESH_BINARY + cv2.THRESH_OTSU),
+}
+# What each method does to a pixel value p, with threshold t and maximum m (teach it right: see DESIGN.md).
+THRESHOLD_RULES: dict[str, str] = {
+    "binary": "p > t → m, otherwise (p ≤ t) → 0",
+    "binary_inv": "p > t → 0, otherwise (p ≤ t) → m",
+    "trunc": "p > t → t, otherwise p unchanged",
+    "tozero": "p > t → p unchanged, otherwise → 0",
+    "tozero_inv": "p > t → 0, otherwise p unchanged",
+    "otsu": "binary, with t chosen by Otsu's method (the t that best separates the histogram's two modes)",
+}
+ADAPTIVE_METHODS: dict[str, tuple[str, int]] = {
+    "mean": ("cv2.ADAPTIVE_THRESH_MEAN_C", cv2.ADAPTIVE_THRESH_MEAN_C),
+    "gaussian": ("cv2.ADAPTIVE_THRESH_GAUSSIAN_C", cv2.ADAPTIVE_THRESH_GAUSSIAN_C),
+}
+KMEANS_MAX_PIXELS = 25_000  # k-means runs on a preview of at most this many pixels, then labels every pixel
+KMEANS_MAX_K = 16
+_IMAGE_COMMENT = (
+    '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)'
+)
+
+
+class ThresholdResult(NamedTuple):
+    """What cv2.threshold returns: the threshold used (Otsu's choice for "otsu") and the image."""
+
+    threshold: float
+    image: np.ndarray  # (H, W) uint8
+
+
+class KMeansResult(NamedTuple):
+    """k-means colour clustering of an image; clusters are ordered by pixel share, largest first."""
+
+    image: np.ndarray  # (H, W, 3) uint8: every pixel replaced by its cluster's colour
+    labels: np.ndarray  # (H, W) int32: cluster index of every pixel
+    palette: np.ndarray  # (k, 3) uint8 RGB: the cluster centres (truncated to uint8, as np.uint8 does)
+    shares: np.ndarray  # (k,) float64: fraction of the image's pixels in each cluster; sums to 1
+    preview_shape: tuple[int, int]  # (h, w) of the image k-means actually ran on
+
+
+def _as_gray(image: np.ndarray) -> np.ndarray:
+    if not isinstance(image, np.ndarray):
+        raise ImageError(f"Expected an image array, got {type(image).__name__}.")
+    if image.dtype != np.uint8:
+        raise ImageError(f"Expected an 8-bit (uint8) image, got {image.dtype}.")
+    if image.ndim == 3 and image.shape[2] == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    if image.ndim != 2:
+        raise ImageError(f"Expected an RGB image (H, W, 3) or a gray one (H, W), got shape {image.shape}.")
+    if image.size == 0:
+        raise ImageError("The image has no pixels.")
+    return image
+
+
+def simple_threshold(
+    image: np.ndarray, *, threshold: int = 150, max_value: int = 255, method: str = "binary"
+) -> ThresholdResult:
+    """cv2.threshold on the gray image (RGB is converted). The course: threshold 150, max 255.
+
+    binary: p > threshold -> max_value, p <= threshold -> 0 (they do not stay unchanged).
+    "otsu" ignores `threshold` and picks one from the histogram. Returns ThresholdResult.
+    """
+    gray = _as_gray(image)
+    if method not in THRESHOLD_METHODS:
+        raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(THRESHOLD_METHODS)}.")
+    if not 0 <= threshold <= 255 or not 0 <= max_value <= 255:
+        raise ValueError("threshold and max_value must be 0..255 for an 8-bit image.")
+    used, result = cv2.threshold(gray, threshold, max_value, THRESHOLD_METHODS[method][1])
+    return ThresholdResult(float(used), result)
+
+
+def adaptive_threshold(
+    image: np.ndarray,
+    *,
+    method: str = "gaussian",
+    block_size: int = 11,
+    c: float = 9,
+    max_value: int = 255,
+    inverse: bool = False,
+) -> np.ndarray:
+    """cv2.adaptiveThreshold: each pixel is compared with the (mean or Gaussian-weighted) mean of its
+    block_size x block_size neighbourhood minus c. The course: block 11, C 9. Returns (H, W) uint8 0 / max.
+    """
+    gray = _as_gray(image)
+    if method not in ADAPTIVE_METHODS:
+        raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
+    if block_size < 3 or block_size % 2 == 0:
+        raise ValueError(f"block_size must be odd and at least 3 (e.g. 11), got {block_size}.")
+    if not 0 <= max_value <= 255:
+        raise ValueError("max_value must be 0..255.")
+    kind = cv2.THRESH_BINARY_INV if inverse else cv2.THRESH_BINARY
+    return cv2.adaptiveThreshold(
+        gray, max_value, ADAPTIVE_METHODS[method][1], kind, int(block_size), float(c)
+    )
+
+
+def _preview_size(height: int, width: int, max_pixels: int) -> tuple[int, int]:
+    """(width, height) for cv2.resize so that width * height <= max_pixels, keeping the aspect ratio."""
+    scale = (max_pixels / (height * width)) ** 0.5
+    return max(1, int(width * scale)), max(1, int(height * scale))
+
+
+def _nearest_centre(image_rgb: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre (squared Euclidean in RGB) for every pixel: (H * W,) int32.
+
+    Works channel plane by channel plane: much faster than summing an (N, 3) array along its short axis.
+    """
+    red, green, blue = (image_rgb[:, :, i].astype(np.float32).ravel() for i in range(3))
+    best = np.full(red.shape, np.inf, dtype=np.float32)
+    labels = np.zeros(red.shape, dtype=np.int32)
+    for index, (r, g, b) in enumerate(centres):
+        distance = (red - r) ** 2 + (green - g) ** 2 + (blue - b) ** 2
+        labels[distance < best] = index
+        best = np.minimum(best, distance)
+    return labels
+
+
+def kmeans_colours(
+    image_rgb: np.ndarray,
+    *,
+    k: int = 3,
+    attempts: int = 10,
+    epsilon: float = 0.2,
+    max_iterations: int = 100,
+    seed: int = 0,
+    max_pixels: int = KMEANS_MAX_PIXELS,
+) -> KMeansResult:
+    """Cluster the pixel colours with cv2.kmeans (KMEANS_RANDOM_CENTERS, RNG seeded for reproducibility).
+
+    The course: k 3, attempts 10, criteria EPS + MAX_ITER with eps 0.2 and 100 iterations.
+    Images with more than max_pixels pixels are clustered on a downscaled (INTER_AREA) preview; every
+    full-size pixel then takes its nearest centre. image_rgb: (H, W, 3) uint8 (gray is expanded).
+    """
+    if not isinstance(image_rgb, np.ndarray) or image_rgb.dtype != np.uint8:
+        raise ImageError("Expected an 8-bit (uint8) image array.")
+    if image_rgb.ndim == 2:
+        image_rgb = cv2.cvtColor(image_rgb, cv2.COLOR_GRAY2RGB)
+    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or image_rgb.size == 0:
+        raise ImageError(f"Expected an RGB image (H, W, 3), got shape {image_rgb.shape}.")
+    if not 1 <= k <= KMEANS_MAX_K:
+        raise ValueError(f"k must be 1..{KMEANS_MAX_K} (the course uses 3), got {k}.")
+    if attempts < 1 or max_iterations < 1 or epsilon < 0:
+        raise ValueError("attempts and max_iterations must be at least 1 and epsilon at least 0.")
+    if max_pixels < 1:
+        raise ValueError("max_pixels must be at least 1.")
+    height, width = image_rgb.shape[:2]
+    if height * width < k:
+        raise ValueError(f"The image has {height * width} pixels, fewer than k = {k} clusters; lower k.")
+    preview = image_rgb
+    if height * width > max_pixels:
+        preview = cv2.resize(
+            image_rgb, _preview_size(height, width, max_pixels), interpolation=cv2.INTER_AREA
+        )
+    if preview.shape[0] * preview.shape[1] < k:
+        preview = image_rgb
+    preview_pixels = preview.reshape(-1, 3).astype(np.float32)  # (N, 3): one row per pixel
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, int(max_iterations), float(epsilon))
+    cv2.setRNGSeed(int(seed))
+    _, preview_labels, centres = cv2.kmeans(
+        preview_pixels, int(k), None, criteria, int(attempts), cv2.KMEANS_RANDOM_CENTERS
+    )
+    if preview is image_rgb:
+        labels = preview_labels.ravel().astype(np.int32)
+    else:
+        labels = _nearest_centre(image_rgb, centres)
+    counts = np.bincount(labels, minlength=k)
+    order = np.argsort(-counts, kind="stable")  # largest cluster first
+    rank = np.empty(k, dtype=np.int32)
+    rank[order] = np.arange(k, dtype=np.int32)
+    palette = centres.astype(np.uint8)[order]  # np.uint8 truncates, as the course's np.uint8(centers)
+    labels = rank[labels]
+    clustered = palette[labels].reshape(height, width, 3)
+    shares = counts[order] / labels.size
+    return KMeansResult(clustered, labels.reshape(height, width), palette, shares, preview.shape[:2])
+
+
+def palette_strip(
+    palette: np.ndarray, shares: np.ndarray, *, width: int = 600, height: int = 48
+) -> np.ndarray:
+    """An RGB (height, width, 3) uint8 bar: each palette colour as wide as its pixel share (left to right)."""
+    palette = np.asarray(palette)
+    shares = np.asarray(shares, dtype=np.float64)
+    if palette.ndim != 2 or palette.shape[1] != 3 or len(palette) != len(shares) or len(shares) == 0:
+        raise ValueError("palette must be (k, 3) and shares (k,) with the same k >= 1.")
+    if width < len(shares) or height < 1:
+        raise ValueError("The strip must be at least one pixel high and k pixels wide.")
+    if np.any(shares < 0) or shares.sum() <= 0:
+        raise ValueError("shares must be non-negative and not all zero.")
+    edges = np.rint(np.cumsum(shares) / shares.sum() * width).astype(int)  # right edge of each colour
+    columns = np.searchsorted(edges, np.arange(width), side="right")  # colour index of each column
+    strip = palette.astype(np.uint8)[np.minimum(columns, len(shares) - 1)]  # (width, 3)
+    return np.ascontiguousarray(np.broadcast_to(strip, (height, width, 3)))
+
+
+def threshold_snippet(*, threshold: int = 150, max_value: int = 255, method: str = "binary") -> str:
+    """Runnable code reproducing simple_threshold(); `result` is the thresholded gray image."""
+    if method not in THRESHOLD_METHODS:
+        raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(THRESHOLD_METHODS)}.")
+    flag = THRESHOLD_METHODS[method][0]
+    note = "# Otsu ignores the given threshold and returns the one it chose" if method == "otsu" else ""
+    note = note or f"# rule: {THRESHOLD_RULES[method]}"
+    return f"""{_IMAGE_COMMENT}
+import cv2
+
+gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+{note}
+used_threshold, result = cv2.threshold(gray, {int(threshold)}, {int(max_value)}, {flag})
+"""
+
+
+def adaptive_threshold_snippet(
+    *,
+    method: str = "gaussian",
+    block_size: int = 11,
+    c: float = 9,
+    max_value: int = 255,
+    inverse: bool = False,
+) -> str:
+    """Runnable code reproducing adaptive_threshold(); `result` is the binary image."""
+    if method not in ADAPTIVE_METHODS:
+        raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
+    kind = "cv2.THRESH_BINARY_INV" if inverse else "cv2.THRESH_BINARY"
+    return f"""{_IMAGE_COMMENT}
+import cv2
+
+gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+# each pixel is compared with the weighted mean of its {int(block_size)}x{int(block_size)} block minus C = {float(c)!r}
+result = cv2.adaptiveThreshold(gray, {int(max_value)}, {ADAPTIVE_METHODS[method][0]}, {kind}, {int(block_size)}, {float(c)!r})
+"""
+
+
+def kmeans_snippet(
+    *,
+    k: int = 3,
+    attempts: int = 10,
+    epsilon: float = 0.2,
+    max_iterations: int = 100,
+    seed: int = 0,
+    max_pixels: int = KMEANS_MAX_PIXELS,
+) -> str:
+    """Runnable code reproducing kmeans_colours(); `result` is the clustered RGB image."""
+    return f"""{_IMAGE_COMMENT}
+import cv2
+import numpy as np
+
+height, width = image_rgb.shape[:2]
+small = image_rgb
+if height * width > {int(max_pixels)}:  # cluster a smaller preview: k-means time grows with the pixel count
+    scale = ({int(max_pixels)} / (height * width)) ** 0.5
+    small = cv2.resize(image_rgb, (max(1, int(width * scale)), max(1, int(height * scale))), interpolation=cv2.INTER_AREA)
+pixel_values = np.float32(small.reshape(-1, 3))  # one row [R, G, B] per pixel
+criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, {int(max_iterations)}, {float(epsilon)!r})
+cv2.setRNGSeed({int(seed)})  # the same random starting centres every run
+_, labels, centers = cv2.kmeans(pixel_values, {int(k)}, None, criteria, {int(attempts)}, cv2.KMEANS_RANDOM_CENTERS)
+if small is not image_rgb:  # give every full-size pixel its nearest centre
+    red, green, blue = (image_rgb[:, :, i].astype(np.float32).ravel() for i in range(3))
+    best = np.full(red.shape, np.inf, dtype=np.float32)
+    labels = np.zeros(red.shape, dtype=np.int32)
+    for index, (r, g, b) in enumerate(centers):
+        distance = (red - r) ** 2 + (green - g) ** 2 + (blue - b) ** 2
+        labels[distance < best] = index
+        best = np.minimum(best, distance)
+centers = np.uint8(centers)
+result = centers[labels.flatten()].reshape(image_rgb.shape)
+shares = np.bincount(labels.flatten(), minlength={int(k)}) / labels.size  # pixel share of each cluster
+"""

@@ -1,0 +1,112 @@
+"""Colour thresholding: an HSV range, its mask, the masked image, and the selected pixels recoloured."""
+
+import streamlit as st
+
+from lib.colour import (
+    GIRAFFE_LOWER,
+    GIRAFFE_UPPER,
+    colour_threshold_snippet,
+    parse_hex_colour,
+    range_around_pixel,
+)
+from ui.cached_colour import draw_crosshair, threshold_colour
+from ui.image_source import current_image
+from ui.layout import code_panel, page_header, show_error, show_image, show_row
+
+page_header(
+    "Colour thresholding",
+    """
+To select "everything of one colour", convert to **HSV** and keep the pixels inside a box of
+hue, saturation and value: `mask = cv2.inRange(image_hsv, lower, upper)` is 255 where
+`lower ≤ pixel ≤ upper` in all three channels, 0 elsewhere. Hue says *which* colour, so the box stays
+simple even when the light changes — in RGB the same colour is a slanted region, hard to cut with a box.
+The course selects the giraffe's pale patches with lower **(0, 0, 190)** and upper **(30, 80, 255)**:
+bright (V ≥ 190), not very saturated (S ≤ 80), brownish-orange hues (0–30, i.e. 0–60°), and paints them
+black — HSV (120, 255, 0) is black because V = 0, whatever the hue.
+**Red wraps round**: it sits at both ends of the hue circle (0 and 179). Set low hue above high hue
+(e.g. 170 → 10) and the mask is the union of two ranges, [170, 179] and [0, 10].
+""",
+    notes_fix="OpenCV hue spans 0–179 (degrees / 2): a hue slider that goes to 255 selects nothing above 179.",
+)
+
+SLIDERS = {"h": ("Hue", 179), "s": ("Saturation", 255), "v": ("Value", 255)}
+
+
+def set_range(lower: tuple[int, int, int], upper: tuple[int, int, int]) -> None:
+    for index, channel in enumerate(SLIDERS):
+        st.session_state[f"ct_{channel}_low"] = int(lower[index])
+        st.session_state[f"ct_{channel}_high"] = int(upper[index])
+
+
+def keep_ordered(channel: str, moved: str) -> None:
+    """Saturation and value: keep low <= high by moving the other slider (hue may wrap instead)."""
+    low, high = st.session_state[f"ct_{channel}_low"], st.session_state[f"ct_{channel}_high"]
+    if low > high:
+        other = "high" if moved == "low" else "low"
+        st.session_state[f"ct_{channel}_{other}"] = low if moved == "low" else high
+
+
+image = current_image()
+height, width = image.shape[:2]
+
+presets = st.columns(3)
+presets[0].button("Course: giraffe patches", on_click=set_range, args=(GIRAFFE_LOWER, GIRAFFE_UPPER))
+presets[1].button("Reds (hue wraps 170 → 10)", on_click=set_range, args=((170, 80, 60), (10, 255, 255)))
+presets[2].button("Everything", on_click=set_range, args=((0, 0, 0), (179, 255, 255)))
+
+lower, upper = [], []
+for column, (index, (channel, (name, top))) in zip(st.columns(3), enumerate(SLIDERS.items()), strict=True):
+    for end, bounds, course in (("low", lower, GIRAFFE_LOWER), ("high", upper, GIRAFFE_UPPER)):
+        key = f"ct_{channel}_{end}"
+        bounds.append(
+            column.slider(
+                f"{name} {end}",
+                0,
+                top,
+                # no default once a button has set the value (Streamlit warns about both)
+                course[index] if key not in st.session_state else None,
+                key=key,
+                bind="query-params",
+                on_change=None if channel == "h" else keep_ordered,
+                args=(channel, end),
+            )
+        )
+lower, upper = tuple(lower), tuple(upper)
+if lower[0] > upper[0]:
+    st.caption(f"Hue wraps around red: selecting {lower[0]}–179 **and** 0–{upper[0]}.")
+paint_hex = st.color_picker(
+    "Recolour the selected pixels with", "#000000", key="ct_paint", bind="query-params"
+)
+
+try:
+    paint = parse_hex_colour(paint_hex)
+    mask, masked, recoloured = threshold_colour(image, lower, upper, paint)
+except ValueError as error:
+    show_error(f"{error} Move the sliders back into range.")
+    st.stop()
+
+show_row(
+    ("Image", image), ("Mask (inRange)", mask), ("Masked: bitwise_and", masked), ("Recoloured", recoloured)
+)
+st.metric("Pixels selected", f"{(mask > 0).mean():.1%}")
+code_panel(colour_threshold_snippet(lower=lower, upper=upper, colour=paint), filename="colour_threshold.py")
+
+st.subheader("Pick a colour from the image")
+st.caption("Choose a pixel; the button sets the six sliders to a range around its HSV colour.")
+left, middle, right = st.columns(3)
+x = min(
+    left.slider("x (column)", 0, max(1, width - 1), width // 2, key="ct_x", bind="query-params"), width - 1
+)
+y = min(
+    middle.slider("y (row)", 0, max(1, height - 1), height // 2, key="ct_y", bind="query-params"), height - 1
+)
+tolerance = right.slider("Hue tolerance ±", 0, 90, 10, key="ct_tolerance", bind="query-params")
+picked_lower, picked_upper = range_around_pixel(image, x=x, y=y, hue_tolerance=tolerance)
+picture, action = st.columns([3, 2])
+with picture:
+    show_image(draw_crosshair(image, x, y), caption=f"Pixel ({x}, {y})", columns_in_row=2)
+with action:
+    st.markdown(f"Range around this pixel:  \nlower **{picked_lower}**  \nupper **{picked_upper}**")
+    st.button(
+        "Use this range", on_click=set_range, args=(picked_lower, picked_upper), key="ct_pick", type="primary"
+    )
