@@ -103,7 +103,7 @@ def histogram_figure(
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "xaxis": {"title": {"text": "bin (pixel value)"}},
         "yaxis": {"title": {"text": "pixels"}},
-        "legend": {"orientation": "h", "y": -0.25},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
     }
     if marker is not None:
         layout["shapes"] = [
