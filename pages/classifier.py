@@ -1,0 +1,57 @@
+"""Classifier demo: an image in, a label out — the course's Gradio app, with the preprocessing shown."""
+
+import streamlit as st
+
+from lib.images import ImageError
+from lib.models import ModelError, classify_snippet
+from ui import cached_models as cm
+from ui.layout import code_panel, page_header, show_error, show_image, show_row
+
+page_header(
+    "Classifier demo",
+    """
+The course's app took an image, **preprocessed** it exactly as the training images were (resize, crop,
+normalise with the training set's mean and standard deviation), ran **one forward pass**, turned the logits into
+probabilities with **softmax**, and wrote the best label on the image with `cv2.putText`. Here you can also see
+each preprocessing step, the top-k probabilities and how long the forward pass took.
+Our own models work everywhere: **LeNet-5** reads one handwritten digit (it was trained on 8×8 digits, so the
+photo is cropped and reduced the same way); the **shapes CNN** knows circles, squares, triangles, stars and
+hexagons. ImageNet models (1000 classes) appear when their weights are on the machine or can be downloaded.
+""",
+    notes_fix="The notes call torch.topk(probabilities, 5) for every model; topk needs k ≤ the number of classes "
+    "(LeNet has 10, the shapes CNN 5), so k is clamped here.",
+)
+
+names = cm.usable_models()
+left, right = st.columns([3, 2])
+name = left.selectbox("Model", names, format_func=cm.model_title, key="cls_model", bind="query-params")
+k = right.slider("Top k", 1, 10, 5, key="cls_k", bind="query-params")
+if note := cm.offline_note(names):
+    st.caption(note)
+image, label, whole = cm.input_picker(name, "cls")
+
+try:
+    cm.ensure_weights(name)
+    result, steps = cm.prediction(name, image, k)
+except (ModelError, ImageError) as error:
+    show_error(str(error))
+    st.stop()
+
+best, probability = result.top[0]
+cells = st.columns(3)
+cells[0].metric("Prediction", best, f"{probability:.1%} sure", delta_color="off")
+cells[1].metric("Forward pass", f"{result.seconds * 1000:.1f} ms")
+cells[2].metric("Device", result.device.upper())
+show_row(("Input with its label", cm.labelled(image, f"{best} {probability:.0%}")), *steps)
+st.caption(f"{label}. Preprocessing, left to right; the last image is what the network is given.")
+
+info = cm.info(name)
+st.plotly_chart(cm.probability_figure(info.classes, result.probabilities, k=k), key="cls_bars")
+if k > len(info.classes):
+    st.caption(f"This model knows {len(info.classes)} classes: k = {k} was clamped to {len(info.classes)}.")
+
+if name == "lenet_digits" and st.toggle("Read every digit in the whole image", False, key="cls_every"):
+    readings = cm.read_digits(whole)
+    show_image(cm.readings_image(whole), caption=f"{len(readings)} digits read, left to right, row by row")
+
+code_panel(classify_snippet(name, k=k), filename="classify.py")

@@ -1,0 +1,118 @@
+"""Feature maps & filters: what every layer of a trained CNN sees, map by map, with the kernels that made it."""
+
+import numpy as np
+import streamlit as st
+
+from lib.cnn_math import draw_field
+from lib.features import (
+    feature_maps_snippet,
+    kernel_for_map,
+    order_by_activity,
+    receptive_field,
+)
+from lib.images import ImageError
+from lib.models import ALL_MODELS, ModelError
+from ui import cached_models as cm
+from ui.layout import code_panel, page_header, show_error, show_image, show_row, to_display_uint8
+
+page_header(
+    "Feature maps & filters",
+    """
+A convolution layer slides each of its **filters** over the input and writes one **feature map** per filter:
+$\\text{map}_c(y, x) = b_c + \\sum w_c \\cdot \\text{patch}(y, x)$. Early filters answer "is there an edge or a
+colour blob here?"; deeper maps combine them into parts. After each convolution comes a **ReLU**, max(0, x):
+the negative (blue) answers vanish. Pooling then halves the map. Every layer below was computed in **one forward
+pass** and kept; pick a layer, the most active maps come first. Compare with the **random-weights twin**:
+the same architecture before training sees nothing in particular.
+""",
+    notes_fix="VGG and AlexNet use ReLU(inplace=True): it overwrites the convolution's output, so reading the conv "
+    "layer after the forward pass shows post-ReLU maps. Here every activation is cloned as it is computed.",
+)
+
+left, right = st.columns(2)
+name = left.selectbox("Model", ALL_MODELS, format_func=cm.model_title, key="fm_model", bind="query-params")
+usable = name in cm.usable_models()
+random_weights = (
+    right.toggle(
+        "Random weights (untrained twin)", False, key="fm_random", bind="query-params", disabled=not usable
+    )
+    or not usable
+)
+if not usable:
+    st.caption(cm.offline_note(cm.usable_models()) + " Showing this architecture with random weights.")
+image, label, _ = cm.input_picker(name, "fm")
+try:
+    if not random_weights:
+        cm.ensure_weights(name)
+    run = cm.feature_run(name, random_weights, image)
+except (ModelError, ImageError) as error:
+    show_error(str(error))
+    st.stop()
+model = cm.twin(name) if random_weights else cm.model(name)
+st.caption(
+    f"All {len(run.layers)} layers of {label} in one forward pass: **{run.seconds * 1000:.1f} ms** on {run.device}."
+)
+
+spatial = [layer for layer in run.layers if layer.is_spatial]
+by_name = {layer.name: layer for layer in spatial}
+layer_name = st.selectbox(
+    "Layer",
+    list(by_name),
+    format_func=lambda key: f"{key} — {by_name[key].kind} {'×'.join(map(str, by_name[key].shape))}",
+    key=f"fm_layer_{name}",
+    bind="query-params",
+)
+layer = by_name[layer_name]
+order = order_by_activity(layer.values)
+cells = st.columns(3)
+count = cells[0].slider("Maps shown (most active first)", 1, 64, 16, key="fm_count", bind="query-params")
+columns = cells[1].slider("Columns", 2, 16, 8, key="fm_columns", bind="query-params")
+shared = cells[2].toggle("One colour scale for all maps", True, key="fm_shared", bind="query-params")
+shown = tuple(int(i) for i in order[: min(count, len(order))])
+model_input = to_display_uint8(np.asarray(run.steps[-1][1]))
+left, right = st.columns([1, 3])
+with left:
+    show_image(model_input, caption="Model input", columns_in_row=4)
+with right:
+    grid = cm.map_grid(layer.values, shown, columns, shared)
+    show_image(grid, caption=f"{layer_name}: the {len(shown)} most active of {len(order)} maps")
+st.caption(
+    "Blue = negative, white = 0, red = positive (maps before a ReLU); viridis from 0 for maps that cannot be negative."
+)
+with st.expander("Statistics per channel", icon=":material/table:"):
+    st.dataframe(cm.statistics_frame(layer.values, order), hide_index=True, key="fm_stats")
+
+st.subheader("One map, its kernel and its receptive field")
+cells = st.columns(3)
+channel = cells[0].selectbox("Map (channel)", shown, key=f"fm_channel_{layer_name}")
+height, width = layer.values.shape[1:]
+row = cells[1].slider("Unit row", 0, height - 1, height // 2, key=f"fm_row_{layer_name}")
+col = cells[2].slider("Unit column", 0, width - 1, width // 2, key=f"fm_col_{layer_name}")
+info = cm.info(name)
+box = receptive_field(model, run.layers, layer_name, (row, col), info.input_size)
+field = draw_field(model_input, box, network_hw=model_input.shape[:2]) if box else model_input
+sees = (
+    f"Unit ({row}, {col}) sees {box.height}×{box.width} input pixels" if box else "Branching network: no box"
+)
+cells = st.columns([1, 1, 2])
+with cells[0]:
+    show_image(cm.map_grid(layer.values, (channel,), 1, False), caption=f"Map {channel} of {layer_name}")
+with cells[1]:
+    show_image(field, caption=sees)
+with cells[2]:
+    try:
+        conv_name, weights, bias = kernel_for_map(model, run.layers, layer_name, channel)
+        st.plotly_chart(cm.kernel_figure(weights, bias), key="fm_kernel")
+        st.caption(
+            f"The {weights.shape[1]}×{weights.shape[2]} kernel of {conv_name} that made map {channel}."
+        )
+    except ValueError as error:
+        st.caption(str(error))
+
+st.subheader("First-layer filters next to hand-made kernels")
+show_row(*cm.first_layer_filters(name, random_weights))
+st.caption("Grey = 0, light = positive, dark = negative weights (colour filters show their RGB weights).")
+
+st.subheader("The answer: softmax over the last layer")
+st.plotly_chart(cm.probability_figure(info.classes, run.probabilities, k=10), key="fm_softmax")
+code_panel(feature_maps_snippet(name, layer_name, random_weights=random_weights), filename="feature_maps.py")

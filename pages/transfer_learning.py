@@ -1,0 +1,120 @@
+"""Transfer learning: freeze a trained CNN, give it a new last layer, train only that on your own classes."""
+
+import streamlit as st
+
+from lib.images import ImageError
+from lib.models import ModelError
+from lib.shapes import SHAPE_CLASSES
+from lib.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES, transfer_snippet
+from ui import cached_models as cm
+from ui.cached_torch_course import confusion_figure
+from ui.layout import code_panel, page_header, show_error, show_image, show_row
+
+page_header(
+    "Transfer learning",
+    """
+A network trained on one task already knows useful features: edges, corners, curves, holes. **Transfer learning**
+keeps that knowledge **frozen** and trains only a **new last layer** for your classes. The course does it with
+VGG16: `for p in model.parameters(): p.requires_grad = False`, then `model.classifier[6] = nn.Linear(4096, n)`.
+Here the backbone is our shapes CNN (trained on circles, squares, triangles, stars, hexagons): its last layer is
+replaced, and the new head learns **your** classes from a few dozen images in seconds. Since the frozen part never
+changes, each image goes through it **once**; only the small head is trained, epoch after epoch.
+""",
+    notes_fix="The notes' infer() calls torch.topk(probs, 5) on their 2-class daisy/dandelion model: topk needs "
+    "k ≤ the number of classes, so it fails. Use k = min(5, number of classes).",
+)
+
+st.subheader("1. Your classes and their images")
+source = st.segmented_control(
+    "Images",
+    ["Example set", "My own images"],
+    default="Example set",
+    required=True,
+    key="tl_source",
+    bind="query-params",
+)
+if source == "Example set":
+    classes = st.segmented_control(
+        "Classes (2 or more): new shapes the backbone never saw, and shapes it knows",
+        NEW_SHAPE_CLASSES + SHAPE_CLASSES,
+        selection_mode="multi",
+        default=["cross", "ring", "pentagon"],
+        key="tl_classes",
+        bind="query-params",
+    )
+    per_class = st.slider("Images per class", 10, 100, 50, step=5, key="tl_per_class", bind="query-params")
+    classes = list(classes)
+    images, labels = cm.transfer_examples(tuple(classes), per_class) if len(classes) >= 2 else (None, None)
+else:
+    names = st.text_input(
+        "Class names, separated by commas", "class A, class B", key="tl_names", bind="query-params"
+    )
+    classes = list(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))[:6]
+    if len(classes) >= 2:
+        cm.own_images_editor(classes)
+    images, labels = cm.own_images(classes)
+if len(classes) < 2 or images is None or len(images) == 0:
+    st.info("Define at least 2 classes and give each a few images (about 20 or more each is best).")
+    st.stop()
+for caption, grid in cm.class_thumbnails(images, labels, classes):
+    show_image(grid, caption=caption)
+
+st.subheader("2. Train the new head (the backbone stays frozen)")
+cells = st.columns(3)
+cut = cells[0].segmented_control(
+    "Replace",
+    CUT_POINTS,
+    default="last layer",
+    required=True,
+    key="tl_cut",
+    bind="query-params",
+    help="last layer: the course's recipe (classifier[6] on VGG). all dense layers: keep only the conv features.",
+)
+rates = [0.0001, 0.001, 0.01, 0.1]
+learning_rate = cells[1].select_slider(
+    "Learning rate (Adam)", rates, COURSE_LEARNING_RATE, key="tl_lr", bind="query-params"
+)
+epochs = cells[2].slider("Epochs", 1, 100, 30, key="tl_epochs", bind="query-params")
+try:
+    trainer = cm.train_head_live(images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs)
+except (ModelError, ImageError, ValueError) as error:
+    show_error(str(error))
+    st.stop()
+if trainer is None or not trainer.history:
+    st.info(
+        "Press **Train**: the head learns live; **Stop** halts it and keeps what it learned.",
+        icon=":material/play_arrow:",
+    )
+    code_panel(
+        transfer_snippet(len(classes), epochs=epochs, learning_rate=learning_rate), filename="transfer.py"
+    )
+    st.stop()
+
+st.subheader("3. Its mistakes on the validation images")
+matrix, mistakes = trainer.confusion()
+st.plotly_chart(confusion_figure(matrix, trainer.class_names), key="tl_confusion")
+if mistakes:
+    grid, caption = cm.mistakes_grid(trainer.images, mistakes)
+    show_image(grid, caption=caption)
+else:
+    st.caption("No mistakes on the validation images.")
+
+st.subheader("4. Try it on a new image")
+image, label, _ = cm.input_picker("shapes_cnn", "tl", shapes=NEW_SHAPE_CLASSES + SHAPE_CLASSES)
+probabilities = trainer.probabilities(cm.transfer_features(image[None], trainer.cut))[0]
+left, right = st.columns([1, 2])
+with left:
+    show_row((label, image))
+right.plotly_chart(cm.probability_figure(trainer.class_names, probabilities, k=5), key="tl_try")
+st.download_button(
+    "Download the new head (state dict, .pt)",
+    trainer.head_bytes(),
+    file_name="transfer_head.pt",
+    mime="application/octet-stream",
+    on_click="ignore",
+    icon=":material/download:",
+)
+code_panel(
+    transfer_snippet(len(trainer.class_names), epochs=epochs, learning_rate=learning_rate),
+    filename="transfer.py",
+)

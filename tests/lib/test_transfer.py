@@ -1,0 +1,145 @@
+import io
+
+import numpy as np
+import pytest
+import torch
+
+from lib.architectures_torch import ShapesCNN
+from lib.models import load_model, model_info, normalize, read_manifest
+from lib.shapes import make_shapes
+from lib.transfer import (
+    NEW_SHAPE_CLASSES,
+    HeadTrainer,
+    backbone,
+    embed,
+    make_new_shapes,
+    transfer_snippet,
+)
+from tests.tolerances import ACTIVATION_ATOL
+
+MEAN, STD = (0.5, 0.5, 0.5), (0.29, 0.29, 0.29)
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    torch.manual_seed(0)
+    return ShapesCNN().eval()
+
+
+class TestBackbone:
+    @pytest.mark.parametrize(("cut", "width"), [("last layer", 64), ("all dense layers", 1024)])
+    def test_backbone_plus_old_layers_is_the_whole_model(self, cnn, cut, width):
+        inputs = torch.randn(3, 3, 64, 64)
+        with torch.no_grad():
+            frozen = backbone(cnn, cut=cut)(inputs)
+            rest = cnn.classifier[-1:] if cut == "last layer" else cnn.classifier
+            assert frozen.shape == (3, width)
+            torch.testing.assert_close(rest(frozen), cnn(inputs), atol=ACTIVATION_ATOL, rtol=0)
+
+    def test_embed_is_the_backbone_on_normalised_images(self, cnn):
+        images, _ = make_shapes(2, size=64, seed=0)
+        features = embed(backbone(cnn), images, mean=MEAN, std=STD)
+        with torch.no_grad():
+            expected = backbone(cnn)(torch.cat([normalize(image, MEAN, STD) for image in images])).numpy()
+        np.testing.assert_allclose(features, expected, atol=ACTIVATION_ATOL)
+
+    def test_other_sizes_are_resized(self, cnn):
+        images = np.random.default_rng(0).integers(0, 256, size=(2, 100, 100, 3), dtype=np.uint8)
+        assert embed(backbone(cnn), images, mean=MEAN, std=STD).shape == (2, 64)
+
+    def test_bad_cut_and_bad_model(self, cnn):
+        with pytest.raises(ValueError, match="cut"):
+            backbone(cnn, cut="middle")
+        with pytest.raises(ValueError, match="classifier"):
+            backbone(torch.nn.Linear(2, 2))
+
+
+@pytest.fixture(scope="module")
+def new_shapes(cnn):
+    images, labels = make_new_shapes(30, seed=3, classes=("cross", "ring", "pentagon"))
+    return images, labels, embed(backbone(cnn, cut="all dense layers"), images, mean=MEAN, std=STD)
+
+
+class TestHeadTrainer:
+    @pytest.mark.skipif("shapes_cnn" not in read_manifest(), reason="run scripts/train_shapes_cnn.py first")
+    def test_beats_chance_clearly_within_a_few_epochs(self):
+        # Our trained shapes CNN, its last layer replaced (the course's recipe), on shapes it never saw.
+        info = model_info("shapes_cnn")
+        frozen = backbone(load_model("shapes_cnn", device=torch.device("cpu")))
+        images, labels = make_new_shapes(30, seed=3, classes=("cross", "ring", "pentagon"))
+        features = embed(frozen, images, mean=info.mean, std=info.std)
+        trainer = HeadTrainer(features, labels, ("cross", "ring", "pentagon"), learning_rate=0.01, seed=0)
+        history = trainer.train(5)
+        assert [m.epoch for m in history] == list(range(1, 6))
+        assert history[-1].val_accuracy >= 0.6  # chance: 1/3
+        assert history[-1].train_loss < history[0].train_loss
+
+    def test_the_backbone_stays_frozen(self, cnn, new_shapes):
+        before = {key: value.clone() for key, value in cnn.state_dict().items()}
+        _, labels, features = new_shapes
+        HeadTrainer(features, labels, ("cross", "ring", "pentagon")).train(2)
+        for key, value in cnn.state_dict().items():
+            assert torch.equal(value, before[key]), key
+
+    def test_confusion_matrix_agrees_with_accuracy(self, new_shapes):
+        _, labels, features = new_shapes
+        trainer = HeadTrainer(features, labels, ("cross", "ring", "pentagon"), seed=1)
+        trainer.train(3)
+        matrix, mistakes = trainer.confusion()
+        assert matrix.sum() == len(trainer.val_index)
+        assert np.trace(matrix) == round(trainer.history[-1].val_accuracy * len(trainer.val_index))
+        assert len(mistakes) == matrix.sum() - np.trace(matrix)
+        for mistake in mistakes:
+            assert mistake.true_class != mistake.predicted_class
+            assert labels[mistake.index] == ("cross", "ring", "pentagon").index(mistake.true_class)
+
+    def test_stratified_split_keeps_every_class(self, new_shapes):
+        _, labels, features = new_shapes
+        trainer = HeadTrainer(features, labels, ("cross", "ring", "pentagon"), val_fraction=0.2)
+        assert np.bincount(labels[trainer.val_index]).tolist() == [6, 6, 6]  # 20 % of 30 per class
+        assert not set(trainer.train_index) & set(trainer.val_index)
+
+    def test_same_seed_same_history(self, new_shapes):
+        _, labels, features = new_shapes
+        runs = [HeadTrainer(features, labels, ("a", "b", "c"), seed=4).train(2) for _ in range(2)]
+        assert runs[0][-1].val_loss == runs[1][-1].val_loss
+
+    def test_head_state_dict_loads_safely(self, new_shapes):
+        _, labels, features = new_shapes
+        trainer = HeadTrainer(features, labels, ("cross", "ring", "pentagon"))
+        state = torch.load(io.BytesIO(trainer.head_bytes()), weights_only=True)
+        assert state["weight"].shape == (3, 1024) and state["bias"].shape == (3,)
+        probabilities = trainer.probabilities(features[:4])
+        np.testing.assert_allclose(probabilities.sum(1), 1, atol=1e-5)
+
+    def test_needs_two_classes_with_two_images_each(self):
+        features = np.zeros((5, 4), np.float32)
+        with pytest.raises(ValueError, match="at least 2 classes"):
+            HeadTrainer(features, np.zeros(5, np.int64), ("only",))
+        with pytest.raises(ValueError, match="add more to: b"):
+            HeadTrainer(features, np.array([0, 0, 0, 0, 1]), ("a", "b"))
+
+
+class TestNewShapes:
+    def test_shapes_labels_and_determinism(self):
+        images, labels = make_new_shapes(2, size=48, seed=5)
+        assert images.shape == (2 * len(NEW_SHAPE_CLASSES), 48, 48, 3) and images.dtype == np.uint8
+        assert labels.tolist() == list(range(len(NEW_SHAPE_CLASSES))) * 2
+        assert np.array_equal(make_new_shapes(2, size=48, seed=5)[0], images)
+
+    def test_ring_has_a_hole_a_filled_shape_does_not(self):
+        # By hand: the centre pixel of a ring shows the background; of a pentagon, the shape's colour.
+        rng_images, _ = make_new_shapes(6, size=64, seed=2, classes=("ring", "pentagon"))
+        for image, name in zip(rng_images, ["ring", "pentagon"] * 6, strict=True):
+            corner = np.median(image[:3, :3].reshape(-1, 3), axis=0)
+            differs = np.abs(image.astype(int) - corner).sum(axis=2) > 90
+            assert 0.03 < differs.mean() < 0.6, name
+
+    def test_unknown_class(self):
+        with pytest.raises(ValueError, match="unknown new shapes"):
+            make_new_shapes(1, classes=("circle",))
+
+
+def test_snippet_is_valid_python():
+    compile(transfer_snippet(3, epochs=5), "transfer.py", "exec")
+    assert "model.classifier[6] = nn.Linear(4096, 3)" in transfer_snippet(3)

@@ -1,0 +1,52 @@
+from tests.pages.harness import assert_clean, image_urls, run_page
+
+PAGE = "pages/feature_maps.py"
+
+
+def captions(app) -> list[str]:
+    return [caption.value for caption in app.caption]
+
+
+class TestFeatureMapsPage:
+    def test_defaults_show_lenet_on_a_digit(self):
+        app = run_page(PAGE)
+        assert any("All 12 layers" in text and "one forward pass" in text for text in captions(app))
+        assert len(app.get("plotly_chart")) == 2  # the kernel and the softmax bars
+        assert app.selectbox(key="fm_layer_lenet_digits").value == "conv1"
+        assert any("create_feature_extractor" in code.value for code in app.code)
+
+    def test_move_layer_count_and_model(self):
+        app = run_page(PAGE)
+        before = image_urls(app)
+        app.selectbox(key="fm_layer_lenet_digits").set_value("relu_1").run()
+        assert_clean(app)
+        after_layer = image_urls(app)
+        assert after_layer != before
+        app.slider(key="fm_count").set_value(4).run()
+        assert_clean(app)
+        assert image_urls(app) != after_layer
+        app.selectbox(key="fm_model").set_value("shapes_cnn").run()
+        assert_clean(app)
+        assert any("All 24 layers" in text for text in captions(app))
+
+    def test_random_twin_sees_something_else(self):
+        app = run_page(PAGE, session_state={"fm_model": "shapes_cnn"})
+        trained = image_urls(app)
+        app.toggle(key="fm_random").set_value(True).run()
+        assert_clean(app)
+        assert image_urls(app) != trained
+
+    def test_torchvision_offline_falls_back_to_random_weights(self, monkeypatch, tmp_path):
+        import lib.models as models
+        from ui.cached_models import usable_models
+
+        monkeypatch.setattr(models, "hub_checkpoints_dir", lambda: tmp_path)
+        monkeypatch.setattr(models, "network_reachable", lambda **_: False)
+        usable_models.clear()
+        try:
+            app = run_page(PAGE, session_state={"fm_model": "alexnet"})
+        finally:
+            usable_models.clear()
+        assert any("offline" in text and "random weights" in text for text in captions(app))
+        assert app.toggle(key="fm_random").disabled
+        assert any("All " in text and "layers" in text for text in captions(app))

@@ -1,0 +1,52 @@
+import numpy as np
+
+from tests.pages.harness import assert_clean, image_captions, run_page
+
+PAGE = "pages/transfer_learning.py"
+
+
+def captions(app) -> list[str]:
+    return [caption.value for caption in app.caption]
+
+
+class TestTransferLearningPage:
+    def test_defaults_show_the_example_classes_and_wait_for_train(self):
+        app = run_page(PAGE)
+        assert [c.split(" (")[0] for c in image_captions(app)] == ["cross", "ring", "pentagon"]
+        assert any("Press **Train**" in info.value for info in app.info)
+        assert any("classifier[6] = nn.Linear(4096, 3)" in code.value for code in app.code)
+
+    def test_train_then_more_then_try(self):
+        app = run_page(PAGE)
+        app.slider(key="tl_epochs").set_value(10).run()
+        app.button(key="tl_train").click().run()
+        assert_clean(app)
+        assert any("Epoch 10: validation accuracy" in text for text in captions(app))
+        assert len(app.get("plotly_chart")) == 3  # curves, confusion matrix, the new image's probabilities
+        assert len(app.get("download_button")) == 2  # the head, the code
+        app.button(key="tl_more").click().run()
+        assert_clean(app)
+        assert any("Epoch 20: validation accuracy" in text for text in captions(app))
+
+    def test_other_classes_change_the_images(self):
+        app = run_page(PAGE)
+        app.segmented_control(key="tl_classes").set_value(["star", "arrow"]).run()
+        assert_clean(app)
+        assert [c.split(" (")[0] for c in image_captions(app)] == ["star", "arrow"]
+
+    def test_one_class_is_not_enough(self):
+        app = run_page(PAGE, session_state={"tl_classes": ["ring"]})
+        assert any("at least 2 classes" in info.value for info in app.info)
+
+    def test_own_images_train(self):
+        rng = np.random.default_rng(0)
+        dark = [rng.integers(0, 60, (64, 64, 3), dtype=np.uint8) for _ in range(8)]
+        light = [rng.integers(190, 256, (64, 64, 3), dtype=np.uint8) for _ in range(8)]
+        store = {"images": {"dark": dark, "light": light}, "seen": set()}
+        app = run_page(
+            PAGE, session_state={"tl_source": "My own images", "tl_names": "dark, light", "tl_store": store}
+        )
+        assert any(markdown.value.startswith("**dark** — 8 images") for markdown in app.markdown)
+        app.button(key="tl_train").click().run()
+        assert_clean(app)
+        assert any("validation accuracy" in text for text in captions(app))
