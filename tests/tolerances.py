@@ -23,3 +23,9 @@ KMEANS_PREVIEW_SHARE_ATOL = 0.03
 KMEANS_PREVIEW_PALETTE_ATOL = 16
 # a trained model's accuracy on a held-out subset (~200 images) vs its recorded test accuracy: ~3 std errors
 SUBSET_ACCURACY_MARGIN = 0.05
+# float32 standard scaling: mean 0 and std 1 of scaled columns, recomputed in float32
+STANDARDISED_ATOL = 1e-4
+# the same training run in our trainer and in its exec'd snippet (thread counts change float32 summation order)
+TRAINING_REPRO_RTOL = 1e-4
+# a small network's prediction of a perfectly linear target (y = 3x + 2, x in [-1, 1]) after 300 epochs
+LINEAR_FIT_ATOL = 0.15

@@ -1,0 +1,130 @@
+"""Tensor playground (II.A–J): create, inspect, index, reshape and aggregate tensors, computed by torch."""
+
+import streamlit as st
+
+from lib import tensors
+from ui.cached_torch_course import (
+    before_after,
+    device_panel,
+    factory_controls,
+    facts_dtype,
+    facts_row,
+    heatmap,
+    memory_table,
+    noise_panel,
+    shape_lab_controls,
+    shape_label,
+    show_tensor,
+)
+from ui.layout import code_panel, page_header, show_error
+
+page_header(
+    "Tensor playground",
+    """
+A **tensor** is a multidimensional array — a scalar (0-D), a vector (1-D), a matrix (2-D) or more — that
+can live on a GPU. Its **shape** lists the size of every dimension, **ndim** counts them, **numel** multiplies
+them, and its memory is `element_size() × nelement()` bytes: 1000 float32 numbers take 4000 bytes, float64
+8000. Index it like NumPy: `t[row, column]`, slices `start:stop:step` (step > 0: reverse with `torch.flip`),
+lists of positions, boolean masks. `view` needs contiguous memory; `reshape` copies when it must. `dim=0` aggregates *down* the rows (one
+result per column), `dim=1` *across* each row.
+""",
+    notes_fix="The notes say joining two 2×2 tensors with `torch.cat(dim=0)` gives '2 + 3 = 5 rows'; it gives "
+    "2 + 2 = 4 rows (and `dim=1` 4 columns). And `matrix.mean()` on the integer matrix 1…9 raises an error: "
+    "mean needs floats, so write `matrix.float().mean()` (= 5.0).",
+)
+
+st.subheader("Device")
+device_panel()
+
+st.subheader("Create a tensor")
+source = st.segmented_control(
+    "From",
+    ["A typed list", "A factory"],
+    default="A typed list",
+    required=True,
+    key="tp_source",
+    bind="query-params",
+)
+dtype_choice = st.selectbox("dtype", ["auto", *tensors.DTYPES], key="tp_dtype", bind="query-params")
+dtype = None if dtype_choice == "auto" else dtype_choice
+try:
+    if source == "A typed list":
+        text = st.text_area(
+            "Nested list", "[[1.5, 2.5, 3.5], [4, 5, 6]]", key="tp_literal", bind="query-params"
+        )
+        tensor, snippet = tensors.parse_tensor(text, dtype=dtype), tensors.parse_snippet(text, dtype=dtype)
+    else:
+        spec = factory_controls(dtype)
+        tensor, snippet = tensors.make_tensor(spec), tensors.factory_snippet(spec)
+except ValueError as error:
+    show_error(f"{error}. Fix the input to see the tensor.")
+else:
+    facts_row(tensor)
+    if tensor.numel() and facts_dtype(tensor) != "bool":
+        st.plotly_chart(heatmap(tensor), key="tp_heatmap")
+    code_panel(snippet, filename="tensor.py")
+with st.expander("Memory of 1000 elements in each dtype: element_size() × nelement()"):
+    memory_table()
+
+st.subheader("Noise images")
+noise_panel()
+
+st.subheader("Indexing the course's grid")
+expression = st.text_input(
+    "Index expression on t",
+    "t[t > 50]",
+    key="tp_index",
+    bind="query-params",
+    help="Try: 0, 1 · t[:, 0] · t[1, 1:3] · t[[0, 2], [1, 2]] · (t > 20) & (t < 80) · t[:, ::2] · t[..., -1]",
+)
+try:
+    picked = tensors.index_grid(expression)
+except ValueError as error:
+    show_error(str(error))
+else:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("`t` — the cells the expression picks are highlighted")
+        show_tensor(tensors.parse_tensor(str(tensors.COURSE_GRID)), selected=picked.selected)
+    with right:
+        st.markdown(f"`{picked.code}` → shape {shape_label(picked.result)}")
+        show_tensor(picked.result)
+    code_panel(tensors.index_snippet(expression), filename="indexing.py")
+
+st.subheader("Shape lab")
+operation = st.selectbox("Operation", tensors.SHAPE_OPS, index=1, key="tp_op", bind="query-params")
+try:
+    step = tensors.shape_step(operation, **shape_lab_controls(operation))
+except ValueError as error:
+    show_error(str(error))
+else:
+    before_after(step.inputs, step.outputs)
+    if step.fix:
+        st.warning(
+            f"`view` fails — torch says: {step.error}\n\nThe fix: `{step.fix}` copies into contiguous memory first."
+        )
+    elif step.error:
+        show_error(f"torch says: {step.error}")
+    code_panel(step.code, filename="shapes.py")
+
+st.subheader("Aggregation")
+matrix_text = st.text_input("Matrix", str(tensors.COURSE_MATRIX), key="tp_matrix", bind="query-params")
+aggregation = st.segmented_control(
+    "Operation", tensors.AGGREGATIONS, default="sum", required=True, key="tp_agg", bind="query-params"
+)
+dim_choice = st.segmented_control(
+    "dim", ["None", "0", "1"], default="None", required=True, key="tp_aggdim", bind="query-params"
+)
+try:
+    dim = None if dim_choice == "None" else int(dim_choice)
+    result = tensors.aggregate(tensors.parse_tensor(matrix_text), aggregation, dim=dim)
+except ValueError as error:
+    show_error(str(error))
+else:
+    st.markdown(f"`{result.code.splitlines()[-2].removeprefix('result = ')}` →")
+    show_tensor(result.values)
+    if result.indices is not None:
+        st.caption(f"indices (where each value was found): {result.indices.tolist()}")
+    if result.note:
+        st.info(result.note)
+    code_panel(result.code, filename="aggregate.py")

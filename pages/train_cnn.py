@@ -1,0 +1,85 @@
+"""Train a CNN (II.P): the course's Conv→BN→ReLU→Pool network on shapes or your own folders, live."""
+
+import streamlit as st
+
+from lib import cnn_training
+from ui.cached_torch_course import (
+    cnn_controls,
+    cnn_dataset_controls,
+    cnn_results,
+    draw_cnn,
+    run_live,
+    settings_of,
+    training_buttons,
+)
+from ui.layout import code_panel, page_header, show_error
+
+page_header(
+    "Train a CNN",
+    """
+Each **block** is Conv 3×3 (padding 1) → BatchNorm → ReLU → MaxPool 2×2: the convolution finds local
+patterns, batch normalisation keeps the numbers in a steady range, ReLU adds the non-linearity and pooling
+halves height and width. After the blocks the feature maps are **flattened**; a dummy image passed through
+the blocks tells us how many numbers that is, so the first Linear layer fits any image size. Then fully
+connected 512 → 128 → one output per class, trained with cross-entropy and Adam (lr 0.001). `model.train()`
+makes BatchNorm use each batch's statistics; `model.eval()` switches to the running averages for validation.
+The training loss printed per epoch is the average over its batches (early batches had worse weights); the
+validation loss is measured after the epoch, in eval mode.
+""",
+)
+
+settings = cnn_controls()
+try:
+    dataset = cnn_dataset_controls(settings["image_size"])
+except ValueError as error:
+    show_error(f"{error}")
+    dataset = None
+
+if dataset is not None:
+    images, labels, class_names, label = dataset
+    st.caption(
+        f"{len(images)} images of {settings['image_size']}×{settings['image_size']} px in {len(class_names)} classes; "
+        f"a stratified 20 % is kept for validation. Blocks: 3 → {' → '.join(map(str, settings['channels']))} filters."
+    )
+    start, more, stop = training_buttons("tc", more=True)
+    try:
+        trainer = run_live(
+            "tc_run",
+            start=start,
+            more=more,
+            stop=stop,
+            make_trainer=lambda: cnn_training.CnnTrainer(
+                images,
+                labels,
+                class_names,
+                channels=settings["channels"],
+                learning_rate=settings["learning_rate"],
+                batch_size=settings["batch_size"],
+                seed=settings["seed"],
+            ),
+            epochs=settings["epochs"],
+            draw=draw_cnn,
+            settings=settings_of(data=(label, len(images)), **settings),
+            progress=True,
+        )
+    except ValueError as error:
+        show_error(f"{error}")
+        trainer = None
+    if trainer is None:
+        st.info(
+            "Press **Train**. Each epoch shows the loss and accuracy of the training and validation images."
+        )
+    elif trainer.history:
+        cnn_results(trainer, st.session_state["tc_run"], f"Your CNN ({label})")
+
+code_panel(
+    cnn_training.cnn_snippet(
+        num_classes=len(dataset[2]) if dataset else 5,
+        image_size=settings["image_size"],
+        channels=settings["channels"],
+        learning_rate=settings["learning_rate"],
+        batch_size=settings["batch_size"],
+        epochs=settings["epochs"],
+    ),
+    filename="train_cnn.py",
+)

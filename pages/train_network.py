@@ -1,0 +1,137 @@
+"""Train a network (II.K–M): the same tiny network two ways, regression on a table, iris classification live."""
+
+import streamlit as st
+
+from lib import training
+from ui.cached_torch_course import (
+    draw_history,
+    iris_data,
+    iris_results,
+    network_controls,
+    regression_results,
+    regression_table_controls,
+    run_live,
+    settings_of,
+    training_buttons,
+)
+from ui.layout import code_panel, page_header, show_error
+
+page_header(
+    "Train a network",
+    """
+A network is layers of $z = Wx + b$ followed by an activation such as ReLU. **Training** repeats four steps
+every epoch: forward pass, **loss** (mean squared error for a number, cross-entropy for a class — it applies
+softmax itself), `loss.backward()` for the gradients, `optimizer.step()` to update $W$ and $b$ (Adam here).
+Watch both curves: when the **test** loss climbs while the training loss still falls, the network has started
+to memorise its training rows (**overfitting**) — stop earlier or lower the learning rate.
+""",
+    notes_fix="The notes call the insurance model 'linear regression'; with ReLU hidden layers it is a non-linear "
+    "regression network (a linear model is a single nn.Linear(n, 1)). Here the target is also standardised, so a "
+    "few hundred epochs suffice instead of 10,000; metrics are reported in the target's own units.",
+)
+
+part = st.segmented_control(
+    "Part",
+    ["Two ways to write it", "Regression", "Iris classification"],
+    default="Two ways to write it",
+    required=True,
+    key="tn_part",
+    bind="query-params",
+)
+
+
+def train_live(prefix: str, split: training.TableSplit, settings: dict, *, accuracy: bool, table=None):
+    """Train / Stop buttons and the live curves for one table; the trainer (or None before the first Train)."""
+    start, _, stop = training_buttons(prefix)
+    return run_live(
+        f"{prefix}_run",
+        start=start,
+        stop=stop,
+        make_trainer=lambda: training.TableTrainer(
+            split,
+            hidden_sizes=settings["hidden"],
+            learning_rate=settings["learning_rate"],
+            seed=settings["seed"],
+        ),
+        epochs=settings["epochs"],
+        draw=lambda trainer: draw_history(trainer, accuracy=accuracy, key=f"{prefix}_chart"),
+        settings=settings_of(table=table, **settings),
+    )
+
+
+if part == "Two ways to write it":
+    left, right = st.columns(2)
+    left.markdown("**Functional** (subclass `nn.Module`, spell out `forward`): reuse outputs, branch, skip.")
+    left.code(training.FUNCTIONAL_CODE, language="python")
+    right.markdown("**Sequential**: layers run in the listed order — simpler, for straight chains only.")
+    right.code(training.SEQUENTIAL_CODE, language="python")
+    hidden = int(st.number_input("hidden_size", 1, 512, 8, key="tn_hidden", bind="query-params"))
+    functional_out, sequential_out, parameters = training.compare_two_ways(hidden_size=hidden)
+    st.markdown(
+        f"`Simple(4, {hidden}, 3)` and `SimpleNNSequential(4, {hidden}, 3)` both have **{parameters}** parameters "
+        f"— (4·{hidden} + {hidden}) weights and biases into the hidden layer, ({hidden}·3 + 3) out of it. Given the "
+        f"same weights and the same 5 inputs, their outputs differ by at most "
+        f"**{abs(functional_out - sequential_out).max():.1g}**:"
+    )
+    st.dataframe(functional_out, width="content")
+
+elif part == "Regression":
+    try:
+        table = regression_table_controls()
+        if table is not None:
+            frame, target, features, source = table
+            settings = network_controls(
+                "tn_reg", hidden=training.COURSE_REGRESSION_HIDDEN, epochs=100, max_epochs=5000
+            )
+            split = training.prepare_table(frame, target=target, features=features, seed=settings["seed"])
+    except ValueError as error:
+        show_error(f"{error}")
+        table = None
+    if table is not None:
+        st.caption(
+            f"{len(split.y_train)} training rows, {len(split.y_test)} test rows (80/20, seed {settings['seed']})."
+        )
+        trainer = train_live(
+            "tn_reg", split, settings, accuracy=False, table=(source, target, tuple(features))
+        )
+        if trainer is None:
+            st.info("Press **Train** and watch the loss fall, epoch by epoch.")
+        elif trainer.history:
+            regression_results(trainer)
+        code_panel(
+            training.regression_snippet(
+                split,
+                source=source,
+                hidden_sizes=settings["hidden"],
+                learning_rate=settings["learning_rate"],
+                epochs=settings["epochs"],
+                seed=settings["seed"],
+            ),
+            filename="regression.py",
+        )
+
+else:
+    frame, names = iris_data()
+    settings = network_controls("tn_iris", hidden=training.COURSE_IRIS_HIDDEN, epochs=500, max_epochs=5000)
+    split = training.prepare_table(
+        frame, target="target", task="classification", class_names=names, seed=settings["seed"]
+    )
+    st.caption(
+        "150 flowers, 4 measurements in cm, 3 species; stratified 80/20 split: 120 to train, 30 to test."
+    )
+    trainer = train_live("tn_iris", split, settings, accuracy=True)
+    if trainer is None:
+        st.info(
+            "Press **Train**: the course's 4 → 16 → 16 → 3 network with Adam 0.01 reaches about 96 % in 500 epochs."
+        )
+    elif trainer.history:
+        iris_results(trainer, settings)
+    code_panel(
+        training.iris_snippet(
+            hidden_sizes=settings["hidden"],
+            learning_rate=settings["learning_rate"],
+            epochs=settings["epochs"],
+            seed=settings["seed"],
+        ),
+        filename="iris.py",
+    )

@@ -1,0 +1,174 @@
+import io
+
+import numpy as np
+import pytest
+import torch
+
+from lib.cnn_training import (
+    CnnTrainer,
+    classify_with_entry,
+    cnn_snippet,
+    course_cnn,
+    flatten_size,
+    images_to_tensor,
+    model_from_entry,
+    state_dict_bytes,
+)
+from lib.shapes import SHAPE_CLASSES, make_shapes
+from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL
+
+
+def stripes(n_per_class: int, *, size: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An easy two-class set: horizontal vs vertical stripes of random colours, phases and noise."""
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for index in range(2 * n_per_class):
+        label = index % 2
+        period = rng.integers(3, 6)
+        phase = rng.integers(0, period)
+        line = (np.arange(size) + phase) % period < period / 2
+        pattern = np.tile(line[:, None], (1, size)) if label == 0 else np.tile(line[None, :], (size, 1))
+        dark, light = rng.integers(0, 100, 3), rng.integers(156, 256, 3)
+        image = np.where(pattern[..., None], light, dark) + rng.normal(0, 10, (size, size, 3))
+        images.append(np.clip(image, 0, 255).astype(np.uint8))
+        labels.append(label)
+    return np.stack(images), np.array(labels, dtype=np.int64)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    images, labels = stripes(40)
+    trainer = CnnTrainer(
+        images,
+        labels,
+        ("horizontal", "vertical"),
+        channels=(4, 8),
+        hidden=(32, 16),
+        batch_size=16,
+        learning_rate=0.003,
+        seed=0,
+    )
+    trainer.train(6)
+    return trainer
+
+
+class TestCourseCnn:
+    def test_course_architecture_and_flatten_size(self):
+        # 64x64 input, 4 blocks of 2x2 pooling: 64 / 16 = 4, so 256 * 4 * 4 = 4096 numbers reach 512 -> 128 -> 3.
+        model = course_cnn(3, image_size=64)
+        assert flatten_size(model) == 256 * 4 * 4
+        linears = [
+            (m.in_features, m.out_features) for m in model.classifier if isinstance(m, torch.nn.Linear)
+        ]
+        assert linears == [(4096, 512), (512, 128), (128, 3)]
+        convs = [m.out_channels for m in model.features.modules() if isinstance(m, torch.nn.Conv2d)]
+        assert convs == [32, 64, 128, 256]
+        kinds = [type(m).__name__ for m in model.features[0]]
+        assert kinds == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"]
+
+    def test_dummy_input_size_matches_a_real_forward(self):
+        model = course_cnn(5, image_size=40, channels=(4, 8, 16)).eval()
+        assert flatten_size(model) == 16 * 5 * 5  # 40 -> 20 -> 10 -> 5
+        assert model(torch.zeros(2, 3, 40, 40)).shape == (2, 5)
+
+    def test_seeded(self):
+        first, again, other = (course_cnn(3, image_size=16, channels=(4,), seed=s) for s in (1, 1, 2))
+        assert torch.equal(first.features[0][0].weight, again.features[0][0].weight)
+        assert not torch.equal(first.features[0][0].weight, other.features[0][0].weight)
+
+    def test_rejects(self):
+        with pytest.raises(ValueError, match="too small"):
+            course_cnn(3, image_size=8, channels=(4, 8, 16, 32))
+        with pytest.raises(ValueError, match="at least 2 classes"):
+            course_cnn(1)
+
+    def test_snippet_builds_the_same_architecture(self):
+        namespace: dict = {"train_loader": []}
+        code = cnn_snippet(num_classes=5, image_size=32, channels=(8, 16, 32), epochs=0).replace(
+            'torch.save(model.state_dict(), "cnn_model.pth")', ""
+        )
+        exec(compile(code, "<snippet>", "exec"), namespace)  # our own generated code
+        ours = course_cnn(5, image_size=32, channels=(8, 16, 32))
+        assert sum(p.numel() for p in namespace["model"].parameters()) == sum(
+            p.numel() for p in ours.parameters()
+        )
+
+
+class TestImagesToTensor:
+    def test_to_tensor_by_hand(self):
+        images = np.zeros((1, 2, 2, 3), dtype=np.uint8)
+        images[0, 1, 0] = (255, 51, 0)
+        tensor = images_to_tensor(images)
+        assert tensor.shape == (1, 3, 2, 2)
+        assert tensor[0, :, 1, 0].tolist() == pytest.approx([1.0, 0.2, 0.0])
+
+
+class TestCnnTrainer:
+    def test_learns_an_easy_task(self, trained):
+        assert trained.history[-1].val_accuracy >= 0.9
+        assert trained.history[-1].train_loss < trained.history[0].train_loss
+
+    def test_split_and_history(self, trained):
+        assert (len(trained.train_index), len(trained.val_index)) == (64, 16)  # 80 images, 80/20
+        assert [m.epoch for m in trained.history] == list(range(1, 7))
+        assert trained.batches_per_epoch == 4  # 64 / 16
+
+    def test_confusion_and_misclassified(self, trained):
+        matrix = trained.confusion()
+        assert matrix.shape == (2, 2) and matrix.sum() == 16
+        assert np.trace(matrix) / 16 == pytest.approx(trained.history[-1].val_accuracy)
+        wrong = trained.misclassified()
+        assert len(wrong) == 16 - np.trace(matrix)
+        for item in wrong:
+            assert item.true_class != item.predicted_class and 0.5 <= item.confidence <= 1.0
+            assert item.index in set(trained.val_index.tolist())
+
+    def test_entry_round_trip_and_classify(self, trained):
+        entry = trained.model_entry()
+        assert entry["class_names"] == ["horizontal", "vertical"] and entry["input_size"] == [3, 16, 16]
+        rebuilt = model_from_entry(entry, device=torch.device("cpu"))
+        trained.model.eval()
+        with torch.no_grad():
+            assert torch.allclose(
+                rebuilt(trained.x_val), trained.model.cpu()(trained.x_val), atol=ACTIVATION_ATOL
+            )
+        top = classify_with_entry(entry, trained.images[trained.val_index[0]], k=5)
+        assert len(top) == 2  # k is capped at the number of classes
+        assert sum(p for _, p in top) == pytest.approx(1.0, abs=PROB_ATOL)
+
+    def test_state_dict_bytes_load_safely(self, trained):
+        data = state_dict_bytes(trained.model)
+        state = torch.load(io.BytesIO(data), weights_only=True)
+        assert set(state) == set(trained.model.state_dict())
+
+    def test_reproducible(self):
+        images, labels = stripes(10, size=16)
+        runs = [
+            CnnTrainer(images, labels, ("h", "v"), channels=(4,), hidden=(8,), batch_size=8, seed=3)
+            .train(2)[-1]
+            .train_loss
+            for _ in range(2)
+        ]
+        assert runs[0] == runs[1]
+
+    def test_shapes_loss_goes_down(self):
+        images, labels = make_shapes(12, size=16, seed=1)
+        trainer = CnnTrainer(
+            images, labels, SHAPE_CLASSES, channels=(8, 16), hidden=(64, 32), batch_size=12, seed=0
+        )
+        history = trainer.train(4)
+        assert history[-1].train_loss < history[0].train_loss
+
+    def test_resizes_to_the_requested_size(self):
+        images, labels = stripes(4, size=24)
+        trainer = CnnTrainer(images, labels, ("h", "v"), image_size=16, channels=(4,), hidden=(8,))
+        assert trainer.images.shape[1:] == (16, 16, 3) and trainer.x_train.shape[1:] == (3, 16, 16)
+
+    def test_rejects(self):
+        images, labels = stripes(4)
+        with pytest.raises(ValueError, match="labels"):
+            CnnTrainer(images, labels[:-1], ("h", "v"))
+        with pytest.raises(ValueError, match="at least 4"):
+            CnnTrainer(images[:3], labels[:3], ("h", "v"))
+        with pytest.raises(ValueError, match="class_names"):
+            CnnTrainer(images, labels, ("only",))

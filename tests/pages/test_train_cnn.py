@@ -1,0 +1,48 @@
+from tests.pages.harness import assert_clean, run_page
+
+PAGE = "pages/train_cnn.py"
+SMALL = {"tc_per_class": 8, "tc_epochs": 2, "tc_size": 32}
+
+
+def metrics(app) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+class TestTrainCnnPage:
+    def test_defaults_wait_for_train(self):
+        app = run_page(PAGE)
+        assert any("Press **Train**" in info.value for info in app.info)
+        code = app.get("code")[0].value
+        assert "nn.BatchNorm2d(out_channels)" in code and "n_flat" in code
+
+    def test_train_then_more_then_the_session_model(self):
+        app = run_page(PAGE, session_state=SMALL)
+        app.button(key="tc_train").click().run()
+        assert_clean(app)
+        values = metrics(app)
+        assert values["Epochs trained"] == "2"
+        # 128 filters x 2 x 2 after four 2x2 poolings of 32 px (the default medium width).
+        assert values["Flattened size (dummy input)"] == "512"
+        models = app.session_state["trained_models"]
+        (name,) = models
+        entry = models[name]
+        assert entry["class_names"] == ["circle", "square", "triangle", "star", "hexagon"]
+        assert entry["input_size"] == [3, 32, 32] and "state_dict" in entry
+        assert any(
+            button.proto.label.startswith("Download the state dict") for button in app.get("download_button")
+        )
+        app.button(key="tc_more").click().run()
+        assert_clean(app)
+        assert metrics(app)["Epochs trained"] == "4"
+        assert app.session_state["trained_models"][name]["epochs"] == 4
+
+    def test_fewer_classes_and_a_bad_choice(self):
+        app = run_page(PAGE, session_state=SMALL)
+        app.multiselect(key="tc_classes").set_value(["circle", "square"]).run()
+        assert_clean(app)
+        app.button(key="tc_train").click().run()
+        assert_clean(app)
+        assert app.session_state["tc_run"]["trainer"].class_names == ("circle", "square")
+        app.multiselect(key="tc_classes").set_value(["circle"]).run()
+        assert not app.exception
+        assert any("at least two" in error.value for error in app.error)

@@ -1,0 +1,61 @@
+from tests.pages.harness import assert_clean, run_page
+
+PAGE = "pages/train_network.py"
+
+
+def metrics(app) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+class TestTrainNetworkPage:
+    def test_defaults_show_both_ways(self):
+        app = run_page(PAGE)
+        codes = [code.value for code in app.get("code")]
+        assert any("self.fc1 = nn.Linear" in code for code in codes)
+        assert any("nn.Sequential(" in code for code in codes)
+        assert any("differ by at most **0**" in markdown.value for markdown in app.markdown)
+        assert any("**67** parameters" in markdown.value for markdown in app.markdown)
+        app.number_input(key="tn_hidden").set_value(16).run()
+        assert_clean(app)
+        assert any("**131** parameters" in markdown.value for markdown in app.markdown)
+
+    def test_iris_trains_live_and_predicts_setosa(self):
+        app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 120})
+        assert any("Press **Train**" in info.value for info in app.info)
+        app.button(key="tn_iris_train").click().run()
+        assert_clean(app)
+        values = metrics(app)
+        assert values["Epochs"] == "120"
+        assert float(values["Test accuracy"].rstrip("%")) >= 90.0
+        assert values["Predicted species"] == "setosa"  # the course's flower 5.1, 3.5, 1.4, 0.2
+        assert app.get("plotly_chart")  # curves, confusion matrix, decision boundary
+        # Another flower: long, wide petals are virginica.
+        app.slider(key="tn_flower_2").set_value(6.0).run()
+        app.slider(key="tn_flower_3").set_value(2.3).run()
+        assert metrics(app)["Predicted species"] == "virginica"
+
+    def test_stop_keeps_the_epochs_done(self):
+        app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 30})
+        app.button(key="tn_iris_train").click().run()
+        assert metrics(app)["Epochs"] == "30"
+        run = app.session_state["tn_iris_run"]
+        run["target"] = 500  # as if training were still going when Stop is pressed
+        app.button(key="tn_iris_stop").click().run()
+        assert_clean(app)
+        assert metrics(app)["Epochs"] == "30" and app.session_state["tn_iris_run"]["stopped"]
+
+    def test_regression_on_diabetes(self):
+        app = run_page(PAGE, session_state={"tn_part": "Regression", "tn_reg_epochs": 20, "tn_reg_lr": 0.001})
+        app.button(key="tn_reg_train").click().run()
+        assert_clean(app)
+        values = metrics(app)
+        assert {"RMSE (test)", "MAE (test)", "R² (test)", "Predicted progression"} <= set(values)
+        assert float(values["R² (test)"]) > 0.2
+        assert any("load_diabetes" in code.value for code in app.get("code"))
+
+    def test_settings_change_after_training_is_flagged(self):
+        app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 10})
+        app.button(key="tn_iris_train").click().run()
+        app.number_input(key="tn_iris_h1").set_value(8).run()
+        assert_clean(app)
+        assert any("settings changed" in info.value for info in app.info)
