@@ -7,7 +7,7 @@ from ui.image_source import render_sidebar
 
 st.set_page_config(page_title="CV Skills Lab", page_icon=":material/visibility:", layout="wide")
 
-course_map = st.Page("pages/home.py", title="Course map", icon=":material/map:", default=True)
+course_map = st.Page("app_pages/home.py", title="Course map", icon=":material/map:", default=True)
 navigation = st.navigation(
     {"Start": [course_map]}
     | {

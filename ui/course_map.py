@@ -28,21 +28,21 @@ class PageInfo:
 SECTIONS: dict[str, list[PageInfo]] = {
     "OpenCV basics": [
         PageInfo(
-            "pages/images_video.py",
+            "app_pages/images_video.py",
             "Images & video",
             ":material/photo_library:",
             "Read, write and download images; BGR vs RGB; uint8 wrap-around; process a video frame by frame.",
             "I.A–B",
         ),
         PageInfo(
-            "pages/resize_flip_rotate_crop.py",
+            "app_pages/resize_flip_rotate_crop.py",
             "Resize, flip, rotate, crop",
             ":material/crop_rotate:",
             "Resize by size or percent, compare the five interpolations up close, flip, rotate and crop.",
             "I.E–F",
         ),
         PageInfo(
-            "pages/drawing_text.py",
+            "app_pages/drawing_text.py",
             "Drawing & text",
             ":material/draw:",
             "Lines, rectangles, circles, ellipses, polylines and Hershey text on a canvas.",
@@ -51,14 +51,14 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "Colour": [
         PageInfo(
-            "pages/colour_spaces.py",
+            "app_pages/colour_spaces.py",
             "Colour spaces",
             ":material/palette:",
             "RGB, BGR, Gray, HSV and LAB channel by channel, live HSV sliders and a pixel inspector.",
             "I.C",
         ),
         PageInfo(
-            "pages/colour_thresholding.py",
+            "app_pages/colour_thresholding.py",
             "Colour thresholding",
             ":material/colorize:",
             "Pick an HSV range, see the mask, recolour what it selects — hue ranges that wrap red included.",
@@ -67,14 +67,14 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "Geometry & filters": [
         PageInfo(
-            "pages/geometry.py",
+            "app_pages/geometry.py",
             "Affine & perspective",
             ":material/transform:",
             "Map 3 or 4 points, see the matrix and its inverse, warp the image, straighten a document.",
             "I.I",
         ),
         PageInfo(
-            "pages/kernels_blur_edges.py",
+            "app_pages/kernels_blur_edges.py",
             "Kernels, blur & edges",
             ":material/blur_on:",
             "Build a kernel and watch one output pixel's arithmetic; average, Gaussian and median blur; Sobel, Laplacian, Canny.",
@@ -83,28 +83,28 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "Analysis": [
         PageInfo(
-            "pages/histograms.py",
+            "app_pages/histograms.py",
             "Histograms",
             ":material/bar_chart:",
             "RGB, HSV and gray histograms, the brightness verdict, equalisation and CLAHE.",
             "I.M",
         ),
         PageInfo(
-            "pages/segmentation.py",
+            "app_pages/segmentation.py",
             "Segmentation",
             ":material/filter_b_and_w:",
             "Simple, Otsu and adaptive thresholds, and k-means colour clustering.",
             "I.N",
         ),
         PageInfo(
-            "pages/watershed_coins.py",
+            "app_pages/watershed_coins.py",
             "Watershed coins",
             ":material/toll:",
             "Every step of the watershed pipeline that separates touching coins, then count them.",
             "I.N",
         ),
         PageInfo(
-            "pages/face_detection.py",
+            "app_pages/face_detection.py",
             "Face detection",
             ":material/face:",
             "Haar cascades: scale factor, min neighbours and min size, on portraits and groups.",
@@ -113,28 +113,28 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "PyTorch": [
         PageInfo(
-            "pages/tensor_playground.py",
+            "app_pages/tensor_playground.py",
             "Tensor playground",
             ":material/grid_on:",
             "Create, index, reshape, stack and aggregate tensors; dtypes and memory; noise images.",
             "II.A–J",
         ),
         PageInfo(
-            "pages/train_network.py",
+            "app_pages/train_network.py",
             "Train a network",
             ":material/model_training:",
             "Regression and iris classification, trained live, functional vs Sequential.",
             "II.K–M",
         ),
         PageInfo(
-            "pages/datasets_loaders.py",
+            "app_pages/datasets_loaders.py",
             "Datasets & loaders",
             ":material/dataset:",
             "Dataset and DataLoader arithmetic, image folders from a zip, transforms previewed.",
             "II.N–O",
         ),
         PageInfo(
-            "pages/train_cnn.py",
+            "app_pages/train_cnn.py",
             "Train a CNN",
             ":material/neurology:",
             "The course's Conv→BN→ReLU→Pool network trained live on shapes or your own folders.",
@@ -143,21 +143,21 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "Inside CNNs": [
         PageInfo(
-            "pages/cnn_calculators.py",
+            "app_pages/cnn_calculators.py",
             "CNN calculators",
             ":material/calculate:",
             "Output size, parameters, MACs and receptive field of every layer, checked against PyTorch.",
             "III.A, F–H",
         ),
         PageInfo(
-            "pages/architectures.py",
+            "app_pages/architectures.py",
             "Architectures",
             ":material/account_tree:",
             "LeNet-5, AlexNet and VGG as block diagrams, their ideas and their PyTorch code.",
             "IV.B–H",
         ),
         PageInfo(
-            "pages/feature_maps.py",
+            "app_pages/feature_maps.py",
             "Feature maps & filters",
             ":material/layers:",
             "What every layer of a trained CNN sees, map by map, with the kernels that made it.",
@@ -166,14 +166,14 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "Classify": [
         PageInfo(
-            "pages/classifier.py",
+            "app_pages/classifier.py",
             "Classifier demo",
             ":material/label:",
             "Classify an image with our own or torchvision models: top-5 bars and the preprocessing shown.",
             "II.Q–V, IV.I–K",
         ),
         PageInfo(
-            "pages/transfer_learning.py",
+            "app_pages/transfer_learning.py",
             "Transfer learning",
             ":material/school:",
             "Freeze a backbone, train a new head on your own classes live, and inspect its mistakes.",

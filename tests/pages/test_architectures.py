@@ -3,7 +3,7 @@ import sys
 
 from tests.pages.harness import ROOT, assert_clean, run_page
 
-PAGE = "pages/architectures.py"
+PAGE = "app_pages/architectures.py"
 
 
 def metrics(app) -> dict[str, str]:

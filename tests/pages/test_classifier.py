@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, run_page
 
-PAGE = "pages/classifier.py"
+PAGE = "app_pages/classifier.py"
 
 
 def metrics(app) -> dict[str, str]:

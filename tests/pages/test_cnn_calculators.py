@@ -3,7 +3,7 @@ import sys
 
 from tests.pages.harness import ROOT, assert_clean, image_urls, run_page
 
-PAGE = "pages/cnn_calculators.py"
+PAGE = "app_pages/cnn_calculators.py"
 
 
 def metrics(app) -> dict[str, str]:

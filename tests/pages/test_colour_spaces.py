@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/colour_spaces.py"
+PAGE = "app_pages/colour_spaces.py"
 
 
 class TestColourSpacesPage:

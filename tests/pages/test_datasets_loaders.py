@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_urls, run_page
 
-PAGE = "pages/datasets_loaders.py"
+PAGE = "app_pages/datasets_loaders.py"
 
 
 def metrics(app) -> dict[str, str]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lib import drawing
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/drawing_text.py"
+PAGE = "app_pages/drawing_text.py"
 
 
 def canvas_code(app) -> str:

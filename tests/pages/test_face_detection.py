@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/face_detection.py"
+PAGE = "app_pages/face_detection.py"
 
 
 def faces_found(app) -> float:

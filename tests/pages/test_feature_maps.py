@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_urls, run_page
 
-PAGE = "pages/feature_maps.py"
+PAGE = "app_pages/feature_maps.py"
 
 
 def captions(app) -> list[str]:

@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/geometry.py"
+PAGE = "app_pages/geometry.py"
 
 
 def latex(app) -> list[str]:

@@ -3,7 +3,7 @@ import json
 
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/histograms.py"
+PAGE = "app_pages/histograms.py"
 
 
 def chart_traces(app, index: int = 0) -> list[str]:

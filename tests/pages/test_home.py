@@ -27,5 +27,5 @@ class TestHome:
     def test_course_map_files_are_unique_and_in_pages(self):
         files = [page.file for pages in SECTIONS.values() for page in pages]
         assert len(files) == len(set(files))
-        assert all(file.startswith("pages/") for file in files)
+        assert all(file.startswith("app_pages/") for file in files)
         assert all((ROOT / page.file).is_file() for page in all_pages())

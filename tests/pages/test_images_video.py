@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/images_video.py"
+PAGE = "app_pages/images_video.py"
 
 
 class TestImagesVideoPage:

@@ -2,7 +2,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/kernels_blur_edges.py"
+PAGE = "app_pages/kernels_blur_edges.py"
 
 
 def markdown(app) -> str:

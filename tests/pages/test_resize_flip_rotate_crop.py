@@ -11,7 +11,7 @@ from lib.images import DEFAULT_WORKING_SIDE, decode_image, fit_to_working_size
 from samples import DEFAULT_SAMPLE, SAMPLES, sample_bytes
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/resize_flip_rotate_crop.py"
+PAGE = "app_pages/resize_flip_rotate_crop.py"
 
 
 def working_image() -> np.ndarray:

@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/segmentation.py"
+PAGE = "app_pages/segmentation.py"
 
 
 def cluster_table(app) -> str:

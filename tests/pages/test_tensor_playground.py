@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_urls, run_page
 
-PAGE = "pages/tensor_playground.py"
+PAGE = "app_pages/tensor_playground.py"
 
 
 def metrics(app) -> dict[str, str]:

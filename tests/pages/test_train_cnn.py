@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, run_page
 
-PAGE = "pages/train_cnn.py"
+PAGE = "app_pages/train_cnn.py"
 SMALL = {"tc_per_class": 8, "tc_epochs": 2, "tc_size": 32}
 
 

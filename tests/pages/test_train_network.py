@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, run_page
 
-PAGE = "pages/train_network.py"
+PAGE = "app_pages/train_network.py"
 
 
 def metrics(app) -> dict[str, str]:

@@ -2,7 +2,7 @@ import numpy as np
 
 from tests.pages.harness import assert_clean, image_captions, run_page
 
-PAGE = "pages/transfer_learning.py"
+PAGE = "app_pages/transfer_learning.py"
 
 
 def captions(app) -> list[str]:

@@ -1,6 +1,6 @@
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
-PAGE = "pages/watershed_coins.py"
+PAGE = "app_pages/watershed_coins.py"
 
 
 def coins_counted(app) -> float:
