@@ -53,7 +53,7 @@ def time_presses(page, presses: int) -> list[float]:
     """
     slider = page.locator("[data-testid='stMain'] input[type='range']:enabled").first
     timings = []
-    for index in range(presses):
+    for _ in range(presses):
         sources = page.locator("[data-testid='stMain'] img").evaluate_all("els => els.map(e => e.src)")
         slider.focus()
         page.evaluate(
@@ -132,6 +132,15 @@ def main() -> None:
                 time_presses(page, 4)  # warm the caches the way a student's first moves do
                 results["ours (working size 1024, display JPEG)"] = time_presses(page, args.presses)
                 page.close()
+                per_page = {}
+                for path in args.pages:
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    page.goto(f"{server.url}/{path}")
+                    page.wait_for_selector(RERUN_DONE)
+                    page.wait_for_selector("[data-testid='stMain'] img", timeout=60_000)
+                    time_presses(page, 2)
+                    per_page[path] = time_presses(page, args.presses // 2)
+                    page.close()
             with StreamlitServer(str(naive_script)) as server:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(server.url)
@@ -145,6 +154,10 @@ def main() -> None:
         medians[name] = statistics.median(values)
         print(
             f"{name:45s} median {medians[name]:7.1f} ms   p95 {percentile(values, 0.95):7.1f} ms   n={len(values)}"
+        )
+    for path, values in per_page.items():
+        print(
+            f"page {path:38s} median {statistics.median(values):7.1f} ms   p95 {percentile(values, 0.95):7.1f} ms"
         )
     print(
         f"first paint (new session -> first image of a page): median {statistics.median(results_first_paint):.0f} ms, "

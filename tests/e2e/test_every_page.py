@@ -11,7 +11,9 @@ PAGES = all_pages()
 MAIN = "[data-testid='stMain']"
 EXCEPTION = "[data-testid='stException']"
 # Console noise that is not an app error: the browser has no network, and Streamlit probes for extras.
-IGNORED_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "WebSocket")
+# "Image source error": a rerun replaced an image while the browser was still fetching the old one (Streamlit
+# deletes superseded media); app_errors checks instead that every image in the final state has loaded.
+IGNORED_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "WebSocket", "Image source error")
 
 
 def wait_for_run(page, timeout: float = 90_000) -> None:
@@ -26,8 +28,12 @@ def main_state(page) -> tuple[list[str], str]:
 
 
 def app_errors(page) -> list[str]:
+    """Console errors, exception elements, and images that failed to load in the final state."""
     errors = [text for text in page.console_errors if not any(noise in text for noise in IGNORED_CONSOLE)]
-    return errors + page.locator(EXCEPTION).all_inner_texts()
+    broken = page.locator(f"{MAIN} img").evaluate_all(
+        "images => images.filter(image => image.complete && image.naturalWidth === 0).map(image => image.src)"
+    )
+    return errors + page.locator(EXCEPTION).all_inner_texts() + [f"broken image {src}" for src in broken]
 
 
 def test_course_map(server, page, screenshots):
@@ -56,6 +62,29 @@ def test_sidebar_sample_changes_image_and_url(server, page):
     assert app_errors(page) == []
 
 
+def move_a_control(page, title: str) -> None:
+    """Move the page's first enabled slider; else bump its first number input; else pick another option."""
+    slider = page.locator(f"{MAIN} input[type='range']:enabled").first
+    if slider.count():
+        slider.focus()
+        for _ in range(3):
+            slider.press("ArrowRight")
+        return
+    number = page.locator(f"{MAIN} input[type='number']:enabled").first
+    if number.count():
+        number.fill(str(float(number.input_value() or 0) + 1))
+        number.press("Enter")
+        return
+    option = page.locator(f"{MAIN} [data-testid='stButtonGroup'] [role='radio'][aria-checked='false']").first
+    if option.count():
+        option.click()
+        return
+    selectbox = page.locator(f"{MAIN} [data-testid='stSelectbox']").first
+    assert selectbox.count(), f"{title} has no slider, number input, choice or selectbox to move"
+    selectbox.click()
+    page.get_by_role("option").nth(1).click()
+
+
 @pytest.mark.parametrize("info", PAGES, ids=[info.url_path for info in PAGES])
 def test_page_paints_and_reacts(server, page, screenshots, info):
     page.goto(f"{server.url}/{info.url_path}")
@@ -64,18 +93,15 @@ def test_page_paints_and_reacts(server, page, screenshots, info):
     page.screenshot(path=screenshots / f"{info.url_path}.png", full_page=True)
     assert app_errors(page) == [], info.title
     before = main_state(page)
-    slider = page.locator(f"{MAIN} input[type='range']:enabled").first
-    if slider.count():
-        slider.focus()
-        for _ in range(3):
-            slider.press("ArrowRight")
-    else:
-        number = page.locator(f"{MAIN} input[type='number']").first
-        assert number.count(), f"{info.title} has neither a slider nor a number input to move"
-        number.fill(str(float(number.input_value() or 0) + 1))
-        number.press("Enter")
+    move_a_control(page, info.title)
+    changed = False
+    for _ in range(120):  # up to ~60 s on a busy machine
+        page.wait_for_timeout(500)
+        if page.locator(RERUN_DONE).count() and main_state(page) != before:
+            changed = True
+            break
+    assert changed, f"{info.title}: nothing changed after moving a control"
     wait_for_run(page)
-    assert main_state(page) != before, f"{info.title}: nothing changed after moving a control"
     page.screenshot(path=screenshots / f"{info.url_path}-moved.png", full_page=True)
     assert app_errors(page) == [], info.title
 
@@ -87,6 +113,7 @@ def test_deep_link_on_a_fresh_server(browser):
         page.goto(f"{fresh.url}/images_video?sample=Greek+coins")
         wait_for_run(page)
         sidebar = page.locator("[data-testid='stSidebar']")
+        sidebar.get_by_text("sample: Greek coins", exact=False).wait_for(timeout=60_000)
         assert sidebar.get_by_text("Course map").count() == 1
         assert sidebar.get_by_text("sample: Greek coins", exact=False).count() == 1
         page.close()
