@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.images import ImageError
-from lib.models import ModelError, classify_snippet
+from lib.models import ModelError
 from ui import cached_models as cm
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
 
@@ -17,6 +17,7 @@ each preprocessing step, the top-k probabilities and how long the forward pass t
 Our own models work everywhere: **LeNet-5** reads one handwritten digit (it was trained on 8×8 digits, so the
 photo is cropped and reduced the same way); the **shapes CNN** knows circles, squares, triangles, stars and
 hexagons. ImageNet models (1000 classes) appear when their weights are on the machine or can be downloaded.
+A CNN you trained on the **Train a CNN** page is listed too, for as long as this session lasts.
 """,
     notes_fix="The notes call torch.topk(probabilities, 5) for every model; topk needs k ≤ the number of classes "
     "(LeNet has 10, the shapes CNN 5), so k is clamped here.",
@@ -24,7 +25,7 @@ hexagons. ImageNet models (1000 classes) appear when their weights are on the ma
 
 names = cm.usable_models()
 left, right = st.columns([3, 2])
-name = left.selectbox("Model", names, format_func=cm.model_title, key="cls_model", bind="query-params")
+name = cm.model_picker(left, names, "cls_model")
 k = right.slider("Top k", 1, 10, 5, key="cls_k", bind="query-params")
 if note := cm.offline_note(names):
     st.caption(note)
@@ -43,7 +44,9 @@ cells[0].metric("Prediction", best, f"{probability:.1%} sure", delta_color="off"
 cells[1].metric("Forward pass", f"{result.seconds * 1000:.1f} ms")
 cells[2].metric("Device", result.device.upper())
 show_row(("Input with its label", cm.labelled(image, f"{best} {probability:.0%}")), *steps)
-st.caption(f"{label}. Preprocessing, left to right; the last image is what the network is given.")
+st.caption(
+    f"{label}. Preprocessing, left to right; the last image is what the network is given. {cm.normalisation_note(name)}"
+)
 
 info = cm.info(name)
 st.plotly_chart(cm.probability_figure(info.classes, result.probabilities, k=k), key="cls_bars")
@@ -54,4 +57,4 @@ if name == "lenet_digits" and st.toggle("Read every digit in the whole image", F
     readings = cm.read_digits(whole)
     show_image(cm.readings_image(whole), caption=f"{len(readings)} digits read, left to right, row by row")
 
-code_panel(classify_snippet(name, k=k), filename="classify.py")
+code_panel(cm.classify_code(name, k), filename="classify.py")

@@ -4,12 +4,7 @@ import numpy as np
 import streamlit as st
 
 from lib.cnn_math import draw_field
-from lib.features import (
-    feature_maps_snippet,
-    kernel_for_map,
-    order_by_activity,
-    receptive_field,
-)
+from lib.features import kernel_for_map, order_by_activity, receptive_field
 from lib.images import ImageError
 from lib.models import ALL_MODELS, ModelError
 from ui import cached_models as cm
@@ -23,15 +18,16 @@ $\\text{map}_c(y, x) = b_c + \\sum w_c \\cdot \\text{patch}(y, x)$. Early filter
 colour blob here?"; deeper maps combine them into parts. After each convolution comes a **ReLU**, max(0, x):
 the negative (blue) answers vanish. Pooling then halves the map. Every layer below was computed in **one forward
 pass** and kept; pick a layer, the most active maps come first. Compare with the **random-weights twin**:
-the same architecture before training sees nothing in particular.
+the same architecture before training sees nothing in particular. A CNN you trained on the **Train a CNN**
+page is listed too, for as long as this session lasts.
 """,
     notes_fix="VGG and AlexNet use ReLU(inplace=True): it overwrites the convolution's output, so reading the conv "
     "layer after the forward pass shows post-ReLU maps. Here every activation is cloned as it is computed.",
 )
 
 left, right = st.columns(2)
-name = left.selectbox("Model", ALL_MODELS, format_func=cm.model_title, key="fm_model", bind="query-params")
-usable = name in cm.usable_models()
+name = cm.model_picker(left, ALL_MODELS, "fm_model")
+usable = cm.is_usable(name)
 random_weights = (
     right.toggle(
         "Random weights (untrained twin)", False, key="fm_random", bind="query-params", disabled=not usable
@@ -59,7 +55,7 @@ layer_name = st.selectbox(
     "Layer",
     list(by_name),
     format_func=lambda key: f"{key} — {by_name[key].kind} {'×'.join(map(str, by_name[key].shape))}",
-    key=f"fm_layer_{name}",
+    key=f"fm_layer_{cm.key_part(name)}",
     bind="query-params",
 )
 layer = by_name[layer_name]
@@ -115,4 +111,4 @@ st.caption("Grey = 0, light = positive, dark = negative weights (colour filters 
 
 st.subheader("The answer: softmax over the last layer")
 st.plotly_chart(cm.probability_figure(info.classes, run.probabilities, k=10), key="fm_softmax")
-code_panel(feature_maps_snippet(name, layer_name, random_weights=random_weights), filename="feature_maps.py")
+code_panel(cm.feature_maps_code(name, layer_name, random_weights), filename="feature_maps.py")

@@ -17,7 +17,8 @@ from torch import fx, nn
 from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
 from lib import cnn_math
-from lib.models import OUR_MODELS, build_architecture, model_snippet_parts
+from lib.architectures_torch import ShapesCNNConfig
+from lib.models import OUR_MODELS, TRAINED_SOURCE, ModelInfo, build_architecture, model_snippet_parts
 
 SPATIAL_KINDS = ("Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "AvgPool2d")
 
@@ -254,12 +255,14 @@ def kernel_for_map(model: nn.Module, layers: Sequence[LayerActivation], name: st
     raise ValueError(f"no convolution before {name!r} made its {channels} channels")
 
 
-def random_twin(name: str, *, seed: int = 0, device: torch.device | None = None) -> nn.Module:
+def random_twin(
+    name: str, *, seed: int = 0, device: torch.device | None = None, config: ShapesCNNConfig | None = None
+) -> nn.Module:
     """The named model's architecture with random initial weights (seeded), in eval mode: what a
-    network sees before it learns anything."""
+    network sees before it learns anything. config: a ShapesCNN of this configuration (a trained CNN's)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = build_architecture(name)
+        model = build_architecture(name, config=config)
     return model.to(device or torch.device("cpu")).eval()
 
 
@@ -313,9 +316,21 @@ def receptive_field(
     return cnn_math.receptive_field_box(rows, len(rows) - 1, position)
 
 
-def feature_maps_snippet(name: str, layer: str, *, random_weights: bool = False) -> str:
-    """Runnable code: every map of `layer` for `image_rgb` via create_feature_extractor; `result` (C, H, W)."""
-    imports, model_code, input_code = model_snippet_parts(name, random_weights=random_weights)
+def feature_maps_snippet(
+    name: str,
+    layer: str,
+    *,
+    random_weights: bool = False,
+    info: ModelInfo | None = None,
+    config: ShapesCNNConfig | None = None,
+) -> str:
+    """Runnable code: every map of `layer` for `image_rgb` via create_feature_extractor; `result` (C, H, W).
+
+    info and config: a CNN trained in this session (see lib.models.model_snippet_parts).
+    """
+    imports, model_code, input_code = model_snippet_parts(
+        name, random_weights=random_weights, info=info, config=config
+    )
     imports += (
         "from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names\n"
     )
@@ -326,7 +341,7 @@ def feature_maps_snippet(name: str, layer: str, *, random_weights: bool = False)
         "    if isinstance(module, torch.nn.ReLU):\n"
         "        module.inplace = False\n"
     )
-    if name in OUR_MODELS:
+    if name in OUR_MODELS or (info is not None and info.source == TRAINED_SOURCE):
         inplace_note = ""  # our models use ReLU() (not in place)
     return (
         '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)\n'

@@ -18,7 +18,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -91,10 +91,15 @@ class ModelInfo:
 # Architectures (random weights until loaded)
 
 
-def build_architecture(name: str) -> nn.Module:
-    """The named model's architecture with freshly initialised (random) weights, in eval mode."""
-    if name == "lenet_digits":
-        model: nn.Module = LeNet5(num_classes=len(DIGIT_CLASSES))
+def build_architecture(name: str, *, config: ShapesCNNConfig | None = None) -> nn.Module:
+    """The named model's architecture with freshly initialised (random) weights, in eval mode.
+
+    config: build a ShapesCNN of this configuration instead (a CNN trained on the Train a CNN page).
+    """
+    if config is not None:
+        model: nn.Module = ShapesCNN(config)
+    elif name == "lenet_digits":
+        model = LeNet5(num_classes=len(DIGIT_CLASSES))
     elif name == "shapes_cnn":
         model = ShapesCNN(ShapesCNNConfig(num_classes=len(SHAPE_CLASSES)))
     elif name in TORCHVISION_MODELS:
@@ -338,6 +343,69 @@ def model_info(name: str) -> ModelInfo:
     raise ModelError(f"Unknown model {name!r}. Choose one of: {', '.join(ALL_MODELS)}.")
 
 
+# ---------------------------------------------------------------------------------------------------
+# CNNs trained in a session (lib.cnn_training.CnnTrainer.model_entry): nothing on disk, described by an entry
+
+TRAINED_SOURCE = "session"
+TRAINED_WEIGHTS_FILE = "cnn_model.pth"  # the name the Train a CNN page downloads the state dict as
+
+
+def trained_model_config(entry: Mapping) -> ShapesCNNConfig:
+    """The ShapesCNNConfig of a trained model's entry (its "config" dict, lists made tuples)."""
+    if entry.get("architecture") != "ShapesCNN" or not isinstance(entry.get("config"), Mapping):
+        raise ModelError(
+            f"A trained model of architecture {entry.get('architecture')!r} cannot be used here: "
+            "only CNNs from the Train a CNN page (ShapesCNN) can."
+        )
+    config = dict(entry["config"])
+    try:
+        config["channels"] = tuple(config["channels"])
+        config["hidden"] = tuple(config["hidden"])
+        return ShapesCNNConfig(**config)
+    except (KeyError, TypeError) as error:
+        raise ModelError(
+            f"The trained model's configuration is incomplete ({error}); train it again."
+        ) from None
+
+
+def trained_model_info(name: str, entry: Mapping) -> ModelInfo:
+    """Classes, input size (3, S, S) and normalisation of a CNN trained in this session, from its entry."""
+    missing = [key for key in ("state_dict", "input_size", "mean", "std") if key not in entry]
+    classes = entry.get("class_names") or entry.get("classes")
+    if missing or not classes:
+        raise ModelError(
+            f"The trained model {name!r} lacks {', '.join(missing) or 'class names'}; train it again."
+        )
+    config = trained_model_config(entry)
+    input_size = tuple(int(value) for value in entry["input_size"])
+    if len(input_size) != 3 or len(classes) != config.num_classes:
+        raise ModelError(
+            f"The trained model {name!r} is inconsistent: input {input_size}, {len(classes)} class names "
+            f"for {config.num_classes} outputs. Train it again."
+        )
+    accuracy = entry.get("val_accuracy")
+    return ModelInfo(
+        name=name,
+        title=name,
+        source=TRAINED_SOURCE,
+        classes=tuple(str(label) for label in classes),
+        input_size=input_size,
+        mean=tuple(float(value) for value in entry["mean"]),
+        std=tuple(float(value) for value in entry["std"]),
+        test_accuracy=float(accuracy) if accuracy is not None else None,
+    )
+
+
+def state_dict_digest(state: Mapping[str, torch.Tensor]) -> str:
+    """sha256 hex digest of a state dict: every parameter's name, dtype, shape and bytes, in order."""
+    hasher = hashlib.sha256()
+    for key, value in state.items():
+        tensor = value.detach().cpu().contiguous()
+        hasher.update(f"{key}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
+        hasher.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return hasher.hexdigest()
+
+
 def load_model(
     name: str, *, device: torch.device | None = None, on_progress: Callable[[float], None] | None = None
 ) -> nn.Module:
@@ -533,10 +601,15 @@ def normalize(image: np.ndarray, mean: tuple[float, ...], std: tuple[float, ...]
     return ((tensor - mean_t) / std_t).unsqueeze(0)
 
 
-def preprocess(name: str, image_rgb: np.ndarray) -> Preprocessed:
-    """The named model's input for an image, with the steps that made it (see *_steps above)."""
-    info = model_info(name)
-    if name == "lenet_digits":
+def preprocess(name: str, image_rgb: np.ndarray, *, info: ModelInfo | None = None) -> Preprocessed:
+    """The named model's input for an image, with the steps that made it (see *_steps above).
+
+    info: the model's ModelInfo when it is not one of ALL_MODELS (a trained CNN: resized like the shapes CNN).
+    """
+    info = info or model_info(name)
+    if info.source == TRAINED_SOURCE:
+        steps = shapes_steps(image_rgb, side=info.input_size[1])
+    elif name == "lenet_digits":
         steps = digit_steps(image_rgb)
     elif name == "shapes_cnn":
         steps = shapes_steps(image_rgb, side=info.input_size[1])
@@ -561,14 +634,24 @@ class Prediction:
 
 
 def predict(
-    name: str, image_rgb: np.ndarray, *, k: int = 5, model: nn.Module | None = None
+    name: str,
+    image_rgb: np.ndarray,
+    *,
+    k: int = 5,
+    model: nn.Module | None = None,
+    info: ModelInfo | None = None,
 ) -> tuple[Prediction, Preprocessed]:
-    """Preprocess, run the model once, softmax; k is clamped to the number of classes (k >= 1)."""
+    """Preprocess, run the model once, softmax; k is clamped to the number of classes (k >= 1).
+
+    model and info: a model that is not one of ALL_MODELS (a trained CNN) and its ModelInfo.
+    """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
-    info = model_info(name)
+    info = info or model_info(name)
+    if model is None and info.source == TRAINED_SOURCE:
+        raise ModelError(f"{name!r} was trained in a session: pass its model.")
     model = model if model is not None else get_model(name)
-    prepared = preprocess(name, image_rgb)
+    prepared = preprocess(name, image_rgb, info=info)
     device = model_device(model)
     inputs = prepared.tensor.to(device)
     with torch.inference_mode():
@@ -683,29 +766,46 @@ def _class_source(name: str) -> str:
     return "\n\n".join(inspect.getsource(part) for part in parts)
 
 
-def model_snippet_parts(name: str, *, random_weights: bool = False) -> tuple[str, str, str]:
+def model_snippet_parts(
+    name: str,
+    *,
+    random_weights: bool = False,
+    info: ModelInfo | None = None,
+    config: ShapesCNNConfig | None = None,
+) -> tuple[str, str, str]:
     """Code that builds the named model (imports included) and code that turns `image_rgb` into
-    `inputs` (1, C, H, W): (imports, model code, input code), for the Code panels."""
-    info = model_info(name)
+    `inputs` (1, C, H, W): (imports, model code, input code), for the Code panels.
+
+    info and config: a CNN trained in this session (its weights are read from TRAINED_WEIGHTS_FILE).
+    """
+    info = info or model_info(name)
+    trained = info.source == TRAINED_SOURCE
+    if trained and config is None:
+        raise ValueError("a trained model's code needs its ShapesCNNConfig (config=...)")
     imports = "import cv2\nimport numpy as np\nimport torch\n"
-    if name in OUR_MODELS:
+    if name in OUR_MODELS or trained:
         imports += "from torch import nn\n"
-        if name == "shapes_cnn":
+        if name == "shapes_cnn" or trained:
             imports = "from dataclasses import dataclass\n\n" + imports
         constructor = "LeNet5(num_classes=10)" if name == "lenet_digits" else "ShapesCNN(ShapesCNNConfig())"
+        weights_file = f"weights/{name}.pt"
+        if trained:
+            constructor = f"ShapesCNN({config!r})"
+            weights_file = TRAINED_WEIGHTS_FILE  # downloaded from the Train a CNN page
         if random_weights:
             build = f"torch.manual_seed(0)  # random weights: what the network sees before training\nmodel = {constructor}.eval()"
         else:
             build = (
                 f"model = {constructor}\n"
-                f'state = torch.load("weights/{name}.pt", weights_only=True, map_location="cpu")  # tensors only\n'
+                f'state = torch.load("{weights_file}", weights_only=True, map_location="cpu")  # tensors only\n'
                 "model.load_state_dict(state)\nmodel.eval()"
             )
-        model_code = f"{_class_source(name)}\n\n{build}\n"
-        template = _DIGIT_INPUT_SNIPPET if name == "lenet_digits" else _SHAPES_INPUT_SNIPPET
+        model_code = f"{_class_source('shapes_cnn' if trained else name)}\n\n{build}\n"
+        digits = name == "lenet_digits" and not trained
+        template = _DIGIT_INPUT_SNIPPET if digits else _SHAPES_INPUT_SNIPPET
         input_code = template.format(
-            mean=info.mean[0] if name == "lenet_digits" else list(info.mean),
-            std=info.std[0] if name == "lenet_digits" else list(info.std),
+            mean=info.mean[0] if digits else list(info.mean),
+            std=info.std[0] if digits else list(info.std),
             side=info.input_size[1],
         )
         return imports, model_code, input_code
@@ -725,12 +825,17 @@ def model_snippet_parts(name: str, *, random_weights: bool = False) -> tuple[str
     return imports, model_code, input_code
 
 
-def classify_snippet(name: str, *, k: int = 5) -> str:
-    """Runnable code that classifies `image_rgb` with the named model; `result` = [(class, probability)]."""
-    imports, model_code, input_code = model_snippet_parts(name)
-    info = model_info(name)
+def classify_snippet(
+    name: str, *, k: int = 5, info: ModelInfo | None = None, config: ShapesCNNConfig | None = None
+) -> str:
+    """Runnable code that classifies `image_rgb` with the named model; `result` = [(class, probability)].
+
+    info and config: a CNN trained in this session (see model_snippet_parts).
+    """
+    info = info or model_info(name)
+    imports, model_code, input_code = model_snippet_parts(name, info=info, config=config)
     k = max(1, min(k, len(info.classes)))
-    if name in OUR_MODELS:
+    if name in OUR_MODELS or info.source == TRAINED_SOURCE:
         classes = f"classes = {list(info.classes)}\n"
     else:
         weights = TORCHVISION_MODELS[name].weights
