@@ -42,11 +42,20 @@ def memo_digest(array: np.ndarray) -> str:
     if hit is not None and hit[0]() is array:
         return hit[1]
     value = digest(array)
-    if not array.flags.writeable and array.base is None:
+    if _immutable(array):
         reference = weakref.ref(array, lambda _, key=key: _forget(key))
         with _memo_lock:
             _digests[key] = (reference, value)
     return value
+
+
+def _immutable(array: np.ndarray) -> bool:
+    """Read-only all the way down: every array in the base chain read-only, ending in nothing or bytes."""
+    while isinstance(array, np.ndarray):
+        if array.flags.writeable:
+            return False
+        array = array.base
+    return array is None or isinstance(array, bytes)
 
 
 def freeze(value: Any) -> Any:

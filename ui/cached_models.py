@@ -440,8 +440,7 @@ def kernel_figure(weights: np.ndarray, bias: float) -> go.Figure:
                 zmax=limit,
                 colorscale="RdBu_r",
                 showscale=index == 0,
-                text=np.round(kernel, 2) if small else None,
-                texttemplate="%{text}" if small else None,
+                texttemplate="%{z:.2f}" if small else None,  # float32 -> JSON would print 0.0700000003
                 textfont=dict(size=12),
             ),
             row=1,

@@ -9,7 +9,7 @@ from lib.images import encode_jpeg, encode_png, fit_to_working_size
 from ui.cache import image_cache
 
 # Longest side an image is sent to the browser at, by how many share a row.
-DISPLAY_SIDE = {1: 1200, 2: 800, 3: 640, 4: 480}
+DISPLAY_SIDE = {1: 1000, 2: 640, 3: 480, 4: 400}
 SMALL_IMAGE_SIDE = 256  # at or below this, images are sent as PNG (crisp pixels, exact values)
 
 PRESENTATION_CSS = """
