@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from lib.images import ImageError
+from lib.images import ImageError, check_output_size
 
 # Points closer than this (pixels) count as the same point.
 MIN_POINT_DISTANCE = 0.5
@@ -23,7 +23,6 @@ MIN_TRIANGLE_HEIGHT = 0.5
 # A quadrilateral with less area than this (square pixels) has "no area".
 MIN_QUAD_AREA = 1.0
 # The largest output side a warp may ask for (keeps memory bounded when points fly far apart).
-MAX_OUTPUT_SIDE = 8192
 
 # Course defaults (notes, section I.I).
 COURSE_AFFINE_SOURCE = ((50.0, 50.0), (200.0, 50.0), (50.0, 200.0))
@@ -239,7 +238,7 @@ def fit_canvas(matrix: np.ndarray, width: int, height: int) -> tuple[np.ndarray,
     mapped = cv2.transform(corners[None], matrix)[0]
     matrix[:, 2] -= mapped.min(axis=0)
     out_width, out_height = (int(v) for v in np.ceil(mapped.max(axis=0) - mapped.min(axis=0)).astype(int) + 1)
-    _check_output_size(out_width, out_height)
+    check_output_size(out_width, out_height)
     return matrix, (out_width, out_height)
 
 
@@ -255,19 +254,9 @@ def document_target(corners: PointsLike) -> tuple[np.ndarray, tuple[int, int]]:
     width = int(round(max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left))))
     height = int(round(max(np.linalg.norm(bottom_left - top_left), np.linalg.norm(bottom_right - top_right))))
     width, height = max(width, 2), max(height, 2)
-    _check_output_size(width, height)
+    check_output_size(width, height)
     target = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
     return target, (width, height)
-
-
-def _check_output_size(width: int, height: int) -> None:
-    if width < 1 or height < 1:
-        raise ValueError(f"The output would be {width}×{height} pixels; it needs at least 1×1.")
-    if max(width, height) > MAX_OUTPUT_SIDE:
-        raise ValueError(
-            f"The output would be {width}×{height} pixels (the limit is {MAX_OUTPUT_SIDE} per side). "
-            "Use smaller values."
-        )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -286,7 +275,7 @@ def warp_image(
         raise ImageError(f"Expected a gray (H, W) or colour (H, W, 3) image, got shape {image.shape}.")
     height, width = image.shape[:2]
     size = (width, height) if output_size is None else (int(output_size[0]), int(output_size[1]))
-    _check_output_size(*size)
+    check_output_size(*size)
     matrix = np.asarray(matrix)
     if not np.isfinite(matrix).all():
         raise ValueError("The transform matrix contains NaN or infinity; check the points.")

@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_WORKING_SIDE = 1024
+MAX_OUTPUT_SIDE = 8192  # the largest side any transform may produce (a shared server's memory is finite)
 SUPPORTED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF", "MPO")
 
 
@@ -49,7 +50,9 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(f"The image is too large to open safely ({error}). Resize it before uploading.") from None
+        raise ImageError(
+            f"The image is too large to open safely ({error}). Resize it before uploading."
+        ) from None
     except UnidentifiedImageError:
         raise ImageError(
             "This file is not an image we can read. Upload a PNG, JPEG, WebP, BMP or TIFF file."
@@ -98,6 +101,17 @@ def fit_to_working_size(image: np.ndarray, *, longest_side: int = DEFAULT_WORKIN
     scale = longest_side / max(height, width)
     new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(image, new_size, interpolation=cv2.INTER_AREA)
+
+
+def check_output_size(width: int, height: int) -> None:
+    """Raise ValueError, saying why, when an output of width x height is empty or larger than MAX_OUTPUT_SIDE."""
+    if width < 1 or height < 1:
+        raise ValueError(f"The output would be {width}×{height} pixels; it needs at least 1×1.")
+    if max(width, height) > MAX_OUTPUT_SIDE:
+        raise ValueError(
+            f"The output would be {width}×{height} pixels (the limit is {MAX_OUTPUT_SIDE} per side). "
+            "Use smaller values."
+        )
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from lib.images import ImageError
+from lib.images import ImageError, check_output_size
 
 # name -> OpenCV flag, in the order the course compares them (notes, section I.E).
 INTERPOLATIONS: dict[str, int] = {
@@ -57,7 +57,6 @@ COURSE_ROTATION_ANGLE = 45.0
 MAGNIFIER_SIDE = 32
 MAGNIFIER_ZOOM = 8
 # The largest side any output may have (keeps memory bounded).
-MAX_OUTPUT_SIDE = 8192
 
 _SNIPPET_HEADER = (
     "# image_rgb: an RGB uint8 image, e.g. "
@@ -86,16 +85,6 @@ def _interpolation_flag(interpolation: str) -> int:
     return INTERPOLATIONS[interpolation]
 
 
-def _check_output_size(width: int, height: int) -> None:
-    if width < 1 or height < 1:
-        raise ValueError(f"The output would be {width}×{height} pixels; it needs at least 1×1.")
-    if max(width, height) > MAX_OUTPUT_SIDE:
-        raise ValueError(
-            f"The output would be {width}×{height} pixels (the limit is {MAX_OUTPUT_SIDE} per side). "
-            "Use a smaller size."
-        )
-
-
 # ---------------------------------------------------------------------------------------------------------
 # resize
 
@@ -114,7 +103,7 @@ def resize_to(
     """
     _check_image(image)
     flag = _interpolation_flag(interpolation)
-    _check_output_size(int(width), int(height))
+    check_output_size(int(width), int(height))
     return cv2.resize(image, (int(width), int(height)), interpolation=flag)
 
 
@@ -244,7 +233,7 @@ def rotation_canvas(
     out_height = math.ceil(round(width * sine + height * cosine, 6))
     matrix[0, 2] += (out_width - width) / 2
     matrix[1, 2] += (out_height - height) / 2
-    _check_output_size(out_width, out_height)
+    check_output_size(out_width, out_height)
     return matrix, (out_width, out_height)
 
 
