@@ -37,7 +37,9 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1800})
     opened = context.new_page()
     opened.console_errors = []
-    opened.on("console", lambda message: message.type == "error" and opened.console_errors.append(message.text))
+    opened.on(
+        "console", lambda message: message.type == "error" and opened.console_errors.append(message.text)
+    )
     opened.on("pageerror", lambda error: opened.console_errors.append(str(error)))
     yield opened
     context.close()

@@ -35,7 +35,9 @@ def free_port() -> int:
 class StreamlitServer:
     """`with StreamlitServer() as server:` runs Home.py on a free port of 127.0.0.1 until the block ends."""
 
-    def __init__(self, script: str = "Home.py", *, env: dict[str, str] | None = None, startup_timeout: float = 90):
+    def __init__(
+        self, script: str = "Home.py", *, env: dict[str, str] | None = None, startup_timeout: float = 90
+    ):
         self.script = script
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -53,7 +55,9 @@ class StreamlitServer:
             "--server.port", str(self.port),
         ]  # fmt: skip
         self.log = open(ROOT / "tests" / "e2e" / f"server-{self.port}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

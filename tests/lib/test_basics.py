@@ -35,7 +35,9 @@ class TestAddBrightness:
 
     def test_saturate_equals_cv2_add(self):
         image = load_sample("flower")
-        assert np.array_equal(add_brightness(image, 30, saturate=True), cv2.add(image, np.full_like(image, 30)))
+        assert np.array_equal(
+            add_brightness(image, 30, saturate=True), cv2.add(image, np.full_like(image, 30))
+        )
 
     def test_negative_amounts(self):
         pixel = np.array([[10]], np.uint8)
@@ -79,6 +81,8 @@ class TestImagesSnippet:
     def test_jpeg_snippet_writes_requested_quality(self, tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         image = load_sample("flower")
-        exec(images_snippet(amount=0, saturate=True, file_format="JPEG", jpeg_quality=40), {"image_rgb": image})
+        exec(
+            images_snippet(amount=0, saturate=True, file_format="JPEG", jpeg_quality=40), {"image_rgb": image}
+        )
         expected = encode_for_download(image, file_format="JPEG", jpeg_quality=40)
         assert (tmp_path / "output.jpg").read_bytes() == expected

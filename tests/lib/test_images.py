@@ -33,7 +33,9 @@ def png_header_claiming(width: int, height: int) -> bytes:
     """A PNG with a valid IHDR chunk that claims a huge size and no pixel data."""
 
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
@@ -42,12 +44,16 @@ def png_header_claiming(width: int, height: int) -> bytes:
 class TestDecodeImage:
     def test_png_equals_opencv(self):
         data = sample_bytes("coffee")
-        reference = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        reference = cv2.cvtColor(
+            cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
+        )
         assert np.array_equal(decode_image(data), reference)
 
     def test_jpeg_close_to_opencv(self):
         data = sample_bytes("flower")
-        reference = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        reference = cv2.cvtColor(
+            cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
+        )
         decoded = decode_image(data)
         assert decoded.shape == reference.shape
         # libjpeg builds may round IDCT differently by one level

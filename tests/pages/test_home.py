@@ -17,7 +17,9 @@ class TestHome:
         default = run_page("Home.py")
         coins = run_page("Home.py", session_state={"sample": "coins"})
         assert any("Dahlia" in caption for caption in image_captions(default.sidebar))
-        assert any("Greek coins" in caption and "384×303" in caption for caption in image_captions(coins.sidebar))
+        assert any(
+            "Greek coins" in caption and "384×303" in caption for caption in image_captions(coins.sidebar)
+        )
         assert image_urls(coins.sidebar) != image_urls(default.sidebar)
 
     def test_working_size_scales_the_image(self):

@@ -8,7 +8,7 @@ class TestImagesVideoPage:
         app = run_page(PAGE)
         captions = image_captions(app)
         assert "image + 30 (uint8 wraps)" in captions
-        assert any("Frame 0" == caption for caption in captions)
+        assert any(caption == "Frame 0" for caption in captions)
         assert len(app.get("code")) == 2  # image and video snippets
 
     def test_brightness_slider_changes_images(self):

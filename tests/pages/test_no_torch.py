@@ -23,7 +23,11 @@ def test_opencv_pages_and_home_do_not_import_torch():
     paths = ["Home.py"] + [page.file for name in OPENCV_SECTIONS for page in SECTIONS[name] if page.exists]
     assert len(paths) > 3
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(paths)], cwd=ROOT, capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", PROBE, json.dumps(paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     results = json.loads(completed.stdout.strip().splitlines()[-1])
