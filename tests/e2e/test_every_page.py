@@ -27,12 +27,26 @@ def main_state(page) -> tuple[list[str], str]:
     return sources, page.locator(MAIN).inner_text()
 
 
-def app_errors(page) -> list[str]:
-    """Console errors, exception elements, and images that failed to load in the final state."""
-    errors = [text for text in page.console_errors if not any(noise in text for noise in IGNORED_CONSOLE)]
-    broken = page.locator(f"{MAIN} img").evaluate_all(
+def broken_images(page) -> list[str]:
+    return page.locator(f"{MAIN} img").evaluate_all(
         "images => images.filter(image => image.complete && image.naturalWidth === 0).map(image => image.src)"
     )
+
+
+def app_errors(page, *, check_images: bool = True) -> list[str]:
+    """Console errors, exception elements, and images that stay broken once the reruns have settled.
+
+    A quick run of reruns can leave an image pointing at media that the next rerun deleted; the rerun after
+    it replaces the image, so a broken image only counts if it is still broken ten seconds later.
+    """
+    errors = [text for text in page.console_errors if not any(noise in text for noise in IGNORED_CONSOLE)]
+    broken = broken_images(page) if check_images else []
+    for _ in range(20):
+        if not broken:
+            break
+        page.wait_for_timeout(500)
+        page.wait_for_selector(RERUN_DONE)
+        broken = broken_images(page)
     return errors + page.locator(EXCEPTION).all_inner_texts() + [f"broken image {src}" for src in broken]
 
 
