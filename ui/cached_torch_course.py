@@ -726,14 +726,14 @@ def image_dataset_controls() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], t
 
 def image_grid(images: Sequence[np.ndarray], captions: Sequence[str], *, columns: int = 8) -> None:
     """Small images in rows of `columns`, each with its caption."""
-    from ui.layout import encode_for_display
+    from ui.layout import display_url
 
     for start in range(0, len(images), columns):
         cells = st.columns(columns)
         for cell, image, caption in zip(
             cells, images[start : start + columns], captions[start : start + columns], strict=False
         ):
-            cell.image(encode_for_display(np.ascontiguousarray(image), 256), caption=caption, width="stretch")
+            cell.image(display_url(np.ascontiguousarray(image), 256), caption=caption, width="stretch")
 
 
 def transform_controls() -> data_lib.TransformSpec:

@@ -9,12 +9,12 @@ from lib.images import (
     DEFAULT_WORKING_SIDE,
     ImageError,
     decode_image,
-    encode_jpeg,
     fit_to_working_size,
     to_gray,
 )
 from samples import DEFAULT_SAMPLE, SAMPLES, sample_bytes
 from ui.cache import image_cache
+from ui.layout import display_url
 
 WORKING_SIDES = (512, 768, 1024, 1536, 2048)
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
@@ -124,9 +124,4 @@ def render_sidebar() -> None:
             help="Images are scaled down to this size before any processing, so sliders stay fast.",
         )
         image = current_image()
-        st.image(_thumbnail(image), caption=f"{current_label()} · {image.shape[1]}×{image.shape[0]}")
-
-
-@image_cache
-def _thumbnail(image: np.ndarray) -> bytes:
-    return encode_jpeg(fit_to_working_size(image, longest_side=320), quality=85)
+        st.image(display_url(image, 320), caption=f"{current_label()} · {image.shape[1]}×{image.shape[0]}")

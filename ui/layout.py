@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import streamlit as st
 
@@ -48,8 +50,20 @@ def to_display_uint8(image: np.ndarray) -> np.ndarray:
 
 
 @image_cache
+def display_url(image: np.ndarray, longest_side: int) -> str:
+    """The image as a data: URL for st.image, encoded once per content and display size.
+
+    Data URLs travel inside the page's own message, and Streamlit's message cache sends an unchanged one
+    only once. Media-file URLs would need an HTTP request per image, and a quick run of reruns could
+    delete a file while the browser was still fetching it, leaving a broken image on screen.
+    """
+    data = encode_for_display(image, longest_side)
+    mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def encode_for_display(image: np.ndarray, longest_side: int) -> bytes:
-    """Scale to display size and encode once: PNG for small images and masks, JPEG otherwise."""
+    """Scale to display size and encode: PNG for small images and masks, JPEG otherwise."""
     image = to_display_uint8(image)
     small = max(image.shape[:2]) <= SMALL_IMAGE_SIDE
     if small:
@@ -66,7 +80,7 @@ def encode_for_display(image: np.ndarray, longest_side: int) -> bytes:
 def show_image(image: np.ndarray, *, caption: str | None = None, columns_in_row: int = 1) -> None:
     """One image, encoded at display size, filling its container's width."""
     side = DISPLAY_SIDE.get(columns_in_row, 400)
-    st.image(encode_for_display(image, side), caption=caption, width="stretch")
+    st.image(display_url(image, side), caption=caption, width="stretch")
 
 
 def show_row(*items: tuple[str, np.ndarray]) -> None:
