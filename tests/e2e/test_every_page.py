@@ -11,9 +11,7 @@ PAGES = all_pages()
 MAIN = "[data-testid='stMain']"
 EXCEPTION = "[data-testid='stException']"
 # Console noise that is not an app error: the browser has no network, and Streamlit probes for extras.
-# "Image source error": a rerun replaced an image while the browser was still fetching the old one (Streamlit
-# deletes superseded media); app_errors checks instead that every image in the final state has loaded.
-IGNORED_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "WebSocket", "Image source error")
+IGNORED_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "WebSocket")
 
 
 def wait_for_run(page, timeout: float = 90_000) -> None:
@@ -33,21 +31,11 @@ def broken_images(page) -> list[str]:
     )
 
 
-def app_errors(page, *, check_images: bool = True) -> list[str]:
-    """Console errors, exception elements, and images that stay broken once the reruns have settled.
-
-    A quick run of reruns can leave an image pointing at media that the next rerun deleted; the rerun after
-    it replaces the image, so a broken image only counts if it is still broken ten seconds later.
-    """
+def app_errors(page) -> list[str]:
+    """Console errors, exception elements, and images that failed to load."""
     errors = [text for text in page.console_errors if not any(noise in text for noise in IGNORED_CONSOLE)]
-    broken = broken_images(page) if check_images else []
-    for _ in range(20):
-        if not broken:
-            break
-        page.wait_for_timeout(500)
-        page.wait_for_selector(RERUN_DONE)
-        broken = broken_images(page)
-    return errors + page.locator(EXCEPTION).all_inner_texts() + [f"broken image {src}" for src in broken]
+    broken = [f"broken image {src[:80]}" for src in broken_images(page)]
+    return errors + page.locator(EXCEPTION).all_inner_texts() + broken
 
 
 def test_course_map(server, page, screenshots):
