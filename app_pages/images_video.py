@@ -7,7 +7,7 @@ from lib.video import VideoError, brighten_video, video_snippet
 from samples import SAMPLE_VIDEO
 from ui.cached_video import add_brightness, encode_for_download, video_frame, video_info
 from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_error, show_row
+from ui.layout import code_panel, download_button, page_header, show_error, show_row
 
 page_header(
     "Images & video",
@@ -47,12 +47,11 @@ quality = right.slider(
     "JPEG quality", 1, 100, 95, key="io_quality", bind="query-params", disabled=file_format == "PNG"
 )
 encoded = encode_for_download(saturated, file_format, quality)
-st.download_button(
+download_button(
     f"Download {file_format} ({len(encoded) / 1024:,.0f} KiB)",
     encoded,
     file_name=f"output.{'png' if file_format == 'PNG' else 'jpg'}",
     mime=f"image/{file_format.lower()}",
-    on_click="ignore",
 )
 code_panel(images_snippet(amount=amount, saturate=True, file_format=file_format, jpeg_quality=quality))
 
@@ -88,11 +87,10 @@ if st.button("Write the processed clip (mp4v)", icon=":material/movie:"):
     except VideoError as error:
         show_error(str(error))
 if "io_processed_clip" in st.session_state:
-    st.download_button(
+    download_button(
         "Download the processed clip",
         st.session_state["io_processed_clip"],
         file_name="output.mp4",
         mime="video/mp4",
-        on_click="ignore",
     )
 code_panel(video_snippet(amount=video_amount, saturate=True), filename="video.py")

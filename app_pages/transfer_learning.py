@@ -8,7 +8,7 @@ from lib.shapes import SHAPE_CLASSES
 from lib.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES, transfer_snippet
 from ui import cached_models as cm
 from ui.cached_torch_course import confusion_figure
-from ui.layout import code_panel, page_header, show_error, show_image, show_row
+from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row
 
 page_header(
     "Transfer learning",
@@ -106,12 +106,11 @@ left, right = st.columns([1, 2])
 with left:
     show_row((label, image))
 right.plotly_chart(cm.probability_figure(trainer.class_names, probabilities, k=5), key="tl_try")
-st.download_button(
+download_button(
     "Download the new head (state dict, .pt)",
     trainer.head_bytes(),
     file_name="transfer_head.pt",
     mime="application/octet-stream",
-    on_click="ignore",
     icon=":material/download:",
 )
 code_panel(

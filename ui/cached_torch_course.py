@@ -20,6 +20,7 @@ from lib import data as data_lib
 from lib import training as training_lib
 from lib.shapes import SHAPE_CLASSES, make_shapes
 from ui.cache import image_cache
+from ui.layout import download_button
 
 REDRAW_SECONDS = 0.3  # redraw the live chart at most this often (and after the last epoch)
 
@@ -892,12 +893,11 @@ def cnn_results(trainer: Any, run: dict, name: str) -> None:
         run["weights"] = state_dict_bytes(trainer.model)
         run["saved_epochs"] = len(trainer.history)
     st.success(f"Saved for this session as **{name}**: pick it on the Classifier and Feature maps pages.")
-    st.download_button(
+    download_button(
         f"Download the state dict ({len(run['weights']) / 1e6:.1f} MB)",
         run["weights"],
         file_name="cnn_model.pth",
         mime="application/octet-stream",
-        on_click="ignore",
         icon=":material/download:",
     )
     left, right = st.columns(2)

@@ -97,9 +97,16 @@ def code_panel(snippet: str, *, filename: str = "example.py", expanded: bool = F
     """The "Code" panel: runnable Python that reproduces what the page shows, with a download button."""
     with st.expander("Code — reproduce this result", expanded=expanded, icon=":material/code:"):
         st.code(snippet, language="python")
-        st.download_button(
-            "Download as .py", snippet, file_name=filename, mime="text/x-python", on_click="ignore"
-        )
+        download_button("Download as .py", snippet, file_name=filename, mime="text/x-python")
+
+
+def download_button(label: str, data: bytes | str, **kwargs) -> None:
+    """st.download_button whose file is handed over only when clicked, without a rerun.
+
+    Deferred data is not registered as a media file on every rerun, so a quick run of reruns cannot delete
+    it while the browser is fetching it (which shows a "source error" and a dead button).
+    """
+    st.download_button(label, lambda: data, on_click="ignore", **kwargs)
 
 
 def show_error(message: str) -> None:

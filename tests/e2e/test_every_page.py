@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.server import RERUN_DONE, StreamlitServer
@@ -119,3 +121,15 @@ def test_deep_link_on_a_fresh_server(browser):
         assert sidebar.get_by_text("Course map").count() == 1
         assert sidebar.get_by_text("sample: Greek coins", exact=False).count() == 1
         page.close()
+
+
+def test_code_panel_download_hands_over_the_snippet(server, page):
+    """Deferred downloads: the file is produced on click, and it is the snippet shown in the panel."""
+    page.goto(f"{server.url}/images_video")
+    wait_for_run(page)
+    page.get_by_text("Code — reproduce this result").first.click()
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_role("button", name="Download as .py").first.click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "cv2.add" in text and "image_rgb" in text
+    assert app_errors(page) == []
