@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.images import ImageError
+from lib.images import IMAGE_RGB_COMMENT, ImageError
 
 COLOUR_SPACES = ("RGB", "BGR", "Gray", "HSV", "LAB")
 CHANNEL_NAMES: dict[str, tuple[str, ...]] = {
@@ -29,10 +29,6 @@ GIRAFFE_LOWER = (0, 0, 190)
 GIRAFFE_UPPER = (30, 80, 255)
 # The course recolours with the colour whose HSV is (120, 255, 0): V = 0 is black whatever the hue.
 COURSE_RECOLOUR = (0, 0, 0)
-
-_IMAGE_COMMENT = (
-    '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)'
-)
 
 
 def _as_rgb(image: np.ndarray) -> np.ndarray:
@@ -263,7 +259,7 @@ def colour_spaces_snippet(*, space: str = "HSV") -> str:
         conversion = "result = image_rgb.copy()"
     else:
         conversion = f"result = cv2.cvtColor(image_rgb, cv2.{_CV2_NAME[space]})"
-    lines = [_IMAGE_COMMENT, "import cv2", "", conversion]
+    lines = [IMAGE_RGB_COMMENT, "import cv2", "", conversion]
     if space == "HSV":
         lines.append("# OpenCV hue is 0..179 (degrees / 2), saturation and value 0..255")
     if space != "Gray":
@@ -273,7 +269,7 @@ def colour_spaces_snippet(*, space: str = "HSV") -> str:
 
 def hsv_adjust_snippet(*, hue_shift: int = 0, saturation_scale: float = 1.0, value_scale: float = 1.0) -> str:
     """Runnable code reproducing adjust_hsv for these settings; `result` is the adjusted RGB image."""
-    return f"""{_IMAGE_COMMENT}
+    return f"""{IMAGE_RGB_COMMENT}
 import cv2
 import numpy as np
 
@@ -307,7 +303,7 @@ mask = cv2.inRange(image_hsv, lower, upper)  # 255 inside the range, 0 outside""
 mask_high = cv2.inRange(image_hsv, {lower_text}, np.array([179, {upper[1]}, {upper[2]}], dtype=np.uint8))
 mask_low = cv2.inRange(image_hsv, np.array([0, {lower[1]}, {lower[2]}], dtype=np.uint8), {upper_text})
 mask = cv2.bitwise_or(mask_high, mask_low)"""
-    return f"""{_IMAGE_COMMENT}
+    return f"""{IMAGE_RGB_COMMENT}
 import cv2
 import numpy as np
 

@@ -39,8 +39,8 @@ def make_shapes(
     return images, labels
 
 
-def draw_shape(name: str, rng: np.random.Generator, *, size: int = 64) -> np.ndarray:
-    """One RGB uint8 (size, size, 3) image of the named shape on a random background, with noise."""
+def random_canvas(rng: np.random.Generator, size: int) -> tuple[np.ndarray, tuple[int, int, int]]:
+    """A (size, size, 3) uint8 canvas of a random background colour, and an ink colour that stands out on it."""
     background = rng.integers(0, 256, size=3)
     # Shape colour far enough from the background that the shape is always visible.
     colour = rng.integers(0, 256, size=3)
@@ -48,11 +48,16 @@ def draw_shape(name: str, rng: np.random.Generator, *, size: int = 64) -> np.nda
         colour = rng.integers(0, 256, size=3)
     canvas = np.empty((size, size, 3), dtype=np.uint8)
     canvas[:] = background.astype(np.uint8)
+    return canvas, (int(colour[0]), int(colour[1]), int(colour[2]))
+
+
+def draw_shape(name: str, rng: np.random.Generator, *, size: int = 64) -> np.ndarray:
+    """One RGB uint8 (size, size, 3) image of the named shape on a random background, with noise."""
+    canvas, colour_tuple = random_canvas(rng, size)
     radius = rng.uniform(0.22, 0.38) * size
     margin = radius + 1
     centre = rng.uniform(margin, size - margin, size=2)
     angle = rng.uniform(0, 2 * np.pi)
-    colour_tuple = tuple(int(c) for c in colour)
     if name == "circle":
         scale = 16  # sub-pixel precision: 4 fractional bits
         cv2.circle(

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from lib.images import ImageError
+from lib.images import IMAGE_RGB_COMMENT, ImageError
 
 # name -> (OpenCV flag expression shown to students, flag value)
 THRESHOLD_METHODS: dict[str, tuple[str, int]] = {
@@ -33,9 +33,6 @@ ADAPTIVE_METHODS: dict[str, tuple[str, int]] = {
 }
 KMEANS_MAX_PIXELS = 25_000  # k-means runs on a preview of at most this many pixels, then labels every pixel
 KMEANS_MAX_K = 16
-_IMAGE_COMMENT = (
-    '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)'
-)
 
 
 class ThresholdResult(NamedTuple):
@@ -216,7 +213,7 @@ def threshold_snippet(*, threshold: int = 150, max_value: int = 255, method: str
     flag = THRESHOLD_METHODS[method][0]
     note = "# Otsu ignores the given threshold and returns the one it chose" if method == "otsu" else ""
     note = note or f"# rule: {THRESHOLD_RULES[method]}"
-    return f"""{_IMAGE_COMMENT}
+    return f"""{IMAGE_RGB_COMMENT}
 import cv2
 
 gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
@@ -237,7 +234,7 @@ def adaptive_threshold_snippet(
     if method not in ADAPTIVE_METHODS:
         raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
     kind = "cv2.THRESH_BINARY_INV" if inverse else "cv2.THRESH_BINARY"
-    return f"""{_IMAGE_COMMENT}
+    return f"""{IMAGE_RGB_COMMENT}
 import cv2
 
 gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
@@ -256,7 +253,7 @@ def kmeans_snippet(
     max_pixels: int = KMEANS_MAX_PIXELS,
 ) -> str:
     """Runnable code reproducing kmeans_colours(); `result` is the clustered RGB image."""
-    return f"""{_IMAGE_COMMENT}
+    return f"""{IMAGE_RGB_COMMENT}
 import cv2
 import numpy as np
 

@@ -20,6 +20,7 @@ from torch import nn
 
 from lib.data import stratified_split
 from lib.models import normalize
+from lib.shapes import random_canvas
 
 COURSE_LEARNING_RATE = 0.001  # Adam, as in the course's VGG recipe
 COURSE_BATCH_SIZE = 30
@@ -240,16 +241,10 @@ def make_new_shapes(
 
 
 def _draw_new_shape(name: str, rng: np.random.Generator, size: int) -> np.ndarray:
-    background = rng.integers(0, 256, size=3)
-    colour = rng.integers(0, 256, size=3)
-    while np.abs(colour.astype(int) - background.astype(int)).sum() < 180:
-        colour = rng.integers(0, 256, size=3)
-    canvas = np.empty((size, size, 3), dtype=np.uint8)
-    canvas[:] = background.astype(np.uint8)
+    canvas, ink = random_canvas(rng, size)
     radius = rng.uniform(0.24, 0.38) * size
     centre = rng.uniform(radius + 1, size - radius - 1, size=2)
     angle = rng.uniform(0, 2 * np.pi)
-    ink = tuple(int(c) for c in colour)
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     if name == "ring":
         thickness = max(2, round(radius * rng.uniform(0.25, 0.4)))
