@@ -809,6 +809,8 @@ def receptive_field_box(rows: Sequence[LayerRow], layer: int | str, position: tu
     for row in reversed(rows[: layer + 1]):
         for axis in (0, 1):
             first, last = spans[axis]
+            if first > last:  # padding only at a later layer: nothing earlier can bring pixels back
+                continue
             size_in = row.input_shape[axis + 1]
             window = _window(row, axis)
             if window is not None:

@@ -360,6 +360,13 @@ class TestReceptiveFieldBox:
         assert cnn_math.receptive_field_box(rows, 0, (0, 0)).empty
         assert not cnn_math.receptive_field_box(rows, 0, (1, 1)).empty
 
+    def test_padding_only_at_a_later_layer_stays_empty(self):
+        # found by hypothesis: conv2's unit (0, 0) sees only conv2's padding, so no input pixel at all,
+        # although conv1's window at (-1, -1) clipped back to the image would reach pixel (0, 0)
+        rows = analyze([Conv2d(1, 1, 2), Conv2d(1, 1, 1, padding=1)], (1, 6, 6))
+        assert cnn_math.receptive_field_box(rows, 1, (0, 0)).empty
+        assert cnn_math.receptive_field_box(rows, 1, (1, 1)).height == 2
+
     def test_errors(self):
         rows = rows_of("example_g")
         with pytest.raises(ValueError, match="outside"):
