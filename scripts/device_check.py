@@ -9,7 +9,8 @@ Checks (each timed as the median of --repeat runs after one warm-up, CUDA synchr
   on an RGB image of --size x --size and a 5x5 kernel with negative weights;
 - classify: a forward pass of a batch through lenet_digits / shapes_cnn (lib.models.load_model; an
   untrained torch.nn.Sequential conv net if neither loads): the logits, and the top-1 classes;
-- feature maps: every layer of a trained CNN (lib.features.layer_extractor, extract_activations);
+- feature maps: every layer of a trained CNN (lib.features.layer_extractor, extract_activations), and
+  with --torchvision of ResNet18 and VGG16 (random weights, one 224 px input);
 - train step: one SGD step of the course's CNN (lib.cnn_training.course_cnn, narrow widths) from the same
   weights on the same batch: the loss and the parameter update.
 The torch checks compare float32 on each device with the same computation in float64 on the CPU, so the
@@ -38,6 +39,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
+import torchvision
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +54,7 @@ STRICT_RTOL = 1e-4  # TF32 off: float32 on both devices, summation order differs
 UPDATE_TF32_RTOL = 5e-2  # one SGD step's update (gradients go through twice the convolutions)
 UPDATE_STRICT_RTOL = 1e-3
 CNN_MODELS = ("lenet_digits", "shapes_cnn")
+TORCHVISION_MODELS = ("resnet18", "vgg16")  # --torchvision: their feature maps at 224 x 224, random weights
 
 
 @dataclass
@@ -144,6 +147,11 @@ def load_cnn(name: str, device: torch.device) -> tuple[nn.Module, tuple[int, int
                 f"{name}: weights not loaded ({error}); using an untrained Sequential conv net",
                 file=sys.stderr,
             )
+    if name in TORCHVISION_MODELS:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            model = getattr(torchvision.models, name)(weights=None)  # random weights: nothing is downloaded
+        return model.to(device).eval(), (3, 224, 224), f"{name} (random weights)"
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = nn.Sequential(
@@ -347,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the device compared with CPU (default cuda; 'cpu' checks the script)",
     )
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument(
+        "--torchvision",
+        action="store_true",
+        help=f"also time the feature maps of {', '.join(TORCHVISION_MODELS)} (random weights, 224 px)",
+    )
     args = parser.parse_args(argv)
     if not 8 <= args.size <= 8192 or not 1 <= args.batch <= 1024 or not 1 <= args.repeat <= 100:
         parser.error("--size 8..8192, --batch 1..1024, --repeat 1..100")
@@ -370,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         rows.append(check_classify(name, devices, args.batch, args.repeat, args.strict))
     rows.append(check_feature_maps(names[-1], devices, args.repeat, args.strict))
+    if args.torchvision:
+        rows += [check_feature_maps(name, devices, args.repeat, args.strict) for name in TORCHVISION_MODELS]
     rows.append(check_train_step(devices, args.batch, args.repeat, args.strict))
     print()
     print(table(rows, second_name))
