@@ -27,6 +27,11 @@ EYE_COLOUR = (255, 64, 64)
 @functools.lru_cache(maxsize=8)
 def load_cascade(file_name: str = FACE_CASCADE) -> cv2.CascadeClassifier:
     """Load one of OpenCV's bundled Haar cascades by file name (cached: one per process)."""
+    if not hasattr(cv2, "CascadeClassifier") or not getattr(getattr(cv2, "data", None), "haarcascades", ""):
+        raise ValueError(
+            f"OpenCV {cv2.__version__} has no Haar cascades (OpenCV 5 dropped CascadeClassifier). "
+            "Install opencv-python-headless 4.x, as requirements.txt pins it."
+        )
     path = os.path.join(cv2.data.haarcascades, file_name)
     classifier = cv2.CascadeClassifier(path)
     if classifier.empty():

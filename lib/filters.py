@@ -210,12 +210,18 @@ def apply_kernel(image: np.ndarray, kernel: np.ndarray, *, device: torch.device 
     values = _check_image(image)
     weights = check_kernel(kernel)
     if _wants_torch(device):
-        return _apply_kernel_torch(values, weights, device)
+        return _apply_kernel_torch(np.asarray(image), values, weights, device)
     return cv2.filter2D(values, cv2.CV_32F, weights, borderType=cv2.BORDER_REFLECT_101)
 
 
-def _apply_kernel_torch(values: np.ndarray, weights: np.ndarray, device: torch.device | None) -> np.ndarray:
-    """torch conv2d (a correlation, like filter2D) after reflect padding; float32 (H, W[, C])."""
+def _apply_kernel_torch(
+    image: np.ndarray, values: np.ndarray, weights: np.ndarray, device: torch.device | None
+) -> np.ndarray:
+    """torch conv2d (a correlation, like filter2D) after reflect padding; float32 (H, W[, C]).
+
+    The pixels travel as given (uint8 is a quarter of float32's bytes) and every conversion and change of
+    layout happens on the device: on CUDA, host-side copies cost more than the convolution itself.
+    """
     import torch  # lazily: only this branch needs it
     import torch.nn.functional as functional
 
@@ -225,10 +231,10 @@ def _apply_kernel_torch(values: np.ndarray, weights: np.ndarray, device: torch.d
     dtype = torch.float64 if torch.device(device).type == "cuda" else torch.float32
     height, width = values.shape[:2]
     pad = weights.shape[0] // 2
-    planes = values[None] if values.ndim == 2 else np.moveaxis(values, 2, 0)  # (C, H, W)
-    batch = torch.from_numpy(np.ascontiguousarray(planes)).to(device=device, dtype=dtype)[
-        :, None
-    ]  # (C, 1, H, W)
+    travelling = image if image.dtype == np.uint8 else values
+    pixels = torch.from_numpy(np.ascontiguousarray(travelling)).to(device).to(dtype)
+    planes = pixels[None] if pixels.ndim == 2 else pixels.permute(2, 0, 1)  # (C, H, W)
+    batch = planes[:, None]  # (C, 1, H, W)
     if pad == 0:
         padded = batch
     elif pad < height and pad < width:
@@ -238,9 +244,9 @@ def _apply_kernel_torch(values: np.ndarray, weights: np.ndarray, device: torch.d
         cols = torch.from_numpy(reflect_101_index(np.arange(-pad, width + pad), width)).to(device)
         padded = batch.index_select(2, rows).index_select(3, cols)
     kernel = torch.from_numpy(weights).to(device=device, dtype=dtype)[None, None]  # (1, 1, k, k)
-    output = functional.conv2d(padded, kernel)  # (C, 1, H, W)
-    result = output[:, 0].to(dtype=torch.float32).cpu().numpy()  # (C, H, W)
-    return result[0] if values.ndim == 2 else np.ascontiguousarray(np.moveaxis(result, 0, 2))
+    output = functional.conv2d(padded, kernel)[:, 0].to(torch.float32)  # (C, H, W)
+    result = output[0] if values.ndim == 2 else output.permute(1, 2, 0)
+    return result.contiguous().cpu().numpy()
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,16 @@ class TestDetectFaces:
     def test_cascade_is_loaded_once(self):
         assert load_cascade(FACE_CASCADE) is load_cascade(FACE_CASCADE)
 
+    def test_an_opencv_without_cascades_gets_a_clear_message(self, monkeypatch):
+        # OpenCV 5 (seen on the GPU machine) has no CascadeClassifier and an empty cv2.data.haarcascades
+        monkeypatch.delattr(cv2, "CascadeClassifier")
+        load_cascade.cache_clear()
+        try:
+            with pytest.raises(ValueError, match="no Haar cascades"):
+                load_cascade(FACE_CASCADE)
+        finally:
+            load_cascade.cache_clear()
+
     def test_threads_share_the_cascade_safely(self, portrait):
         expected = detect_faces(portrait)
         with ThreadPoolExecutor(max_workers=3) as pool:

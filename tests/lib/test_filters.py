@@ -34,6 +34,11 @@ def sum_tolerance(image: np.ndarray, kernel: np.ndarray) -> float:
     return TORCH_VS_CV_ATOL + FLOAT32_SUM_RTOL * float(np.abs(kernel).sum()) * float(np.abs(image).max())
 
 
+def default_path_tolerance(image: np.ndarray, kernel: np.ndarray) -> float:
+    """apply_kernel without a device is cv2.filter2D itself (exact), or torch on CUDA when a GPU is present."""
+    return sum_tolerance(image, kernel) if torch.cuda.is_available() else 0.0
+
+
 def run_snippet(code: str, image_rgb: np.ndarray) -> dict:
     namespace = {"image_rgb": image_rgb}
     exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
@@ -85,8 +90,9 @@ class TestApplyKernel:
             hnp.arrays(np.float32, (side, side), elements=st.floats(-20, 20, width=32, allow_nan=False))
         )
         expected = reference(image, kernel)
-        np.testing.assert_allclose(filters.apply_kernel(image, kernel), expected, atol=KERNEL_ATOL)
         tolerance = sum_tolerance(image, kernel)
+        default_atol = tolerance if torch.cuda.is_available() else KERNEL_ATOL
+        np.testing.assert_allclose(filters.apply_kernel(image, kernel), expected, atol=default_atol)
         np.testing.assert_allclose(filters.apply_kernel(image, kernel, device=CPU), expected, atol=tolerance)
 
     def test_1x1_identity_returns_input(self):
@@ -155,12 +161,25 @@ class TestApplyKernel:
             filters.apply_kernel(image, kernel), expected, atol=sum_tolerance(image, kernel)
         )
 
+    @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+    @pytest.mark.parametrize("shape", [(1, 1), (2, 3), (9, 7, 3), (40, 30, 4)])
+    def test_cuda_handles_float_input_and_small_images(self, shape):
+        image = RNG.uniform(-50, 300, size=shape).astype(np.float32)
+        kernel = RNG.normal(size=(5, 5)).astype(np.float32)
+        np.testing.assert_allclose(
+            filters.apply_kernel(image, kernel, device=torch.device("cuda")),
+            reference(image, kernel),
+            atol=sum_tolerance(image, kernel),
+        )
+
     @pytest.mark.parametrize("cuda", [True, False])
     def test_device_none_uses_torch_only_with_cuda(self, monkeypatch, cuda):
         calls = []
         monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
         monkeypatch.setattr(
-            filters, "_apply_kernel_torch", lambda values, weights, device: calls.append(device) or values
+            filters,
+            "_apply_kernel_torch",
+            lambda image, values, weights, device: calls.append(device) or values,
         )
         filters.apply_kernel(GRAY, np.ones((3, 3)))
         assert calls == ([None] if cuda else [])
@@ -412,13 +431,15 @@ class TestSnippets:
         kernel = filters.preset_kernel("diagonal (course)", size=5, intensity=2.5)
         image = cv2.cvtColor(RGB, cv2.COLOR_RGB2GRAY) if gray else RGB
         result = run_snippet(filters.kernel_snippet(kernel, gray=gray), RGB)["result"]
-        np.testing.assert_array_equal(result, filters.apply_kernel(image, kernel))
+        atol = default_path_tolerance(image, kernel)
+        np.testing.assert_allclose(result, filters.apply_kernel(image, kernel), rtol=0, atol=atol)
 
     def test_kernel_snippet_with_non_round_weights(self):
         kernel, _ = filters.normalize_kernel(RNG.normal(size=(3, 3)))
         gray = cv2.cvtColor(RGB, cv2.COLOR_RGB2GRAY)
         result = run_snippet(filters.kernel_snippet(kernel), RGB)["result"]
-        np.testing.assert_array_equal(result, filters.apply_kernel(gray, kernel))
+        atol = default_path_tolerance(gray, kernel)
+        np.testing.assert_allclose(result, filters.apply_kernel(gray, kernel), rtol=0, atol=atol)
 
     @pytest.mark.parametrize("gray", [True, False])
     def test_blur_snippets_reproduce_blurs(self, gray):
