@@ -5,8 +5,9 @@ import streamlit as st
 
 from lib.colour import CHANNEL_NAMES, COLOUR_SPACES, colour_spaces_snippet, hsv_adjust_snippet, pixel_values
 from ui.cached_colour import adjust_hsv, all_colour_spaces, draw_crosshair
+from ui.clickable import clickable_image, set_point
 from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_image, show_row
+from ui.layout import code_panel, page_header, show_row
 
 page_header(
     "Colour spaces",
@@ -82,7 +83,13 @@ y = min(
 values = pixel_values(image, x=x, y=y)
 marked, table = st.columns([3, 2])
 with marked:
-    show_image(draw_crosshair(image, x, y), caption=f"Pixel ({x}, {y})", columns_in_row=2)
+    clickable_image(
+        draw_crosshair(image, x, y),
+        key="cs_click",
+        on_point=set_point("cs_x", "cs_y"),
+        caption=f"Pixel ({x}, {y}) · click the picture to inspect another pixel",
+        columns_in_row=2,
+    )
 with table:
     rows = "\n".join(
         f"| {space} | "

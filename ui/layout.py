@@ -50,6 +50,12 @@ def to_display_uint8(image: np.ndarray) -> np.ndarray:
 
 
 @image_cache
+def display_bytes(image: np.ndarray, longest_side: int) -> bytes:
+    """encode_for_display, once per content and display size (PNG or JPEG bytes)."""
+    return encode_for_display(image, longest_side)
+
+
+@image_cache
 def display_url(image: np.ndarray, longest_side: int) -> str:
     """The image as a data: URL for st.image, encoded once per content and display size.
 
@@ -57,7 +63,7 @@ def display_url(image: np.ndarray, longest_side: int) -> str:
     only once. Media-file URLs would need an HTTP request per image, and a quick run of reruns could
     delete a file while the browser was still fetching it, leaving a broken image on screen.
     """
-    data = encode_for_display(image, longest_side)
+    data = display_bytes(image, longest_side)
     mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 

@@ -1,0 +1,63 @@
+"""Clicking and dragging on images in a real browser sets the page's own controls (and the URL)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from tests.e2e.test_every_page import app_errors, wait_for_run
+
+CLICKABLE = "iframe[title*='streamlit_image_coordinates']"
+
+
+def clickable(page, index: int = 0):
+    """The index-th clickable image (an <img> inside the component's iframe), scrolled into view."""
+    page.wait_for_selector(CLICKABLE)
+    image = page.frame_locator(CLICKABLE).nth(index).locator("img#image")
+    image.scroll_into_view_if_needed()
+    image.wait_for(state="visible")
+    return image
+
+
+def click_at(page, image, fx: float, fy: float) -> None:
+    """Click at a fraction (fx, fy) of the displayed image, then wait for the page to run."""
+    box = image.bounding_box()
+    image.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+    page.wait_for_timeout(300)
+    wait_for_run(page)
+
+
+def drag(page, image, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press at fraction `start` of the displayed image, move to `end`, release; wait for the run."""
+    box = image.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1])
+    page.mouse.down()
+    for step in range(1, 6):
+        fraction = step / 5
+        page.mouse.move(
+            box["x"] + box["width"] * (start[0] + (end[0] - start[0]) * fraction),
+            box["y"] + box["height"] * (start[1] + (end[1] - start[1]) * fraction),
+        )
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    wait_for_run(page)
+
+
+def query(page) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def test_colour_spaces_pixel_inspector_follows_a_click(server, page, screenshots):
+    page.goto(f"{server.url}/colour_spaces?sample=Dahlia+%28colourful%29")
+    wait_for_run(page)
+    image = clickable(page)
+    click_at(page, image, 0.25, 0.75)
+    # the Dahlia sample is 640 x 427 at the default working size
+    x, y = int(query(page)["cs_x"]), int(query(page)["cs_y"])
+    assert abs(x - 160) <= 2 and abs(y - 320) <= 2, (x, y)
+    assert page.get_by_text(f"Pixel ({x}, {y})").count() == 1
+    assert page.get_by_text(f"image[{y}, {x}]").count() == 1
+    click_at(page, clickable(page), 0.9, 0.1)
+    x2, y2 = int(query(page)["cs_x"]), int(query(page)["cs_y"])
+    assert abs(x2 - 576) <= 2 and abs(y2 - 43) <= 2, (x2, y2)
+    page.screenshot(path=screenshots / "click_colour_spaces.png", full_page=True)
+    assert app_errors(page) == []
