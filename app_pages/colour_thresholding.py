@@ -10,8 +10,9 @@ from lib.colour import (
     range_around_pixel,
 )
 from ui.cached_colour import draw_crosshair, threshold_colour
+from ui.clickable import clickable_image
 from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_error, show_image, show_row
+from ui.layout import code_panel, page_header, show_error, show_row
 
 page_header(
     "Colour thresholding",
@@ -44,6 +45,13 @@ def keep_ordered(channel: str, moved: str) -> None:
     if low > high:
         other = "high" if moved == "low" else "low"
         st.session_state[f"ct_{channel}_{other}"] = low if moved == "low" else high
+
+
+def pick_colour(picture, point: tuple[int, int]) -> None:
+    """A click: that pixel becomes the inspected one, and the sliders a range around its colour."""
+    st.session_state["ct_x"], st.session_state["ct_y"] = point
+    tolerance = st.session_state.get("ct_tolerance", 10)
+    set_range(*range_around_pixel(picture, x=point[0], y=point[1], hue_tolerance=tolerance))
 
 
 image = current_image()
@@ -92,7 +100,10 @@ st.metric("Pixels selected", f"{(mask > 0).mean():.1%}")
 code_panel(colour_threshold_snippet(lower=lower, upper=upper, colour=paint), filename="colour_threshold.py")
 
 st.subheader("Pick a colour from the image")
-st.caption("Choose a pixel; the button sets the six sliders to a range around its HSV colour.")
+st.caption(
+    "Click the picture: the six sliders jump to a range around that pixel's HSV colour. "
+    "Or choose a pixel with x / y and press the button."
+)
 left, middle, right = st.columns(3)
 x = min(
     left.slider("x (column)", 0, max(1, width - 1), width // 2, key="ct_x", bind="query-params"), width - 1
@@ -104,7 +115,13 @@ tolerance = right.slider("Hue tolerance ±", 0, 90, 10, key="ct_tolerance", bind
 picked_lower, picked_upper = range_around_pixel(image, x=x, y=y, hue_tolerance=tolerance)
 picture, action = st.columns([3, 2])
 with picture:
-    show_image(draw_crosshair(image, x, y), caption=f"Pixel ({x}, {y})", columns_in_row=2)
+    clickable_image(
+        draw_crosshair(image, x, y),
+        key="ct_click",
+        on_point=lambda point: pick_colour(image, point),
+        caption=f"Pixel ({x}, {y}) · click to pick a colour",
+        columns_in_row=2,
+    )
 with action:
     st.markdown(f"Range around this pixel:  \nlower **{picked_lower}**  \nupper **{picked_upper}**")
     st.button(

@@ -61,3 +61,19 @@ def test_colour_spaces_pixel_inspector_follows_a_click(server, page, screenshots
     assert abs(x2 - 576) <= 2 and abs(y2 - 43) <= 2, (x2, y2)
     page.screenshot(path=screenshots / "click_colour_spaces.png", full_page=True)
     assert app_errors(page) == []
+
+
+def test_colour_thresholding_picks_the_clicked_colour(server, page, screenshots):
+    page.goto(f"{server.url}/colour_thresholding?sample=Dahlia+%28colourful%29")
+    wait_for_run(page)
+    click_at(page, clickable(page), 0.42, 0.55)  # on the orange flower
+    values = query(page)
+    x, y = int(values["ct_x"]), int(values["ct_y"])
+    assert abs(x - 269) <= 2 and abs(y - 235) <= 2, (x, y)
+    shown = page.get_by_text("Range around this pixel").inner_text()
+    lower = tuple(int(values[f"ct_{channel}_low"]) for channel in "hsv")
+    upper = tuple(int(values[f"ct_{channel}_high"]) for channel in "hsv")
+    assert f"lower {lower}" in shown and f"upper {upper}" in shown, (shown, lower, upper)
+    assert (lower, upper) != ((0, 0, 190), (30, 80, 255))  # not the course preset the page starts with
+    page.screenshot(path=screenshots / "click_colour_thresholding.png", full_page=True)
+    assert app_errors(page) == []
