@@ -7,14 +7,15 @@ from lib import geometry
 from ui.cached_geometry import (
     COORDINATE_RANGE,
     document_sample,
-    marked_input,
+    input_view,
+    output_view,
     point_editor,
     point_pairs,
     show_matrices,
     warped_output,
 )
 from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_error, show_row
+from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "Affine & perspective",
@@ -48,6 +49,7 @@ image = current_image()
 height, width = image.shape[:2]
 source = target = None
 output_size = None
+source_keys = target_keys = None  # the point editors a drag on the input / output moves
 
 try:
     if mode in ("Perspective (4 points)", "Affine (3 points)"):
@@ -59,6 +61,7 @@ try:
             default_target = np.float32(geometry.COURSE_AFFINE_TARGET)
             prefix, build, snippet = "geo_aff", geometry.affine_matrix, geometry.affine_snippet
         source, target = point_pairs(prefix, default_source, default_target)
+        source_keys, target_keys = f"{prefix}_src", f"{prefix}_dst"
         matrix = build(source, target)
         code = snippet(source, target)
     elif mode == "Rotation":
@@ -105,10 +108,9 @@ try:
             height, width = image.shape[:2]
         else:
             default_corners = geometry.inset_corners(width, height)
+        source_keys = "geo_doc_" if use_sample else "geo_own_"
         with st.expander("Page corners: top-left, top-right, bottom-right, bottom-left", expanded=True):
-            source = point_editor(
-                "geo_doc_" if use_sample else "geo_own_", default_corners, title="Corners (red)"
-            )
+            source = point_editor(source_keys, default_corners, title="Corners (red)")
         corner_target, output_size = geometry.document_target(source)
         matrix = geometry.perspective_matrix(source, corner_target)
         code = geometry.document_snippet(source)
@@ -126,8 +128,9 @@ try:
 except ValueError as error:
     show_error(str(error))
     st.stop()
-marked = marked_input(image, source, show_grid)
-show_row(
-    (f"Input {width}×{height}", marked), (f"Output {output.shape[1]}×{output.shape[0]} ({mode})", output)
-)
+left, right = st.columns(2)
+with left:
+    input_view(image, source, source_keys, mode, show_grid)
+with right:
+    output_view(output, target, target_keys, mode)
 code_panel(code, filename="transform.py")

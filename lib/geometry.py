@@ -292,6 +292,14 @@ def map_points(points: PointsLike, matrix: np.ndarray) -> np.ndarray:
     return mapped
 
 
+def nearest_point(points: PointsLike, position: tuple[float, float]) -> int:
+    """Index of the point nearest `position` (x, y); the first of equally near ones."""
+    array = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if array.size == 0:
+        raise ValueError("No points to choose from.")
+    return int(np.argmin(np.hypot(array[:, 0] - position[0], array[:, 1] - position[1])))
+
+
 def _map_homogeneous(points: PointsLike, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(mapped (N, 2), w (N,)): w is the homogeneous scale (1 for affine); where w == 0 the point is at infinity."""
     array = np.asarray(points, dtype=np.float64).reshape(-1, 2)

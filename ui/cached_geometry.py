@@ -9,6 +9,8 @@ from lib import geometry
 from lib.images import DEFAULT_WORKING_SIDE, fit_to_working_size
 from samples import DOCUMENT_CORNERS, load_sample
 from ui.cache import image_cache
+from ui.clickable import clickable_image, set_point
+from ui.layout import show_image
 
 # Point coordinates may leave the image (a warp can send corners outside), within these bounds.
 COORDINATE_RANGE = (-4096, 8192)
@@ -46,6 +48,19 @@ def point_editor(
         )
         points.append((x, y))
     return np.float32(points)
+
+
+def drag_to_move(prefix: str, points: np.ndarray):
+    """A drag callback for ui.clickable: the point nearest the press goes where the mouse is released.
+
+    prefix: the point editor's (its number inputs follow, so the URL and the matrices do too).
+    """
+
+    def move(start: tuple[int, int], end: tuple[int, int]) -> None:
+        number = geometry.nearest_point(points, start) + 1
+        st.session_state[f"{prefix}{number}_x"], st.session_state[f"{prefix}{number}_y"] = end
+
+    return move
 
 
 def point_pairs(
@@ -87,6 +102,48 @@ def marked_input(image: np.ndarray, points: np.ndarray | None, show_grid: bool) 
     return (
         canvas if points is None else geometry.draw_points(canvas, points, color=SOURCE_COLOUR, closed=True)
     )
+
+
+def input_view(
+    image: np.ndarray, source: np.ndarray | None, source_keys: str | None, mode: str, show_grid: bool
+) -> None:
+    """The input with its red points: drag one to move it (click: the nearest jumps there); Rotation: click
+    sets the centre; Translation: drag the picture to move it by as much."""
+    height, width = image.shape[:2]
+    marked = marked_input(image, source, show_grid)
+    caption = f"Input {width}×{height}"
+    if source_keys is not None and source is not None:
+        hint, callbacks = "drag a red point to move it", {"on_drag": drag_to_move(source_keys, source)}
+    elif mode == "Rotation":
+        hint, callbacks = "click to put the centre there", {"on_point": set_point("geo_rot_cx", "geo_rot_cy")}
+    elif mode == "Translation":
+        hint, callbacks = "drag to move the picture by as much", {"on_drag": _translate_by_drag}
+    else:
+        show_image(marked, caption=caption, columns_in_row=2)
+        return
+    clickable_image(
+        marked, key=f"geo_input_{mode}", caption=f"{caption} · {hint}", columns_in_row=2, **callbacks
+    )
+
+
+def output_view(output: np.ndarray, target: np.ndarray | None, target_keys: str | None, mode: str) -> None:
+    """The warped output; with blue target points, dragging one moves it (the output has the input's size)."""
+    caption = f"Output {output.shape[1]}×{output.shape[0]} ({mode})"
+    if target_keys is None or target is None:
+        show_image(output, caption=caption, columns_in_row=2)
+        return
+    clickable_image(
+        output,
+        key=f"geo_output_{mode}",
+        on_drag=drag_to_move(target_keys, target),
+        caption=f"{caption} · drag a blue point to move it",
+        columns_in_row=2,
+    )
+
+
+def _translate_by_drag(start: tuple[int, int], end: tuple[int, int]) -> None:
+    for key, shift in (("geo_tx", end[0] - start[0]), ("geo_ty", end[1] - start[1])):
+        st.session_state[key] = int(np.clip(st.session_state[key] + shift, -2048, 2048))
 
 
 @image_cache

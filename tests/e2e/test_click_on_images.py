@@ -77,3 +77,25 @@ def test_colour_thresholding_picks_the_clicked_colour(server, page, screenshots)
     assert (lower, upper) != ((0, 0, 190), (30, 80, 255))  # not the course preset the page starts with
     page.screenshot(path=screenshots / "click_colour_thresholding.png", full_page=True)
     assert app_errors(page) == []
+
+
+def test_geometry_points_follow_drags_and_clicks(server, page, screenshots):
+    # Dahlia: 640 x 427; the course's perspective points start at (50, 50), (590, 50), (590, 377), (50, 377)
+    page.goto(f"{server.url}/geometry?sample=Dahlia+%28colourful%29")
+    wait_for_run(page)
+    drag(page, clickable(page, 0), (52 / 640, 48 / 427), (0.25, 0.3))  # red point 1, on the input
+    values = query(page)
+    assert abs(int(values["geo_per_src1_x"]) - 160) <= 2, values
+    assert abs(int(values["geo_per_src1_y"]) - 128) <= 2, values
+    assert "geo_per_src2_x" not in values  # only the nearest point moved
+    drag(page, clickable(page, 1), (590 / 640, 327 / 427), (0.75, 0.6))  # blue point 3, on the output
+    values = query(page)
+    assert abs(int(values["geo_per_dst3_x"]) - 480) <= 2 and abs(int(values["geo_per_dst3_y"]) - 256) <= 2
+    page.screenshot(path=screenshots / "drag_geometry.png", full_page=True)
+
+    page.locator("[role='radio']", has_text="Rotation").click()
+    wait_for_run(page)
+    click_at(page, clickable(page, 0), 0.25, 0.25)
+    values = query(page)
+    assert abs(int(values["geo_rot_cx"]) - 160) <= 2 and abs(int(values["geo_rot_cy"]) - 107) <= 2, values
+    assert app_errors(page) == []

@@ -257,6 +257,20 @@ class TestMapPointsAndGrid:
 finite_coordinate = st.floats(min_value=-500, max_value=500, allow_nan=False)
 
 
+class TestNearestPoint:
+    CORNERS = ((10, 10), (100, 10), (100, 80), (10, 80))
+
+    @pytest.mark.parametrize(
+        "position, expected", [((0, 0), 0), ((95, 3), 1), ((200, 200), 2), ((12, 79), 3), ((55, 45), 0)]
+    )
+    def test_picks_the_closest(self, position, expected):
+        assert geometry.nearest_point(self.CORNERS, position) == expected
+
+    def test_no_points(self):
+        with pytest.raises(ValueError, match="No points"):
+            geometry.nearest_point([], (0, 0))
+
+
 class TestPropertyNeverCrashes:
     @settings(max_examples=60, deadline=None)
     @given(st.lists(st.tuples(finite_coordinate, finite_coordinate), min_size=4, max_size=4))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -31,5 +32,19 @@ def image_captions(node) -> list[str]:
 
 
 def image_urls(node) -> list[str]:
-    """Media URLs of every st.image: they are content hashes, so they change when a picture changes."""
-    return [i.url for image in node.get("image") for i in image.proto.imgs]
+    """URLs of every picture, st.image and clickable (ui.clickable), in that order: they change with the picture."""
+    return [i.url for image in node.get("image") for i in image.proto.imgs] + clickable_urls(node)
+
+
+def clickable_urls(node) -> list[str]:
+    """The data: URL of every clickable image (a streamlit-image-coordinates component)."""
+    return [
+        json.loads(element.proto.json_args)["src"]
+        for element in node.get("component_instance")
+        if element.proto.component_name.startswith("streamlit_image_coordinates")
+    ]
+
+
+def captions(node) -> list[str]:
+    """Every caption: st.image captions, then st.caption texts (clickable images are captioned so)."""
+    return image_captions(node) + [caption.value for caption in node.caption]
