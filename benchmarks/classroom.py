@@ -68,7 +68,7 @@ class Profile:
 
 
 PROFILES = {
-    "colour_thresholding": Profile(move="Value low", marker="y (row)", marker_text=r"^Pixel \(\d+, (\d+)\)$"),
+    "colour_thresholding": Profile(move="Value low", marker="y (row)", marker_text=r"^Pixel \(\d+, (\d+)\)"),
     "kernels_blur_edges": Profile(
         move="Intensity x (course: 10)", marker="y (row)", marker_text=r"at row (\d+), column \d+"
     ),

@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hashlib
+import json
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ VALUE_FIELDS = {
     "multiselect": "string_array_value",
 }
 TEXT_KINDS = ("markdown", "heading", "caption", "code", "text")
+CLICKABLE_COMPONENT = "streamlit_image_coordinates"
 
 
 class ProtocolError(RuntimeError):
@@ -58,10 +60,10 @@ class ProtocolError(RuntimeError):
 
 @dataclass(frozen=True)
 class Image:
-    """One picture of an st.image element: where it sits in the page, its media URL and caption."""
+    """One picture of an st.image element or a clickable image: where it sits, its URL and caption."""
 
     path: tuple[int, ...]  # delta path: (0, ...) main area, (1, ...) sidebar
-    url: str  # /media/<content hash>.<ext>
+    url: str  # /media/<content hash>.<ext>, or a data: URL
     caption: str
 
     @property
@@ -306,6 +308,18 @@ class StreamlitSession:
                 result.images.append(Image(path, image.url, image.caption))
                 if image.caption:
                     result.texts.append(image.caption)
+        elif kind == "component_instance" and proto.component_name.startswith(CLICKABLE_COMPONENT):
+            # ui.clickable: the picture travels as the component's src; its caption is the next element
+            result.images.append(Image(path, json.loads(proto.json_args).get("src", ""), ""))
+        elif (
+            kind in ("markdown", "caption")
+            and result.images
+            and result.images[-1].path == path[:-1] + (path[-1] - 1,)
+        ):
+            last = result.images[-1]
+            if not last.caption and not last.url.startswith("/media/"):
+                result.images[-1] = Image(last.path, last.url, proto.body)
+            result.texts.append(proto.body)
         elif kind == "exception":
             result.exceptions.append(f"{proto.type}: {proto.message}")
         elif kind == "alert":
