@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.course_map import built_sections
 from ui.image_source import render_sidebar
+from ui.memory import freeze_new_imports
 
 st.set_page_config(page_title="CV Skills Lab", page_icon=":material/visibility:", layout="wide")
 
@@ -26,3 +27,4 @@ st.sidebar.toggle(
     help="Larger type for projecting; explanations start collapsed.",
 )
 navigation.run()
+freeze_new_imports()  # cheap unless this run imported something (see ui/memory.py)
