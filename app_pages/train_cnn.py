@@ -71,6 +71,10 @@ if dataset is not None:
         )
     elif trainer.history:
         cnn_results(trainer, st.session_state["tc_run"], f"Your CNN ({label})")
+    else:
+        st.info(
+            "Stopped before the first epoch ended: nothing was learned yet. Press **Train** to start again."
+        )
 
 code_panel(
     cnn_training.cnn_snippet(

@@ -1,3 +1,5 @@
+from lib.cnn_training import CnnTrainer
+from lib.shapes import SHAPE_CLASSES, make_shapes
 from tests.pages.harness import assert_clean, run_page
 
 PAGE = "app_pages/train_cnn.py"
@@ -46,3 +48,13 @@ class TestTrainCnnPage:
         app.multiselect(key="tc_classes").set_value(["circle"]).run()
         assert not app.exception
         assert any("at least two" in error.value for error in app.error)
+
+    def test_stopped_before_the_first_epoch_says_so(self):
+        app = run_page(PAGE, session_state=SMALL)
+        images, labels = make_shapes(4, size=32)
+        trainer = CnnTrainer(images, labels, SHAPE_CLASSES, channels=(4, 8), hidden=(16,))
+        app.session_state["tc_run"] = {"trainer": trainer, "target": 2, "stopped": True, "settings": None}
+        app.run()
+        assert_clean(app)
+        assert any("Stopped before the first epoch" in info.value for info in app.info)
+        assert not trainer.history  # a stopped run does not go on by itself
