@@ -5,15 +5,15 @@ import streamlit as st
 from lib import filters
 from ui.cached_filters import (
     BLUR_METHODS,
-    arithmetic_markdown,
     blur_controls,
+    blur_row,
     blur_snippet,
     blurred,
     edge_snippet,
     edge_views,
     filtered_views,
     kernel_controls,
-    pixel_picker,
+    one_pixel_by_hand,
     zoomed,
 )
 from ui.image_source import current_gray, current_image
@@ -65,13 +65,7 @@ if kernel_tab.open:
             ("|output|, saturated to 0–255", absolute),
         )
         st.markdown("#### One output pixel, by hand")
-        x, y = pixel_picker(gray.shape[1], gray.shape[0])
-        arithmetic = filters.neighbourhood_arithmetic(gray, kernel, x, y)
-        st.markdown(arithmetic_markdown(arithmetic, kernel))
-        st.markdown(
-            f"Sum of the {kernel.size} products = **{arithmetic.total:.6g}**; "
-            f"the filtered image holds **{float(output[y, x]):.6g}** at row {y}, column {x}."
-        )
+        one_pixel_by_hand(gray, kernel, output)
         code_panel(filters.kernel_snippet(kernel), filename="kernel.py")
 
 if blur_tab.open:
@@ -87,10 +81,10 @@ if blur_tab.open:
         except ValueError as error:
             show_error(str(error))
             st.stop()
-        show_row(("Original", image), *[(f"{m} {sizes[m]}×{sizes[m]}", results[m]) for m in BLUR_METHODS])
         left, right = st.columns(2)
         zoom_x = left.slider("Zoom centre x (%)", 0, 100, 50, key="kb_zoom_x", bind="query-params") / 100
         zoom_y = right.slider("Zoom centre y (%)", 0, 100, 50, key="kb_zoom_y", bind="query-params") / 100
+        blur_row(image, results, sizes, zoom_x, zoom_y)
         crops = [
             (f"{name}, zoomed 4×", zoomed(view, zoom_x, zoom_y))
             for name, view in [("Original", image), *results.items()]

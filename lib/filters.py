@@ -338,12 +338,18 @@ def stretch_to_uint8(values: np.ndarray) -> np.ndarray:
     return np.round((array - low) * (255.0 / (high - low))).astype(np.uint8)
 
 
-def zoom_region(image: np.ndarray, *, center: tuple[int, int], size: int = 64, scale: int = 4) -> np.ndarray:
-    """A size x size crop around center (x, y), enlarged `scale` times with nearest neighbour (pixels stay square)."""
-    height, width = image.shape[:2]
+def zoom_box(shape: tuple[int, ...], *, center: tuple[int, int], size: int = 64) -> tuple[int, int, int]:
+    """(left, top, side) of the size x size square around center (x, y), moved to lie inside the image."""
+    height, width = shape[:2]
     size = max(1, min(int(size), width, height))
     left = int(np.clip(center[0] - size // 2, 0, width - size))
     top = int(np.clip(center[1] - size // 2, 0, height - size))
+    return left, top, size
+
+
+def zoom_region(image: np.ndarray, *, center: tuple[int, int], size: int = 64, scale: int = 4) -> np.ndarray:
+    """A size x size crop around center (x, y), enlarged `scale` times with nearest neighbour (pixels stay square)."""
+    left, top, size = zoom_box(image.shape, center=center, size=size)
     crop = image[top : top + size, left : left + size]
     return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import filters
+from lib import colour, filters
 from ui.cache import image_cache
+from ui.clickable import clickable_image, set_point
+from ui.layout import show_image
 
 BLUR_METHODS = ("Average", "Gaussian", "Median")
 
@@ -128,12 +131,41 @@ def blur_snippet(method: str, ksize: int, sigma: float, gray: bool) -> str:
     return filters.median_blur_snippet(ksize=ksize, gray=gray)
 
 
+ZOOM_SIDE = 96  # pixels of the image around the zoom centre, shown 4x
+
+
+def _zoom_centre(shape: tuple[int, ...], centre_x: float, centre_y: float) -> tuple[int, int]:
+    height, width = shape[:2]
+    return round(centre_x * (width - 1)), round(centre_y * (height - 1))
+
+
 @image_cache
 def zoomed(image: np.ndarray, centre_x: float, centre_y: float) -> np.ndarray:
     """A 96 x 96 region around (centre_x, centre_y) given as fractions of the width and height, enlarged 4x."""
-    height, width = image.shape[:2]
-    centre = (round(centre_x * (width - 1)), round(centre_y * (height - 1)))
-    return filters.zoom_region(image, center=centre, size=96, scale=4)
+    centre = _zoom_centre(image.shape, centre_x, centre_y)
+    return filters.zoom_region(image, center=centre, size=ZOOM_SIDE, scale=4)
+
+
+@image_cache
+def with_zoom_box(image: np.ndarray, centre_x: float, centre_y: float) -> np.ndarray:
+    """The image (as RGB) with the zoomed region outlined."""
+    centre = _zoom_centre(image.shape, centre_x, centre_y)
+    left, top, side = filters.zoom_box(image.shape, center=centre, size=ZOOM_SIDE)
+    marked = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
+    thickness = max(1, max(image.shape[:2]) // 300)
+    cv2.rectangle(marked, (left, top), (left + side - 1, top + side - 1), (255, 40, 40), thickness)
+    return marked
+
+
+def set_zoom_centre(shape: tuple[int, ...]):
+    """A click callback for ui.clickable: the zoom sliders (percent) move to the clicked point."""
+
+    def move(point: tuple[int, int]) -> None:
+        height, width = shape[:2]
+        st.session_state["kb_zoom_x"] = round(100 * point[0] / max(1, width - 1))
+        st.session_state["kb_zoom_y"] = round(100 * point[1] / max(1, height - 1))
+
+    return move
 
 
 def edge_views(
@@ -179,3 +211,42 @@ def edge_snippet(which: str, sobel_ksize: int, laplacian_ksize: int, thresholds:
     if which == "Laplacian":
         return filters.laplacian_snippet(ksize=laplacian_ksize)
     return filters.canny_snippet(threshold1=thresholds[0], threshold2=thresholds[1])
+
+
+def one_pixel_by_hand(gray: np.ndarray, kernel: np.ndarray, output: np.ndarray) -> None:
+    """Choose a pixel (sliders or a click on the picture); its neighbours x weights, summed, equal the output."""
+    x, y = pixel_picker(gray.shape[1], gray.shape[0])
+    arithmetic = filters.neighbourhood_arithmetic(gray, kernel, x, y)
+    picture, sums = st.columns([2, 3])
+    with picture:
+        clickable_image(
+            colour.draw_crosshair(gray, x=x, y=y),
+            key="kb_click",
+            on_point=set_point("kb_x", "kb_y"),
+            caption=f"Pixel ({x}, {y}) · click to choose another",
+            columns_in_row=2,
+        )
+    sums.markdown(arithmetic_markdown(arithmetic, kernel))
+    sums.markdown(
+        f"Sum of the {kernel.size} products = **{arithmetic.total:.6g}**; "
+        f"the filtered image holds **{float(output[y, x]):.6g}** at row {y}, column {x}."
+    )
+
+
+def blur_row(
+    image: np.ndarray, results: dict[str, np.ndarray], sizes: dict[str, int], zoom_x: float, zoom_y: float
+) -> None:
+    """The original (zoomed region outlined; a click moves it) next to each blur."""
+    columns = st.columns(len(BLUR_METHODS) + 1)
+    with columns[0]:
+        clickable_image(
+            with_zoom_box(image, zoom_x, zoom_y),
+            key="kb_zoom_click",
+            on_point=set_zoom_centre(image.shape),
+            caption="Original · click to zoom there",
+            columns_in_row=len(columns),
+        )
+    for column, method in zip(columns[1:], BLUR_METHODS, strict=True):
+        with column:
+            caption = f"{method} {sizes[method]}×{sizes[method]}"
+            show_image(results[method], caption=caption, columns_in_row=len(columns))

@@ -99,3 +99,21 @@ def test_geometry_points_follow_drags_and_clicks(server, page, screenshots):
     values = query(page)
     assert abs(int(values["geo_rot_cx"]) - 160) <= 2 and abs(int(values["geo_rot_cy"]) - 107) <= 2, values
     assert app_errors(page) == []
+
+
+def test_kernels_pixel_and_blur_zoom_follow_clicks(server, page, screenshots):
+    page.goto(f"{server.url}/kernels_blur_edges?sample=Dahlia+%28colourful%29")
+    wait_for_run(page)
+    click_at(page, clickable(page), 0.1, 0.2)
+    values = query(page)
+    x, y = int(values["kb_x"]), int(values["kb_y"])
+    assert abs(x - 64) <= 2 and abs(y - 85) <= 2, (x, y)
+    assert page.get_by_text(f"at row {y}, column {x}").count() == 1
+    page.screenshot(path=screenshots / "click_kernel_pixel.png", full_page=True)
+
+    page.get_by_role("tab", name="Blur").click()
+    wait_for_run(page)
+    click_at(page, clickable(page), 0.8, 0.3)
+    values = query(page)
+    assert abs(int(values["kb_zoom_x"]) - 80) <= 1 and abs(int(values["kb_zoom_y"]) - 30) <= 1, values
+    assert app_errors(page) == []
