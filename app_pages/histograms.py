@@ -10,6 +10,7 @@ from ui.cached_colour import (
     equalized,
     histogram_figure,
 )
+from ui.clickable import clickable_image, set_rectangle
 from ui.image_source import current_gray, current_image
 from ui.layout import code_panel, page_header, show_image, show_row
 
@@ -56,11 +57,16 @@ with left:
         x0, y0 = min(width - 1, width * x_range[0] // 100), min(height - 1, height * y_range[0] // 100)
         box = (x0, y0, max(x0 + 1, width * x_range[1] // 100), max(y0 + 1, height * y_range[1] // 100))
         mask = box_mask(height, width, box=box)
-    show_image(
-        draw_box(image, box=box) if box else image,
-        caption="Counted pixels" if box else "Image",
-        columns_in_row=3,
-    )
+    if box:
+        clickable_image(
+            draw_box(image, box=box),
+            key="hist_region_drag",
+            on_drag=set_rectangle("hist_region_x", "hist_region_y", image.shape, percent=True),
+            caption="Counted pixels · drag a rectangle to choose others",
+            columns_in_row=3,
+        )
+    else:
+        show_image(image, caption="Image", columns_in_row=3)
 with right:
     curves = channel_histograms(image, space, mask)
     title = f"{space} histogram" + (f" of region {box}" if box else "")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import transforms as tf
 from ui import cached_basics as cached
+from ui.clickable import clickable_image, set_percent_point, set_rectangle
 from ui.image_source import WORKING_SIDES, current_image
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
 
@@ -74,9 +75,12 @@ zoom = controls.slider("Zoom ×", 2, 16, tf.MAGNIFIER_ZOOM, key="rf_mag_zoom", b
 region = tf.magnifier_region(width, height, center_x_percent=center_x, center_y_percent=center_y, side=side)
 enlarged = cached.compare_interpolations(image, region, zoom)
 with where:
-    outlined = cached.outline_rectangle(image, region)
-    show_image(
-        outlined, caption=f"Region x {region[0]}–{region[2]}, y {region[1]}–{region[3]}", columns_in_row=2
+    clickable_image(
+        cached.outline_rectangle(image, region),
+        key="rf_mag_click",
+        on_point=set_percent_point("rf_mag_x", "rf_mag_y", image.shape),
+        caption=f"Region x {region[0]}–{region[2]}, y {region[1]}–{region[3]} · click to move it",
+        columns_in_row=2,
     )
 show_row(*[(f"{name} ×{zoom}", picture) for name, picture in enlarged.items()])
 code_panel(tf.magnifier_snippet(region=region, zoom=zoom, interpolation="lanczos4"), filename="magnifier.py")
@@ -117,10 +121,18 @@ rectangle = (x_range[0], y_range[0], x_range[1], y_range[1])
 try:
     x_start, y_start, x_end, y_end = inside = tf.clamp_rectangle(rectangle, width, height)
     cropped = cached.crop(image, rectangle)
-    show_row(
-        (f"Original · {width}×{height} · crop in yellow", cached.outline_rectangle(image, rectangle)),
-        (f"image[{y_start}:{y_end}, {x_start}:{x_end}] · {x_end - x_start}×{y_end - y_start}", cropped),
-    )
+    original, result = st.columns(2)
+    with original:
+        clickable_image(
+            cached.outline_rectangle(image, rectangle),
+            key="rf_crop_drag",
+            on_drag=set_rectangle("rf_crop_x", "rf_crop_y", image.shape),
+            caption=f"Original · {width}×{height} · crop in yellow · drag a rectangle to crop there",
+            columns_in_row=2,
+        )
+    with result:
+        caption = f"image[{y_start}:{y_end}, {x_start}:{x_end}] · {x_end - x_start}×{y_end - y_start}"
+        show_image(cropped, caption=caption, columns_in_row=2)
     if inside != rectangle:
         st.caption(f"The rectangle reaches past the {width}×{height} image, so it was clipped to it.")
 except ValueError as error:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import colour, filters
 from ui.cache import image_cache
-from ui.clickable import clickable_image, set_point
+from ui.clickable import clickable_image, set_percent_point, set_point
 from ui.layout import show_image
 
 BLUR_METHODS = ("Average", "Gaussian", "Median")
@@ -157,17 +157,6 @@ def with_zoom_box(image: np.ndarray, centre_x: float, centre_y: float) -> np.nda
     return marked
 
 
-def set_zoom_centre(shape: tuple[int, ...]):
-    """A click callback for ui.clickable: the zoom sliders (percent) move to the clicked point."""
-
-    def move(point: tuple[int, int]) -> None:
-        height, width = shape[:2]
-        st.session_state["kb_zoom_x"] = round(100 * point[0] / max(1, width - 1))
-        st.session_state["kb_zoom_y"] = round(100 * point[1] / max(1, height - 1))
-
-    return move
-
-
 def edge_views(
     gray: np.ndarray, sobel_ksize: int, laplacian_ksize: int, thresholds: tuple[int, int]
 ) -> dict[str, np.ndarray]:
@@ -242,7 +231,7 @@ def blur_row(
         clickable_image(
             with_zoom_box(image, zoom_x, zoom_y),
             key="kb_zoom_click",
-            on_point=set_zoom_centre(image.shape),
+            on_point=set_percent_point("kb_zoom_x", "kb_zoom_y", image.shape),
             caption="Original · click to zoom there",
             columns_in_row=len(columns),
         )

@@ -104,7 +104,7 @@ def clickable_image(
         cursor="crosshair",
     )
     if caption:
-        st.caption(caption)
+        st.caption(caption, text_alignment="center")  # as st.image centres its captions
 
 
 def set_point(x_key: str, y_key: str) -> Callable[[Point], None]:
@@ -112,5 +112,39 @@ def set_point(x_key: str, y_key: str) -> Callable[[Point], None]:
 
     def write(point: Point) -> None:
         st.session_state[x_key], st.session_state[y_key] = point
+
+    return write
+
+
+def set_percent_point(x_key: str, y_key: str, shape: tuple[int, ...]) -> Callable[[Point], None]:
+    """A click callback for two sliders that give a point in percent of the image's width and height."""
+    height, width = shape[:2]
+
+    def write(point: Point) -> None:
+        st.session_state[x_key] = round(100 * point[0] / width)
+        st.session_state[y_key] = round(100 * point[1] / height)
+
+    return write
+
+
+def set_rectangle(
+    x_key: str, y_key: str, shape: tuple[int, ...], *, percent: bool = False
+) -> Callable[[Point, Point], None]:
+    """A drag callback for two range sliders (x from..to, y from..to): they take the dragged rectangle.
+
+    In pixels with the end excluded, as in image[y0:y1, x0:x1], or in percent of the width and height.
+    A click (no rectangle) changes nothing.
+    """
+    height, width = shape[:2]
+
+    def scaled(value: int, size: int) -> int:
+        return round(100 * value / size) if percent else value
+
+    def write(start: Point, end: Point) -> None:
+        (x0, x1), (y0, y1) = sorted((start[0], end[0])), sorted((start[1], end[1]))
+        if x0 == x1 or y0 == y1:
+            return
+        st.session_state[x_key] = (scaled(x0, width), scaled(x1 + 1, width))
+        st.session_state[y_key] = (scaled(y0, height), scaled(y1 + 1, height))
 
     return write

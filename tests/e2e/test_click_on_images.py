@@ -43,7 +43,8 @@ def drag(page, image, start: tuple[float, float], end: tuple[float, float]) -> N
 
 
 def query(page) -> dict[str, str]:
-    return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query).items()}
+    """The page's URL parameters; a range slider's two values (repeated parameters) joined by a comma."""
+    return {key: ",".join(values) for key, values in parse_qs(urlparse(page.url).query).items()}
 
 
 def test_colour_spaces_pixel_inspector_follows_a_click(server, page, screenshots):
@@ -116,4 +117,28 @@ def test_kernels_pixel_and_blur_zoom_follow_clicks(server, page, screenshots):
     click_at(page, clickable(page), 0.8, 0.3)
     values = query(page)
     assert abs(int(values["kb_zoom_x"]) - 80) <= 1 and abs(int(values["kb_zoom_y"]) - 30) <= 1, values
+    assert app_errors(page) == []
+
+
+def test_histogram_region_and_crop_follow_drags(server, page, screenshots):
+    page.goto(f"{server.url}/histograms?sample=Dahlia+%28colourful%29&hist_region=true")
+    wait_for_run(page)
+    drag(page, clickable(page), (0.1, 0.2), (0.5, 0.6))
+    values = query(page)
+    assert values["hist_region_x"].split(",") == ["10", "50"], values  # percent of the width, end excluded
+    assert values["hist_region_y"].split(",") == ["20", "60"], values
+    assert app_errors(page) == []
+
+    page.goto(f"{server.url}/resize_flip_rotate_crop?sample=Dahlia+%28colourful%29")
+    wait_for_run(page)
+    click_at(page, clickable(page, 0), 0.25, 0.75)  # the magnifier's region
+    values = query(page)
+    assert (values["rf_mag_x"], values["rf_mag_y"]) == ("25", "75"), values
+    drag(page, clickable(page, 1), (0.5, 0.5), (0.25, 0.25))  # a crop rectangle, dragged up-left
+    values = query(page)
+    x_range = [int(value) for value in values["rf_crop_x"].split(",")]
+    y_range = [int(value) for value in values["rf_crop_y"].split(",")]
+    assert abs(x_range[0] - 160) <= 2 and abs(x_range[1] - 321) <= 2, x_range
+    assert abs(y_range[0] - 106) <= 2 and abs(y_range[1] - 214) <= 2, y_range
+    page.screenshot(path=screenshots / "drag_crop.png", full_page=True)
     assert app_errors(page) == []

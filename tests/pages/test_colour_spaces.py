@@ -36,6 +36,6 @@ class TestColourSpacesPage:
         app.slider(key="cs_x").set_value(3).run()
         app.slider(key="cs_y").set_value(5).run()
         assert_clean(app)
-        assert any("Pixel (3, 5)" in caption.value for caption in app.caption)
+        assert any(caption.startswith("Pixel (3, 5)") for caption in image_captions(app))
         table_after = [m.value for m in app.markdown if "| RGB |" in m.value]
         assert table_after != table_before

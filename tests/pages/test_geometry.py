@@ -1,4 +1,4 @@
-from tests.pages.harness import assert_clean, captions, image_urls, run_page
+from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/geometry.py"
 
@@ -10,7 +10,7 @@ def latex(app) -> list[str]:
 class TestGeometryPage:
     def test_defaults_show_matrix_inverse_warp_and_code(self):
         app = run_page(PAGE)
-        shown = captions(app)
+        shown = image_captions(app)
         assert any(caption.startswith("Input ") for caption in shown)
         assert any("(Perspective (4 points))" in caption for caption in shown)
         assert len(latex(app)) == 2 and "M^{-1}" in latex(app)[1]
@@ -49,8 +49,8 @@ class TestGeometryPage:
 
     def test_presets_run_and_shear_widens_the_canvas(self):
         app = run_page(PAGE, session_state={"geo_mode": "Shear"})
-        output = next(caption for caption in captions(app) if caption.startswith("Output"))
-        source = next(caption for caption in captions(app) if caption.startswith("Input"))
+        output = next(caption for caption in image_captions(app) if caption.startswith("Output"))
+        source = next(caption for caption in image_captions(app) if caption.startswith("Input"))
         assert int(output.split()[1].split("×")[0]) > int(source.split()[1].split("×")[0])
         app.button_group(key="geo_mode").set_value("Rotation").run()
         assert_clean(app)
@@ -64,7 +64,7 @@ class TestGeometryPage:
 
     def test_document_straightens_the_sample(self):
         app = run_page(PAGE, session_state={"geo_mode": "Straighten a document"})
-        assert any("Input 1024×768" in caption for caption in captions(app))
+        assert any("Input 1024×768" in caption for caption in image_captions(app))
         assert "cv2.warpPerspective" in app.get("code")[0].value
         app.toggle(key="geo_doc_sample").set_value(False).run()
         assert_clean(app)
