@@ -41,6 +41,7 @@ OUR_MODELS: tuple[str, ...] = ("lenet_digits", "shapes_cnn")
 DIGIT_CLASSES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
 DIGIT_SIDE = 32  # LeNet's input: 32x32, like the digits data (8x8 scaled up 4x)
 DIGIT_CELLS = 8  # the digits data: 32x32 bitmaps counted in 4x4 blocks -> 8x8
+DIGIT_STROKE = 4  # thinnest stroke in the 32x32 bitmap: thinner ones (a mouse, a pen) are thickened
 SHAPES_SIDE = 64
 DOWNLOAD_HOST = "download.pytorch.org"
 
@@ -520,11 +521,32 @@ def _ink_mask(ink: np.ndarray, *, min_contrast: int = 40) -> np.ndarray:
     return np.isin(labels, keep)
 
 
+def stroke_width(mask: np.ndarray) -> float:
+    """The typical width in pixels of the strokes in a binary mask (H, W): twice the median distance from
+    the strokes' middle lines (ridges of the distance transform) to the background, less one."""
+    distance = cv2.distanceTransform(np.pad((mask > 0).astype(np.uint8), 1), cv2.DIST_L2, 5)  # a border
+    ridge = (distance > 0) & (distance >= cv2.dilate(distance, np.ones((3, 3), np.uint8)))
+    return max(1.0, 2 * float(np.median(distance[ridge])) - 1) if ridge.any() else 0.0
+
+
+def thicken_strokes(mask: np.ndarray, *, min_width: float) -> tuple[np.ndarray, int]:
+    """Dilate a binary uint8 mask (H, W) by a disc so its strokes are about min_width pixels wide.
+
+    Returns (mask padded by the disc's radius on every side, radius); radius 0 (mask unchanged) when
+    the strokes are wide enough. The digits data has thick strokes; a mouse or a pen draws thin ones.
+    """
+    radius = round((min_width - stroke_width(mask)) / 2)
+    if radius < 1:
+        return mask, 0
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.dilate(np.pad(mask, radius), disc), radius
+
+
 def digit_steps(image_rgb: np.ndarray, *, margin: int = 1) -> list[tuple[str, np.ndarray]]:
     """Turn a photo or drawing of one digit into LeNet's input the way the digits data was made.
 
     Gray -> ink bright on black (inverted if the paper is light) -> crop to the digit's bounding box ->
-    binary bitmap scaled into 32x32 (height filling it, `margin` pixels free, centred) -> 4x4 block
+    strokes thinner than DIGIT_STROKE pixels (once scaled) thickened -> binary bitmap scaled into 32x32 (height filling it, `margin` pixels free, centred) -> 4x4 block
     means = the 8x8 cells of the data -> bilinear back to 32x32. image_rgb: (H, W, 3) or (H, W) uint8.
     Returns (caption, image) steps; the last is the (32, 32) float32 input in [0, 1].
     """
@@ -535,8 +557,12 @@ def digit_steps(image_rgb: np.ndarray, *, margin: int = 1) -> list[tuple[str, np
     mask = _ink_mask(ink)
     ys, xs = np.nonzero(mask)
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    crop = mask[top:bottom, left:right].astype(np.float32)
     inner = DIGIT_SIDE - 2 * margin
+    crop, radius = thicken_strokes(
+        mask[top:bottom, left:right].astype(np.uint8),
+        min_width=DIGIT_STROKE * max(bottom - top, right - left) / inner,
+    )
+    crop = crop.astype(np.float32)
     scale = inner / max(crop.shape)
     height = max(1, min(inner, round(crop.shape[0] * scale)))
     width = max(1, min(inner, round(crop.shape[1] * scale)))
@@ -552,11 +578,19 @@ def digit_steps(image_rgb: np.ndarray, *, margin: int = 1) -> list[tuple[str, np
     cv2.rectangle(boxed, (int(left), int(top)), (int(right) - 1, int(bottom) - 1), (255, 64, 64), thickness)
     return [
         ("Gray, digit's bounding box", boxed),
-        ("Ink (bright on black)", ink[top:bottom, left:right]),
-        ("32×32 bitmap", bitmap),
+        ("Ink (bright on black)", _padded_square(ink[top:bottom, left:right])),
+        (f"32×32 bitmap{', strokes thickened' if radius else ''}", bitmap),
         ("8×8 cells (as in the data)", cells),
         ("LeNet input 32×32", upscale_digits(cells)),
     ]
+
+
+def _padded_square(image: np.ndarray) -> np.ndarray:
+    """A (H, W) image centred on a black square (shown beside the other steps, a thin 1 stays small)."""
+    height, width = image.shape
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    return np.pad(image, ((top, side - height - top), (left, side - width - left)))
 
 
 def shapes_steps(image_rgb: np.ndarray, *, side: int = SHAPES_SIDE) -> list[tuple[str, np.ndarray]]:
@@ -730,7 +764,16 @@ count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
 areas = stats[1:, cv2.CC_STAT_AREA]
 mask = np.isin(labels, np.flatnonzero(areas >= 0.05 * areas.max()) + 1)  # drop specks
 ys, xs = np.nonzero(mask)
-crop = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
+crop = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.uint8)
+# Thin strokes (a mouse, a pen) thickened to {stroke} pixels of the 32x32 bitmap: the data's strokes are thick.
+distance = cv2.distanceTransform(np.pad(crop, 1), cv2.DIST_L2, 5)  # distance to the background
+ridge = (distance > 0) & (distance >= cv2.dilate(distance, np.ones((3, 3), np.uint8)))  # middle lines
+width = max(1.0, 2 * float(np.median(distance[ridge])) - 1)  # stroke width in pixels
+radius = round(({stroke} * max(crop.shape) / 30 - width) / 2)
+if radius >= 1:
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    crop = cv2.dilate(np.pad(crop, radius), disc)
+crop = crop.astype(np.float32)
 scale = 30 / max(crop.shape)  # 32 pixels minus a 1-pixel margin on each side
 height = max(1, min(30, round(crop.shape[0] * scale)))
 width = max(1, min(30, round(crop.shape[1] * scale)))
@@ -807,6 +850,7 @@ def model_snippet_parts(
             mean=info.mean[0] if digits else list(info.mean),
             std=info.std[0] if digits else list(info.std),
             side=info.input_size[1],
+            stroke=DIGIT_STROKE,
         )
         return imports, model_code, input_code
     entry = TORCHVISION_MODELS[name]

@@ -29,3 +29,6 @@ STANDARDISED_ATOL = 1e-4
 TRAINING_REPRO_RTOL = 1e-4
 # a small network's prediction of a perfectly linear target (y = 3x + 2, x in [-1, 1]) after 300 epochs
 LINEAR_FIT_ATOL = 0.15
+# LeNet on digits drawn on the 280x280 canvas (mouse-like polylines; cv2.putText digits), page's path
+DRAWN_DIGIT_ACCURACY = 0.95
+FONT_DIGIT_ACCURACY = 0.85

@@ -453,9 +453,9 @@ def kernel_figure(weights: np.ndarray, bias: float) -> go.Figure:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Inputs: an example for each model, the current image, or a camera snapshot
+# Inputs: an example for each model, the current image, a camera snapshot, or a drawing
 
-INPUTS = ("Example", "Current image", "Camera")
+INPUTS = ("Example", "Current image", "Camera", "Draw")
 PHOTO_EXAMPLES = ("cat", "coffee", "portrait", "flower", "china")
 
 
@@ -509,19 +509,86 @@ def _example(
     return image, f"sample: {photo}", image
 
 
+DRAW_TIPS = {
+    "lenet_digits": "Draw one digit, large, with the mouse. LeNet learned from the UCI digits, whose writers "
+    "crossed their 7s: a 7 without the bar often reads as a 3 — what the data taught it.",
+    "shapes_cnn": "Draw a shape and scribble it full: the shapes CNN learned filled circles, squares, triangles, "
+    "stars and hexagons.",
+}
+
+
+def canvas_drawing(container, key: str) -> np.ndarray | None:
+    """The canvas, in `container`: what was drawn as RGBA (H, W, 4) uint8, None before the first stroke.
+
+    Sent when a stroke ends; raises ImageError for anything else. (Tests replace this function: AppTest
+    cannot draw.)
+    """
+    from streamlit_drawable_canvas import st_canvas
+
+    from lib.canvas_input import CANVAS_SIDE, INK, PAPER, STROKE_WIDTH, decode_drawing, hex_colour
+    from lib.images import ImageError
+
+    with container:
+        result = st_canvas(
+            stroke_width=STROKE_WIDTH,
+            stroke_color=hex_colour(INK),
+            background_color=hex_colour(PAPER),
+            height=CANVAS_SIDE,
+            width=CANVAS_SIDE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key=key,
+        )
+    try:
+        png = result.image_bytes  # checked before it is decoded (result.image_data would not)
+    except ValueError:  # not a base64 data: URL
+        raise ImageError("The canvas sent something that is not an image.") from None
+    return None if png is None else decode_drawing(png)
+
+
+def drawn_input(name: str, prefix: str, tip: str) -> np.ndarray | None:
+    """The canvas and, beside it, what the model is given; the drawing as RGB uint8, or None (blank)."""
+    from lib.canvas_input import CANVAS_SIDE, drawing_image
+    from lib.images import ImageError
+    from ui.layout import display_url, show_error
+
+    canvas_column, view_column = st.columns(2)
+    canvas_column.caption("Draw here; the bin above the canvas clears it.")
+    try:
+        image = drawing_image(canvas_drawing(canvas_column, f"{prefix}_canvas"))
+    except ImageError as error:
+        show_error(f"The drawing could not be used: {error}")
+        image = None
+    if image is None:
+        view_column.caption(f"{tip} Until you draw, the example below is shown.")
+        return None
+    try:
+        described = info(name)
+        caption, view = models.preprocess(described.name, image, info=described).steps[-1]
+    except (models.ModelError, ImageError):
+        return image  # the page says what is wrong
+    view_column.image(
+        display_url(view, CANVAS_SIDE), caption=f"The model is given: {caption}", width=CANVAS_SIDE
+    )
+    view_column.caption(tip)
+    return image
+
+
 def input_picker(
     name: str, prefix: str, *, shapes: tuple[str, ...] | None = None
 ) -> tuple[np.ndarray, str, np.ndarray]:
-    """The input controls: the model's example, the current image or a camera snapshot.
+    """The input controls: the model's example, the current image, a camera snapshot or a drawing.
 
     Returns (image for the model, what it is, the whole picture it came from). `shapes`: the shapes the
     shapes CNN's example offers (default: the five it was trained on). LeNet reads one digit at a
-    time: from a picture with several digits, a slider picks one (the image is its crop).
+    time: from a picture with several digits, a slider picks one (the image is its crop); a drawing
+    is always one digit. A blank canvas or a missing snapshot shows the example.
     """
     from lib.images import ImageError
     from ui.image_source import current_image, current_label
     from ui.layout import show_error
 
+    model_name = name
     if is_trained(name):  # its own classes' shapes when it learned shapes, else the photos
         classes = info(name).classes
         name, shapes = ("shapes_cnn", classes) if set(classes) <= set(_drawable_shapes()) else ("photo", None)
@@ -541,6 +608,11 @@ def input_picker(
                 show_error(f"The snapshot could not be used: {error}")
     elif source == "Current image":
         image, label = current_image(), current_label()
+    elif source == "Draw":
+        tip = DRAW_TIPS.get(name, "Draw anything: whatever is on the canvas is the input.")
+        image, label = drawn_input(model_name, prefix, tip), "your drawing"
+        if image is not None:
+            return image, label, image  # the canvas holds one digit: never split into several
     if image is None:
         return _example(name, prefix, right, shapes)
     if name == "lenet_digits":

@@ -1,4 +1,10 @@
-from tests.pages.harness import assert_clean, image_captions, run_page
+import cv2
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import ui.cached_models as cm
+from tests.lib.test_canvas_input import STROKES, drawn_digit
+from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
 
 PAGE = "app_pages/classifier.py"
 
@@ -43,3 +49,43 @@ class TestClassifierPage:
         assert_clean(app)
         app.selectbox(key="cls_model").set_value("shapes_cnn").run()
         assert_clean(app)
+
+
+class TestDrawInput:
+    """AppTest cannot draw: the canvas's RGBA is handed in through ui.cached_models.canvas_drawing."""
+
+    @staticmethod
+    def drawing(monkeypatch, rgba):
+        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key: rgba)
+
+    def test_blank_canvas_shows_the_example_with_a_note(self, monkeypatch):
+        self.drawing(monkeypatch, None)
+        app = run_page(PAGE, session_state={"cls_input": "Draw"})
+        assert metrics(app)["Prediction"] == "3"  # the example digit
+        assert any(caption.value.startswith("Draw one digit") for caption in app.caption)
+
+    def test_a_drawn_digit_is_read(self, monkeypatch):
+        self.drawing(monkeypatch, drawn_digit(STROKES["4"], np.random.default_rng(0)))
+        app = run_page(PAGE, session_state={"cls_input": "Draw"})
+        assert metrics(app)["Prediction"] == "4"
+        captions = image_captions(app)
+        assert "The model is given: LeNet input 32×32" in captions
+        assert "32×32 bitmap, strokes thickened" in captions
+        assert any(caption.value.startswith("your drawing.") for caption in app.caption)
+
+    def test_a_drawn_shape_for_the_shapes_cnn(self, monkeypatch):
+        rgba = np.zeros((280, 280, 4), np.uint8)
+        cv2.circle(rgba, (140, 140), 90, (0, 0, 0, 255), -1, cv2.LINE_AA)
+        self.drawing(monkeypatch, rgba)
+        app = run_page(PAGE, session_state={"cls_input": "Draw", "cls_model": "shapes_cnn"})
+        assert metrics(app)["Prediction"] == "circle"
+        assert "The model is given: Resized to 64×64" in image_captions(app)
+
+    def test_something_not_an_image_gives_a_message(self, monkeypatch):
+        self.drawing(monkeypatch, np.zeros((5, 5, 2), np.float32))
+        app = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+        app.session_state["cls_input"] = "Draw"
+        app.run()
+        assert not app.exception
+        assert any("drawing could not be used" in error.value for error in app.error)
+        assert metrics(app)["Prediction"] == "3"  # the example instead

@@ -1,4 +1,10 @@
-from tests.pages.harness import assert_clean, image_urls, run_page
+import json
+
+import numpy as np
+
+import ui.cached_models as cm
+from tests.lib.test_canvas_input import STROKES, drawn_digit
+from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/feature_maps.py"
 
@@ -50,3 +56,26 @@ class TestFeatureMapsPage:
         assert any("offline" in text and "random weights" in text for text in captions(app))
         assert app.toggle(key="fm_random").disabled
         assert any("All " in text and "layers" in text for text in captions(app))
+
+
+class TestDrawInput:
+    """AppTest cannot draw: the canvas's RGBA is handed in through ui.cached_models.canvas_drawing."""
+
+    def test_blank_canvas_falls_back_to_the_example(self, monkeypatch):
+        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key: None)
+        app = run_page(PAGE, session_state={"fm_input": "Draw"})
+        assert any("All 12 layers of digit 3" in text for text in captions(app))
+        assert any(text.startswith("Draw one digit") for text in captions(app))
+
+    def test_a_drawn_digit_is_what_every_layer_sees(self, monkeypatch):
+        example = image_urls(run_page(PAGE))
+        monkeypatch.setattr(
+            cm, "canvas_drawing", lambda container, key: drawn_digit(STROKES["2"], np.random.default_rng(1))
+        )
+        app = run_page(PAGE, session_state={"fm_input": "Draw"})
+        assert any("All 12 layers of your drawing" in text for text in captions(app))
+        assert "The model is given: LeNet input 32×32" in image_captions(app)
+        assert image_urls(app) != example
+        bars = app.get("plotly_chart")[-1].proto.spec
+        top = json.loads(bars)["data"][0]["y"][-1]  # best on top
+        assert top == "2"
