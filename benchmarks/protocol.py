@@ -49,6 +49,7 @@ VALUE_FIELDS = {
     "button": "trigger_value",
     "button_group": "string_array_value",
     "multiselect": "string_array_value",
+    "component_instance": "json_value",  # a custom component (ui.clickable's images): the JSON it sends
 }
 TEXT_KINDS = ("markdown", "heading", "caption", "code", "text")
 CLICKABLE_COMPONENT = "streamlit_image_coordinates"
@@ -147,6 +148,8 @@ def encode_value(widget: Widget, value: Any) -> WidgetState:
         state.string_array_value.data.extend(str(item) for item in values)
     elif value_field == "double_value":
         state.double_value = float(value)
+    elif value_field == "json_value":
+        state.json_value = value if isinstance(value, str) else json.dumps(value)
     elif value_field in ("bool_value", "trigger_value"):
         setattr(state, value_field, bool(value))
     else:
@@ -295,7 +298,7 @@ class StreamlitSession:
                 result.status = status
                 result.seconds = time.perf_counter() - started
                 result.widgets = [
-                    Widget(kind, proto.id, proto.label, path, proto)
+                    Widget(kind, proto.id, getattr(proto, "label", None) or proto.component_name, path, proto)
                     for path, (kind, proto) in sorted(elements.items())
                     if kind in VALUE_FIELDS and getattr(proto, "id", "")
                 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import parse_qs, urlparse
 
+from benchmarks.protocol import StreamlitSession, run_sync
 from tests.e2e.test_every_page import app_errors, wait_for_run
 
 CLICKABLE = "iframe[title*='streamlit_image_coordinates']"
@@ -142,3 +145,46 @@ def test_histogram_region_and_crop_follow_drags(server, page, screenshots):
     assert abs(y_range[0] - 106) <= 2 and abs(y_range[1] - 214) <= 2, y_range
     page.screenshot(path=screenshots / "drag_crop.png", full_page=True)
     assert app_errors(page) == []
+
+
+HOSTILE_EVENTS = [
+    {},
+    [1, 2],
+    None,
+    json.dumps("a" * 100_000),
+    {"x": "a", "y": 2, "width": 3, "height": 4},
+    '{"x": NaN, "y": Infinity, "width": 640, "height": 427}',  # not JSON a browser sends, but json.loads reads it
+    {"x": 1e308, "y": -1e308, "width": 1e-300, "height": 5},
+    {"x": 10, "y": 20, "width": 0, "height": 0},
+    {"x1": 5, "y1": 5, "x2": 1e400, "y2": 3, "width": 640, "height": 427},
+]
+
+
+def test_hostile_click_events_change_nothing_and_break_nothing(server):
+    """A hand-made client sends the clickable image odd values: the page runs clean and keeps its pixel."""
+
+    async def scenario() -> list:
+        async with StreamlitSession(server.url, timeout=60) as session:
+            opened = await session.open("colour_spaces")
+            (component,) = [widget for widget in opened.widgets if widget.kind == "component_instance"]
+            runs = []
+            for event in HOSTILE_EVENTS:
+                session.remember(component, event if isinstance(event, str) else json.dumps(event))
+                runs.append(await session.rerun(page_name="colour_spaces"))
+            session.remember(component, {"x": 10, "y": 20, "width": 640, "height": 427})
+            runs.append(await session.rerun(page_name="colour_spaces"))
+            return runs
+
+    *hostile, valid = run_sync(scenario())
+    for event, run in zip(HOSTILE_EVENTS, hostile, strict=True):
+        assert run.ok, (event, run.exceptions, run.errors)
+        (pixel,) = [
+            re.match(r"Pixel \((\d+), (\d+)\)", text) for text in run.texts if text.startswith("Pixel (")
+        ]
+        assert 0 <= int(pixel[1]) < 640 and 0 <= int(pixel[2]) < 427, (event, pixel[0])
+    shown = [
+        "".join(text.split(" ·")[:1]) for run in hostile for text in run.texts if text.startswith("Pixel (")
+    ]
+    # malformed events change nothing; the huge but well-formed click is clamped to the image's corner
+    assert shown == ["Pixel (320, 213)"] * 6 + ["Pixel (639, 0)"] * 3, shown
+    assert valid.ok and any(text.startswith("Pixel (10, 20)") for text in valid.texts)
