@@ -8,6 +8,7 @@ from lib.features import kernel_for_map, order_by_activity, receptive_field
 from lib.images import ImageError
 from lib.models import ALL_MODELS, ModelError
 from ui import cached_models as cm
+from ui.clickable import clickable_image
 from ui.layout import code_panel, page_header, show_error, show_image, show_row, to_display_uint8
 
 page_header(
@@ -92,7 +93,14 @@ sees = (
 )
 cells = st.columns([1, 1, 2])
 with cells[0]:
-    show_image(cm.map_grid(layer.values, (channel,), 1, False), caption=f"Map {channel} of {layer_name}")
+    unit_map = cm.map_with_unit(layer.values, channel, row, col)
+    clickable_image(
+        unit_map,
+        key=f"fm_unit_click_{layer_name}",
+        on_point=cm.set_unit(f"fm_row_{layer_name}", f"fm_col_{layer_name}", (height, width), unit_map.shape),
+        caption=f"Map {channel} of {layer_name} · click a unit",
+        columns_in_row=4,
+    )
 with cells[1]:
     show_image(field, caption=sees)
 with cells[2]:

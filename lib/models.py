@@ -448,6 +448,16 @@ def get_model(name: str, device: str | None = None) -> nn.Module:
     return load_model(name, device=torch.device(device) if device else None)
 
 
+def warm_thread(device: torch.device) -> None:
+    """Run one tiny convolution on `device` from this thread, before a forward pass is timed.
+
+    torch sets up its thread pool on a thread's first call (milliseconds to tens of them), and a web
+    server may run every request in a new thread: that set-up is not the forward pass being timed.
+    """
+    with torch.inference_mode():
+        nn.functional.conv2d(torch.zeros(1, 1, 8, 8, device=device), torch.zeros(2, 1, 3, 3, device=device))
+
+
 def model_device(model: nn.Module) -> torch.device:
     """The device a model's parameters live on."""
     return next(model.parameters()).device
@@ -688,6 +698,7 @@ def predict(
     prepared = preprocess(name, image_rgb, info=info)
     device = model_device(model)
     inputs = prepared.tensor.to(device)
+    warm_thread(device)
     with torch.inference_mode():
         start = time.perf_counter()
         logits = model(inputs)

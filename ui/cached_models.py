@@ -319,6 +319,7 @@ def _feature_run(name: str, random_weights: bool, image: np.ndarray) -> FeatureR
     described = info(name)
     prepared = models.preprocess(described.name, image, info=described)
     graph = extractor(name, random_weights)
+    models.warm_thread(models.model_device(graph))
     start = time.perf_counter()
     layers = features.extract_activations(graph, prepared.tensor)
     seconds = time.perf_counter() - start
@@ -393,6 +394,28 @@ def digit_crop(image: np.ndarray, index: int) -> np.ndarray:
 @image_cache(max_entries=24)
 def map_grid(values: np.ndarray, order: tuple[int, ...], columns: int, shared_scale: bool) -> np.ndarray:
     return features.tile_maps(values[list(order)], columns=columns, cell_side=72, shared_scale=shared_scale)
+
+
+@image_cache(max_entries=24)
+def map_with_unit(values: np.ndarray, channel: int, row: int, col: int) -> np.ndarray:
+    """One map of a layer (C, H, W) enlarged as map_grid draws it, the unit (row, col) outlined in black."""
+    import cv2
+
+    grid = map_grid(values, (channel,), 1, False).copy()
+    scale = grid.shape[0] // values.shape[1]  # one map: whole-pixel enlargement, no gaps
+    top, left = row * scale, col * scale
+    cv2.rectangle(grid, (left - 1, top - 1), (left + scale, top + scale), (0, 0, 0), 1)
+    return grid
+
+
+def set_unit(row_key: str, col_key: str, map_shape: tuple[int, int], shown_shape: tuple[int, ...]):
+    """A click callback for ui.clickable on map_with_unit's picture: the unit sliders take the clicked unit."""
+
+    def write(point: tuple[int, int]) -> None:
+        st.session_state[row_key] = point[1] * map_shape[0] // shown_shape[0]
+        st.session_state[col_key] = point[0] * map_shape[1] // shown_shape[1]
+
+    return write
 
 
 def probability_figure(classes: tuple[str, ...], probabilities: np.ndarray, *, k: int) -> go.Figure:

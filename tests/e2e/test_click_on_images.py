@@ -188,3 +188,13 @@ def test_hostile_click_events_change_nothing_and_break_nothing(server):
     # malformed events change nothing; the huge but well-formed click is clamped to the image's corner
     assert shown == ["Pixel (320, 213)"] * 6 + ["Pixel (639, 0)"] * 3, shown
     assert valid.ok and any(text.startswith("Pixel (10, 20)") for text in valid.texts)
+
+
+def test_feature_map_unit_follows_a_click(server, page, screenshots):
+    page.goto(f"{server.url}/feature_maps")  # LeNet on its example digit; conv1 maps are 28 x 28
+    wait_for_run(page)
+    assert page.get_by_text("Unit (14, 14) sees").count() == 1
+    click_at(page, clickable(page), 0.25, 0.75)
+    assert page.get_by_text("Unit (21, 7) sees").count() == 1
+    page.screenshot(path=screenshots / "click_feature_map_unit.png", full_page=True)
+    assert app_errors(page) == []
