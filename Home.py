@@ -26,5 +26,7 @@ st.sidebar.toggle(
     bind="query-params",
     help="Larger type for projecting; explanations start collapsed.",
 )
-navigation.run()
-freeze_new_imports()  # cheap unless this run imported something (see ui/memory.py)
+try:
+    navigation.run()
+finally:  # also when a page stops early (st.stop) or a rerun interrupts it
+    freeze_new_imports()  # cheap unless this run imported something (see ui/memory.py)

@@ -455,7 +455,8 @@ def warm_thread(device: torch.device) -> None:
     server may run every request in a new thread: that set-up is not the forward pass being timed.
     """
     with torch.inference_mode():
-        nn.functional.conv2d(torch.zeros(1, 1, 8, 8, device=device), torch.zeros(2, 1, 3, 3, device=device))
+        # big enough (8 channels, 64 x 64) for torch to run it on all its threads
+        nn.functional.conv2d(torch.zeros(1, 8, 64, 64, device=device), torch.zeros(8, 8, 3, 3, device=device))
 
 
 def model_device(model: nn.Module) -> torch.device:

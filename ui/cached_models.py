@@ -535,16 +535,18 @@ def _example(
 DRAW_TIPS = {
     "lenet_digits": "Draw one digit, large, with the mouse. LeNet learned from the UCI digits, whose writers "
     "crossed their 7s: a 7 without the bar often reads as a 3 — what the data taught it.",
-    "shapes_cnn": "Draw a shape and scribble it full: the shapes CNN learned filled circles, squares, triangles, "
-    "stars and hexagons.",
+    "shapes_cnn": "The shapes CNN learned filled circles, squares, triangles, stars and hexagons: draw one with "
+    "the Circle, Rectangle or Polygon tool (click the corners, then the first one again), or scribble it full.",
 }
+# The canvas's tools: drawing_mode of streamlit-drawable-canvas. Shapes are drawn filled with the ink.
+DRAW_TOOLS = {"Pen": "freedraw", "Circle": "circle", "Rectangle": "rect", "Polygon": "polygon"}
 
 
-def canvas_drawing(container, key: str) -> np.ndarray | None:
+def canvas_drawing(container, key: str, *, tool: str = "Pen") -> np.ndarray | None:
     """The canvas, in `container`: what was drawn as RGBA (H, W, 4) uint8, None before the first stroke.
 
-    Sent when a stroke ends; raises ImageError for anything else. (Tests replace this function: AppTest
-    cannot draw.)
+    tool: one of DRAW_TOOLS. Sent when a stroke or shape ends; raises ImageError for anything else.
+    (Tests replace this function: AppTest cannot draw.)
     """
     from streamlit_drawable_canvas import st_canvas
 
@@ -553,12 +555,13 @@ def canvas_drawing(container, key: str) -> np.ndarray | None:
 
     with container:
         result = st_canvas(
-            stroke_width=STROKE_WIDTH,
+            fill_color=hex_colour(INK),  # shape tools draw filled shapes; the pen ignores it
+            stroke_width=STROKE_WIDTH if tool == "Pen" else 2,
             stroke_color=hex_colour(INK),
             background_color=hex_colour(PAPER),
             height=CANVAS_SIDE,
             width=CANVAS_SIDE,
-            drawing_mode="freedraw",
+            drawing_mode=DRAW_TOOLS.get(tool, "freedraw"),
             return_image_data=True,
             key=key,
         )
@@ -569,16 +572,24 @@ def canvas_drawing(container, key: str) -> np.ndarray | None:
     return None if png is None else decode_drawing(png)
 
 
-def drawn_input(name: str, prefix: str, tip: str) -> np.ndarray | None:
-    """The canvas and, beside it, what the model is given; the drawing as RGB uint8, or None (blank)."""
+def drawn_input(name: str, prefix: str, tip: str, *, tools: bool = False) -> np.ndarray | None:
+    """The canvas and, beside it, what the model is given; the drawing as RGB uint8, or None (blank).
+
+    tools: offer the shape tools (circle, rectangle, polygon) beside the pen.
+    """
     from lib.canvas_input import CANVAS_SIDE, drawing_image
     from lib.images import ImageError
     from ui.layout import display_url, show_error
 
     canvas_column, view_column = st.columns(2)
+    tool = "Pen"
+    if tools:
+        tool = canvas_column.segmented_control(
+            "Tool", tuple(DRAW_TOOLS), default="Pen", required=True, key=f"{prefix}_tool"
+        )
     canvas_column.caption("Draw here; the bin above the canvas clears it.")
     try:
-        image = drawing_image(canvas_drawing(canvas_column, f"{prefix}_canvas"))
+        image = drawing_image(canvas_drawing(canvas_column, f"{prefix}_canvas", tool=tool))
     except ImageError as error:
         show_error(f"The drawing could not be used: {error}")
         image = None
@@ -633,7 +644,7 @@ def input_picker(
         image, label = current_image(), current_label()
     elif source == "Draw":
         tip = DRAW_TIPS.get(name, "Draw anything: whatever is on the canvas is the input.")
-        image, label = drawn_input(model_name, prefix, tip), "your drawing"
+        image, label = drawn_input(model_name, prefix, tip, tools=name == "shapes_cnn"), "your drawing"
         if image is not None:
             return image, label, image  # the canvas holds one digit: never split into several
     if image is None:

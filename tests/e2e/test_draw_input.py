@@ -70,3 +70,18 @@ def test_feature_maps_of_a_drawn_crossed_seven(server, page, screenshots):
     page.mouse.move(5, 5)
     page.screenshot(path=screenshots / "draw_feature_maps.png", full_page=True)
     assert app_errors(page) == []
+
+
+def test_shapes_cnn_reads_a_circle_drawn_with_the_circle_tool(server, page, screenshots):
+    page.goto(f"{server.url}/classifier?cls_input=Draw&cls_model=Shapes+CNN+%28ours%29")
+    wait_for_run(page)
+    page.locator(CANVAS).wait_for()
+    page.locator(f"{MAIN} [data-testid='stButtonGroup']").get_by_text("Circle", exact=True).click()
+    wait_for_run(page)
+    prediction = page.locator(f"{MAIN} [data-testid='stMetricValue']").first
+    assert prediction.inner_text() != "circle"  # the example is a star
+    draw(page, [[(140, 140), (240, 140), (240, 200)]])  # press at one side of the circle, drag out
+    assert prediction.inner_text() == "circle", prediction.inner_text()
+    page.mouse.move(5, 5)
+    page.screenshot(path=screenshots / "draw_circle_shapes_cnn.png", full_page=True)
+    assert app_errors(page) == []

@@ -56,7 +56,7 @@ class TestDrawInput:
 
     @staticmethod
     def drawing(monkeypatch, rgba):
-        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key: rgba)
+        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, **_: rgba)
 
     def test_blank_canvas_shows_the_example_with_a_note(self, monkeypatch):
         self.drawing(monkeypatch, None)
@@ -80,6 +80,19 @@ class TestDrawInput:
         app = run_page(PAGE, session_state={"cls_input": "Draw", "cls_model": "shapes_cnn"})
         assert metrics(app)["Prediction"] == "circle"
         assert "The model is given: Resized to 64×64" in image_captions(app)
+
+    def test_shape_tools_for_the_shapes_cnn_only(self, monkeypatch):
+        tools = []
+        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, tool="Pen": tools.append(tool))
+        app = run_page(PAGE, session_state={"cls_input": "Draw", "cls_model": "shapes_cnn"})
+        assert app.button_group(key="cls_tool").options == ["Pen", "Circle", "Rectangle", "Polygon"]
+        app.button_group(key="cls_tool").set_value("Circle").run()
+        assert_clean(app)
+        assert tools[-1] == "Circle"
+        app.selectbox(key="cls_model").set_value("lenet_digits").run()
+        assert_clean(app)
+        assert not app.get("button_group") or all(group.key != "cls_tool" for group in app.button_group)
+        assert tools[-1] == "Pen"  # LeNet: digits are drawn with the pen
 
     def test_something_not_an_image_gives_a_message(self, monkeypatch):
         self.drawing(monkeypatch, np.zeros((5, 5, 2), np.float32))

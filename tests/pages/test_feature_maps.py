@@ -62,7 +62,7 @@ class TestDrawInput:
     """AppTest cannot draw: the canvas's RGBA is handed in through ui.cached_models.canvas_drawing."""
 
     def test_blank_canvas_falls_back_to_the_example(self, monkeypatch):
-        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key: None)
+        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, **_: None)
         app = run_page(PAGE, session_state={"fm_input": "Draw"})
         assert any("All 12 layers of digit 3" in text for text in captions(app))
         assert any(text.startswith("Draw one digit") for text in captions(app))
@@ -70,7 +70,9 @@ class TestDrawInput:
     def test_a_drawn_digit_is_what_every_layer_sees(self, monkeypatch):
         example = image_urls(run_page(PAGE))
         monkeypatch.setattr(
-            cm, "canvas_drawing", lambda container, key: drawn_digit(STROKES["2"], np.random.default_rng(1))
+            cm,
+            "canvas_drawing",
+            lambda container, key, **_: drawn_digit(STROKES["2"], np.random.default_rng(1)),
         )
         app = run_page(PAGE, session_state={"fm_input": "Draw"})
         assert any("All 12 layers of your drawing" in text for text in captions(app))
