@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 
 from tests.pages.harness import assert_clean, image_captions, run_page
@@ -50,3 +52,21 @@ class TestTransferLearningPage:
         app.button(key="tl_train").click().run()
         assert_clean(app)
         assert any("validation accuracy" in text for text in captions(app))
+
+    def test_try_a_drawn_shape(self, monkeypatch):
+        import cv2
+
+        from ui import cached_models as cm
+
+        rgba = np.zeros((280, 280, 4), np.uint8)
+        cv2.circle(rgba, (140, 140), 90, (0, 0, 0, 255), -1, cv2.LINE_AA)  # a ring is a circle with a hole
+        cv2.circle(rgba, (140, 140), 45, (0, 0, 0, 0), -1)
+        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, **_: rgba)
+        app = run_page(PAGE, session_state={"tl_epochs": 10})
+        app.button(key="tl_train").click().run()
+        app.segmented_control(key="tl_input").set_value("Draw").run()
+        assert_clean(app)
+        assert "your drawing" in image_captions(app)
+        assert app.button_group(key="tl_tool").value == "Pen"  # the shape tools are offered here too
+        chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
+        assert chart["data"][0]["y"][-1] == "ring"  # bars sorted, most likely on top
