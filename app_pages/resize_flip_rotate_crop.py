@@ -4,9 +4,8 @@ import streamlit as st
 
 from lib import transforms as tf
 from ui import cached_basics as cached
-from ui.clickable import clickable_image, set_percent_point, set_rectangle
 from ui.image_source import WORKING_SIDES, current_image
-from ui.layout import code_panel, page_header, show_error, show_image, show_row
+from ui.layout import code_panel, page_header, show_row
 
 page_header(
     "Resize, flip, rotate, crop",
@@ -67,23 +66,7 @@ code_panel(snippet, filename="resize.py")
 
 st.subheader("The five interpolations, up close")
 st.caption("At full view they look alike; enlarge a small region and they do not.")
-controls, where = st.columns([1, 2])
-center_x = controls.slider("Centre x (%)", 0, 100, 50, key="rf_mag_x", bind="query-params")
-center_y = controls.slider("Centre y (%)", 0, 100, 50, key="rf_mag_y", bind="query-params")
-side = controls.slider("Region (px)", 8, 64, tf.MAGNIFIER_SIDE, key="rf_mag_side", bind="query-params")
-zoom = controls.slider("Zoom ×", 2, 16, tf.MAGNIFIER_ZOOM, key="rf_mag_zoom", bind="query-params")
-region = tf.magnifier_region(width, height, center_x_percent=center_x, center_y_percent=center_y, side=side)
-enlarged = cached.compare_interpolations(image, region, zoom)
-with where:
-    clickable_image(
-        cached.outline_rectangle(image, region),
-        key="rf_mag_click",
-        on_point=set_percent_point("rf_mag_x", "rf_mag_y", image.shape),
-        caption=f"Region x {region[0]}–{region[2]}, y {region[1]}–{region[3]} · click to move it",
-        columns_in_row=2,
-    )
-show_row(*[(f"{name} ×{zoom}", picture) for name, picture in enlarged.items()])
-code_panel(tf.magnifier_snippet(region=region, zoom=zoom, interpolation="lanczos4"), filename="magnifier.py")
+cached.interpolation_magnifier(image)
 
 st.subheader("Flip")
 flip_code = choice(
@@ -114,27 +97,4 @@ st.subheader("Crop")
 start = tf.default_crop(width, height)
 if start != tf.COURSE_CROP:
     st.caption("The course's rectangle (x 400–800, y 300–900) misses this image: starting from its middle.")
-left, right = st.columns(2)
-x_range = left.slider("x: columns from … to", 0, MAX_SIDE, start[0::2], key="rf_crop_x", bind="query-params")
-y_range = right.slider("y: rows from … to", 0, MAX_SIDE, start[1::2], key="rf_crop_y", bind="query-params")
-rectangle = (x_range[0], y_range[0], x_range[1], y_range[1])
-try:
-    x_start, y_start, x_end, y_end = inside = tf.clamp_rectangle(rectangle, width, height)
-    cropped = cached.crop(image, rectangle)
-    original, result = st.columns(2)
-    with original:
-        clickable_image(
-            cached.outline_rectangle(image, rectangle),
-            key="rf_crop_drag",
-            on_drag=set_rectangle("rf_crop_x", "rf_crop_y", image.shape),
-            caption=f"Original · {width}×{height} · crop in yellow · drag a rectangle to crop there",
-            columns_in_row=2,
-        )
-    with result:
-        caption = f"image[{y_start}:{y_end}, {x_start}:{x_end}] · {x_end - x_start}×{y_end - y_start}"
-        show_image(cropped, caption=caption, columns_in_row=2)
-    if inside != rectangle:
-        st.caption(f"The rectangle reaches past the {width}×{height} image, so it was clipped to it.")
-except ValueError as error:
-    show_error(str(error))
-code_panel(tf.crop_snippet(rectangle=rectangle), filename="crop.py")
+cached.crop_by_slicing(image, start)
