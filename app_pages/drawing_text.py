@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib import drawing as dr
-from ui.cached_basics import draw_canvas, font_gallery
+from ui.cached_basics import CANVAS_MAX_X, CANVAS_MAX_Y, canvas_point, draw_canvas, font_gallery, shape_style
 from ui.layout import code_panel, page_header, show_error, show_image
 
 page_header(
@@ -20,33 +20,12 @@ the text, in one of the Hershey stroke fonts. `cv2.LINE_AA` blends the edges (an
     notes_fix="The notes call (350, 350) the ellipse's starting point and (100, 50) its axis lengths; in fact "
     "(350, 350) is the centre and (100, 50) are half-axes: the ellipse is 200 × 100 px.",
 )
-MAX_X, MAX_Y = 1200, 1000  # the canvas sliders' limits; shapes past the canvas's edge are clipped
 URL = {"bind": "query-params"}
-
-
-def point(label: str, default: tuple[int, int], key: str) -> tuple[int, int]:
-    """Two sliders, x and y, side by side."""
-    left, right = st.columns(2)
-    return (
-        left.slider(f"{label} x", 0, MAX_X, default[0], key=f"{key}_x", **URL),
-        right.slider(f"{label} y", 0, MAX_Y, default[1], key=f"{key}_y", **URL),
-    )
-
-
-def style(shape: dr.Shape, key: str, antialiased: bool, *, max_thickness: int = 30) -> tuple[dict, bool]:
-    """Colour and thickness (the course's by default) as keyword arguments for a shape, and 'Draw it'."""
-    left, middle, right = st.columns(3)
-    color = dr.hex_to_rgb(left.color_picker("Colour", dr.rgb_to_hex(shape.color), key=f"{key}_color", **URL))
-    default = max(1, min(shape.thickness, max_thickness))
-    thickness = middle.slider("Thickness", 1, max_thickness, default, key=f"{key}_thickness", **URL)
-    draw_it = right.checkbox("Draw it", True, key=f"{key}_on", **URL)
-    return {"color": color, "thickness": thickness, "antialiased": antialiased}, draw_it
-
 
 st.subheader("Canvas")
 columns = st.columns(4)
-width = columns[0].slider("Width (px)", 100, MAX_X, dr.CanvasSpec.width, key="dt_width", **URL)
-height = columns[1].slider("Height (px)", 100, MAX_Y, dr.CanvasSpec.height, key="dt_height", **URL)
+width = columns[0].slider("Width (px)", 100, CANVAS_MAX_X, dr.CanvasSpec.width, key="dt_width", **URL)
+height = columns[1].slider("Height (px)", 100, CANVAS_MAX_Y, dr.CanvasSpec.height, key="dt_height", **URL)
 background = columns[2].color_picker(
     "Background", dr.rgb_to_hex(dr.COURSE_BACKGROUND), key="dt_background", **URL
 )
@@ -56,53 +35,56 @@ shapes = []
 tabs = st.tabs(["Line", "Rectangle", "Circle", "Ellipse", "Polyline", "Text"])
 with tabs[0]:
     line = dr.Line()
-    start, end = point("Start", line.start, "dt_line_start"), point("End", line.end, "dt_line_end")
-    looks, draw_it = style(line, "dt_line", smooth)
+    start, end = (
+        canvas_point("Start", line.start, "dt_line_start"),
+        canvas_point("End", line.end, "dt_line_end"),
+    )
+    looks, draw_it = shape_style(line, "dt_line", smooth)
     shapes += [dr.Line(start, end, **looks)] if draw_it else []
 with tabs[1]:
     rectangle = dr.Rectangle()
     corners = (
-        point("Top-left", rectangle.top_left, "dt_rect_tl"),
-        point("Bottom-right", rectangle.bottom_right, "dt_rect_br"),
+        canvas_point("Top-left", rectangle.top_left, "dt_rect_tl"),
+        canvas_point("Bottom-right", rectangle.bottom_right, "dt_rect_br"),
     )
-    looks, draw_it = style(dr.Rectangle(thickness=3), "dt_rect", smooth)
+    looks, draw_it = shape_style(dr.Rectangle(thickness=3), "dt_rect", smooth)
     if st.toggle("Filled (thickness -1)", True, key="dt_rect_filled", **URL):
         looks["thickness"] = dr.FILLED
     shapes += [dr.Rectangle(*corners, **looks)] if draw_it else []
 with tabs[2]:
     circle = dr.Circle()
-    center = point("Centre", circle.center, "dt_circle_c")
+    center = canvas_point("Centre", circle.center, "dt_circle_c")
     radius = st.slider("Radius (px)", 0, 500, circle.radius, key="dt_circle_r", **URL)
-    looks, draw_it = style(circle, "dt_circle", smooth)
+    looks, draw_it = shape_style(circle, "dt_circle", smooth)
     shapes += [dr.Circle(center, radius, **looks)] if draw_it else []
 with tabs[3]:
     ellipse = dr.Ellipse()
     center, axes = (
-        point("Centre", ellipse.center, "dt_ell_c"),
-        point("Half-axis", ellipse.axes, "dt_ell_axes"),
+        canvas_point("Centre", ellipse.center, "dt_ell_c"),
+        canvas_point("Half-axis", ellipse.axes, "dt_ell_axes"),
     )
     left, right = st.columns(2)
     angle = left.slider("Turn angle (°)", 0, 360, int(ellipse.angle), key="dt_ell_angle", **URL)
     arc = right.slider("Arc from … to (°)", 0, 360, (0, 360), key="dt_ell_arc", **URL)  # the course: 0..360
-    looks, draw_it = style(ellipse, "dt_ell", smooth)
+    looks, draw_it = shape_style(ellipse, "dt_ell", smooth)
     shapes += [dr.Ellipse(center, axes, angle, *arc, **looks)] if draw_it else []
 with tabs[4]:
     polyline = dr.Polyline()
-    points = tuple(point(f"Point {n}", p, f"dt_poly_{n}") for n, p in enumerate(polyline.points, 1))
+    points = tuple(canvas_point(f"Point {n}", p, f"dt_poly_{n}") for n, p in enumerate(polyline.points, 1))
     closed = st.toggle("Closed (joins the last point to the first)", False, key="dt_poly_closed", **URL)
-    looks, draw_it = style(polyline, "dt_poly", smooth)
+    looks, draw_it = shape_style(polyline, "dt_poly", smooth)
     shapes += [dr.Polyline(points, closed, **looks)] if draw_it else []
 with tabs[5]:
     text = dr.Text()
     words = st.text_input("Text", text.text, max_chars=dr.MAX_TEXT_LENGTH, key="dt_text", **URL)
-    org = point("Bottom-left (org)", text.org, "dt_text_org")
+    org = canvas_point("Bottom-left (org)", text.org, "dt_text_org")
     left, middle, right = st.columns(3)
     fonts = list(dr.HERSHEY_FONTS)
     font = left.selectbox("Font", fonts, fonts.index(text.font), key="dt_font", **URL)
     scale = middle.slider("Scale", 0.2, 5.0, text.scale, 0.1, key="dt_font_scale", **URL)
     italic = right.checkbox("FONT_ITALIC", False, key="dt_font_italic", **URL)
     text_aa = right.checkbox("LINE_AA", text.antialiased, key="dt_text_aa", **URL)
-    text_looks, text_on = style(text, "dt_text", text_aa, max_thickness=10)
+    text_looks, text_on = shape_style(text, "dt_text", text_aa, max_thickness=10)
     text = dr.Text(words, org, font, scale, italic=italic, **text_looks)
     shapes += [text] if text_on else []
 
