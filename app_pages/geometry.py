@@ -5,12 +5,13 @@ import streamlit as st
 
 from lib import geometry
 from ui.cached_geometry import (
-    COORDINATE_RANGE,
     document_sample,
     input_view,
     output_view,
     point_editor,
     point_pairs,
+    rotation_transform,
+    shear_transform,
     show_matrices,
     warped_output,
 )
@@ -65,36 +66,9 @@ try:
         matrix = build(source, target)
         code = snippet(source, target)
     elif mode == "Rotation":
-        left, middle, right, far = st.columns(4)
-        centre = (
-            left.number_input(
-                "Centre x", *COORDINATE_RANGE, width // 2, key="geo_rot_cx", bind="query-params"
-            ),
-            middle.number_input(
-                "Centre y", *COORDINATE_RANGE, height // 2, key="geo_rot_cy", bind="query-params"
-            ),
-        )
-        angle = right.slider(
-            "Angle (°, counter-clockwise)", -180, 180, 45, key="geo_rot_angle", bind="query-params"
-        )
-        scale = far.slider("Scale", 0.1, 3.0, 1.0, 0.05, key="geo_rot_scale", bind="query-params")
-        matrix = geometry.rotation_matrix(centre, angle=angle, scale=scale)
-        code = geometry.rotation_snippet(centre, angle=angle, scale=scale)
+        matrix, code = rotation_transform(width, height)
     elif mode == "Shear":
-        left, right = st.columns(2)
-        shear_x = left.slider(
-            "shear_x (x += shear_x · y)", -1.0, 1.0, 0.5, 0.05, key="geo_shear_x", bind="query-params"
-        )
-        shear_y = right.slider(
-            "shear_y (y += shear_y · x)", -1.0, 1.0, 0.0, 0.05, key="geo_shear_y", bind="query-params"
-        )
-        matrix, output_size = geometry.fit_canvas(
-            geometry.shear_matrix(shear_x=shear_x, shear_y=shear_y), width, height
-        )
-        code = geometry.shear_snippet(shear_x=shear_x, shear_y=shear_y)
-        st.caption(
-            f"Canvas widened from {width}×{height} to {output_size[0]}×{output_size[1]} so nothing is cut off."
-        )
+        matrix, output_size, code = shear_transform(width, height)
     elif mode == "Translation":
         left, right = st.columns(2)
         tx = left.slider("tx (pixels right)", -2048, 2048, 200, key="geo_tx", bind="query-params")

@@ -78,6 +78,42 @@ def point_pairs(
     return source, target
 
 
+def rotation_transform(width: int, height: int) -> tuple[np.ndarray, str]:
+    """Rotation: centre, angle and scale controls (URL-bound) for a width x height image. Returns (matrix, code)."""
+    left, middle, right, far = st.columns(4)
+    centre = (
+        left.number_input("Centre x", *COORDINATE_RANGE, width // 2, key="geo_rot_cx", bind="query-params"),
+        middle.number_input(
+            "Centre y", *COORDINATE_RANGE, height // 2, key="geo_rot_cy", bind="query-params"
+        ),
+    )
+    angle = right.slider(
+        "Angle (°, counter-clockwise)", -180, 180, 45, key="geo_rot_angle", bind="query-params"
+    )
+    scale = far.slider("Scale", 0.1, 3.0, 1.0, 0.05, key="geo_rot_scale", bind="query-params")
+    matrix = geometry.rotation_matrix(centre, angle=angle, scale=scale)
+    return matrix, geometry.rotation_snippet(centre, angle=angle, scale=scale)
+
+
+def shear_transform(width: int, height: int) -> tuple[np.ndarray, tuple[int, int], str]:
+    """Shear: shear_x and shear_y sliders (URL-bound), the canvas widened to fit and a caption saying so.
+    Returns (matrix, output size, code)."""
+    left, right = st.columns(2)
+    shear_x = left.slider(
+        "shear_x (x += shear_x · y)", -1.0, 1.0, 0.5, 0.05, key="geo_shear_x", bind="query-params"
+    )
+    shear_y = right.slider(
+        "shear_y (y += shear_y · x)", -1.0, 1.0, 0.0, 0.05, key="geo_shear_y", bind="query-params"
+    )
+    matrix, output_size = geometry.fit_canvas(
+        geometry.shear_matrix(shear_x=shear_x, shear_y=shear_y), width, height
+    )
+    st.caption(
+        f"Canvas widened from {width}×{height} to {output_size[0]}×{output_size[1]} so nothing is cut off."
+    )
+    return matrix, output_size, geometry.shear_snippet(shear_x=shear_x, shear_y=shear_y)
+
+
 def matrix_latex(matrix: np.ndarray) -> str:
     """A matrix as a LaTeX bmatrix with 4 significant digits."""
     rows = [" & ".join(f"{value:.4g}" for value in row) for row in np.asarray(matrix, dtype=np.float64)]
