@@ -4,8 +4,8 @@ import streamlit as st
 
 from lib.images import ImageError
 from lib.segmentation import count_coins_snippet
-from ui.cached_segmentation import coin_views, extra_step_controls, page_picture
-from ui.layout import code_panel, page_header, show_error, show_row
+from ui.cached_segmentation import coin_views, extra_step_controls, page_picture, show_stages
+from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "Watershed: count touching coins",
@@ -113,24 +113,7 @@ st.caption(
     f"({'Otsu' if mode == 'Otsu' else 'fixed'}), coins {'darker' if views.inverted else 'lighter'} than the "
     f"background · min area here {views.min_area:.0f} px"
 )
-show_row(
-    ("1 · Gray", views.gray),
-    ("2 · Lighting flattened, blurred", views.prepared),
-    ("3 · Threshold (coins white)", views.threshold_mask),
-    ("4 · Holes filled", views.filled),
-)
-show_row(
-    (f"5 · Opening ×{opening}", views.opening),
-    ("6 · Sure background (dilated)", views.sure_background),
-    ("7 · Distance transform", views.distance),
-    (f"8 · Sure foreground (> {fraction:.2f} of peak)", views.sure_foreground),
-)
-show_row(
-    ("9 · Unknown", views.unknown),
-    ("10 · Markers (one colour per seed)", views.markers),
-    ("11 · Watershed boundaries", views.boundaries),
-)
-show_row((f"{views.count} coins: outlined, boxed, numbered", views.coins), ("Coin mask", views.mask))
+show_stages(views, opening=opening, fraction=fraction)
 
 st.subheader("Every watershed region and the filter's verdict")
 st.dataframe(views.table(), hide_index=True)

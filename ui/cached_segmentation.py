@@ -11,6 +11,7 @@ from lib import faces, segmentation
 from lib.images import DEFAULT_WORKING_SIDE
 from ui.cache import image_cache
 from ui.image_source import WORKING_SIDES, current_image, current_label, sample_image
+from ui.layout import show_row
 
 # A pipeline run holds a dozen full-size stages: keep only a few of them.
 
@@ -113,6 +114,28 @@ def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> Coi
         coins=segmentation.draw_coins(image, result),
         mask=segmentation.coin_mask(result),
     )
+
+
+def show_stages(views: CoinViews, *, opening: int, fraction: float) -> None:
+    """The strip of intermediates: the 11 numbered stages in rows of four, then the counted coins and their mask."""
+    show_row(
+        ("1 · Gray", views.gray),
+        ("2 · Lighting flattened, blurred", views.prepared),
+        ("3 · Threshold (coins white)", views.threshold_mask),
+        ("4 · Holes filled", views.filled),
+    )
+    show_row(
+        (f"5 · Opening ×{opening}", views.opening),
+        ("6 · Sure background (dilated)", views.sure_background),
+        ("7 · Distance transform", views.distance),
+        (f"8 · Sure foreground (> {fraction:.2f} of peak)", views.sure_foreground),
+    )
+    show_row(
+        ("9 · Unknown", views.unknown),
+        ("10 · Markers (one colour per seed)", views.markers),
+        ("11 · Watershed boundaries", views.boundaries),
+    )
+    show_row((f"{views.count} coins: outlined, boxed, numbered", views.coins), ("Coin mask", views.mask))
 
 
 # --- faces --------------------------------------------------------------------------------------
