@@ -2,15 +2,8 @@
 
 import streamlit as st
 
-from lib.colour import (
-    GIRAFFE_LOWER,
-    GIRAFFE_UPPER,
-    colour_threshold_snippet,
-    parse_hex_colour,
-    range_around_pixel,
-)
-from ui.cached_colour import draw_crosshair, threshold_colour
-from ui.clickable import clickable_image
+from lib.colour import GIRAFFE_LOWER, GIRAFFE_UPPER, colour_threshold_snippet, parse_hex_colour
+from ui.cached_colour import pick_a_colour, threshold_colour
 from ui.image_source import current_image
 from ui.layout import code_panel, page_header, show_error, show_row
 
@@ -47,15 +40,7 @@ def keep_ordered(channel: str, moved: str) -> None:
         st.session_state[f"ct_{channel}_{other}"] = low if moved == "low" else high
 
 
-def pick_colour(picture, point: tuple[int, int]) -> None:
-    """A click: that pixel becomes the inspected one, and the sliders a range around its colour."""
-    st.session_state["ct_x"], st.session_state["ct_y"] = point
-    tolerance = st.session_state.get("ct_tolerance", 10)
-    set_range(*range_around_pixel(picture, x=point[0], y=point[1], hue_tolerance=tolerance))
-
-
 image = current_image()
-height, width = image.shape[:2]
 
 presets = st.columns(3)
 presets[0].button("Course: giraffe patches", on_click=set_range, args=(GIRAFFE_LOWER, GIRAFFE_UPPER))
@@ -104,26 +89,4 @@ st.caption(
     "Click the picture: the six sliders jump to a range around that pixel's HSV colour. "
     "Or choose a pixel with x / y and press the button."
 )
-left, middle, right = st.columns(3)
-x = min(
-    left.slider("x (column)", 0, max(1, width - 1), width // 2, key="ct_x", bind="query-params"), width - 1
-)
-y = min(
-    middle.slider("y (row)", 0, max(1, height - 1), height // 2, key="ct_y", bind="query-params"), height - 1
-)
-tolerance = right.slider("Hue tolerance ±", 0, 90, 10, key="ct_tolerance", bind="query-params")
-picked_lower, picked_upper = range_around_pixel(image, x=x, y=y, hue_tolerance=tolerance)
-picture, action = st.columns([3, 2])
-with picture:
-    clickable_image(
-        draw_crosshair(image, x, y),
-        key="ct_click",
-        on_point=lambda point: pick_colour(image, point),
-        caption=f"Pixel ({x}, {y}) · click to pick a colour",
-        columns_in_row=2,
-    )
-with action:
-    st.markdown(f"Range around this pixel:  \nlower **{picked_lower}**  \nupper **{picked_upper}**")
-    st.button(
-        "Use this range", on_click=set_range, args=(picked_lower, picked_upper), key="ct_pick", type="primary"
-    )
+pick_a_colour(image, set_range)
