@@ -2,17 +2,17 @@
 
 import streamlit as st
 
-from lib.histograms import box_mask, draw_box, equalization_snippet, histogram_snippet
+from lib.histograms import equalization_snippet, histogram_snippet
 from ui.cached_colour import (
     brightness_histogram,
     brightness_verdict,
     channel_histograms,
+    counted_region,
     equalized,
     histogram_figure,
 )
-from ui.clickable import clickable_image, set_rectangle
 from ui.image_source import current_gray, current_image
-from ui.layout import code_panel, page_header, show_image, show_row
+from ui.layout import code_panel, page_header, show_row
 
 page_header(
     "Histograms",
@@ -32,7 +32,6 @@ separately shifts the colours.
 )
 
 image = current_image()
-height, width = image.shape[:2]
 
 st.subheader("Histogram")
 left, right = st.columns([1, 2])
@@ -45,28 +44,7 @@ with left:
         key="hist_space",
         bind="query-params",
     )
-    region = st.toggle("Only a region (mask)", False, key="hist_region", bind="query-params")
-    box, mask = None, None
-    if region:
-        x_range = st.slider(
-            "Region x (% of width)", 0, 100, (25, 75), key="hist_region_x", bind="query-params"
-        )
-        y_range = st.slider(
-            "Region y (% of height)", 0, 100, (25, 75), key="hist_region_y", bind="query-params"
-        )
-        x0, y0 = min(width - 1, width * x_range[0] // 100), min(height - 1, height * y_range[0] // 100)
-        box = (x0, y0, max(x0 + 1, width * x_range[1] // 100), max(y0 + 1, height * y_range[1] // 100))
-        mask = box_mask(height, width, box=box)
-    if box:
-        clickable_image(
-            draw_box(image, box=box),
-            key="hist_region_drag",
-            on_drag=set_rectangle("hist_region_x", "hist_region_y", image.shape, percent=True),
-            caption="Counted pixels · drag a rectangle to choose others",
-            columns_in_row=3,
-        )
-    else:
-        show_image(image, caption="Image", columns_in_row=3)
+    box, mask = counted_region(image)
 with right:
     curves = channel_histograms(image, space, mask)
     title = f"{space} histogram" + (f" of region {box}" if box else "")

@@ -1,5 +1,5 @@
-"""Cached wrappers, plotly figures and page sections for the Colour spaces, Colour thresholding, Histograms and
-Segmentation pages."""
+"""Cached wrappers, plotly figures and page sections for the Colour spaces, Colour thresholding,
+Histograms and Segmentation pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import streamlit as st
 
 from lib import colour, histograms, thresholding
 from ui.cache import image_cache
-from ui.clickable import clickable_image
+from ui.clickable import clickable_image, set_rectangle
+from ui.layout import show_image
 
 # Line colours for histogram traces, by channel name.
 TRACE_COLOURS = {
@@ -125,6 +126,35 @@ def equalized(
 @image_cache
 def brightness_histogram(image: np.ndarray, channel: str) -> np.ndarray:
     return histograms.brightness_histogram(image, channel=channel)
+
+
+def counted_region(image: np.ndarray) -> tuple[tuple[int, int, int, int] | None, np.ndarray | None]:
+    """The counted region: a toggle and x / y range sliders (percent), the image with the region boxed (drag
+    a rectangle to choose another) or the plain image. Returns (box, mask), both None for the whole image."""
+    height, width = image.shape[:2]
+    region = st.toggle("Only a region (mask)", False, key="hist_region", bind="query-params")
+    box, mask = None, None
+    if region:
+        x_range = st.slider(
+            "Region x (% of width)", 0, 100, (25, 75), key="hist_region_x", bind="query-params"
+        )
+        y_range = st.slider(
+            "Region y (% of height)", 0, 100, (25, 75), key="hist_region_y", bind="query-params"
+        )
+        x0, y0 = min(width - 1, width * x_range[0] // 100), min(height - 1, height * y_range[0] // 100)
+        box = (x0, y0, max(x0 + 1, width * x_range[1] // 100), max(y0 + 1, height * y_range[1] // 100))
+        mask = histograms.box_mask(height, width, box=box)
+    if box:
+        clickable_image(
+            histograms.draw_box(image, box=box),
+            key="hist_region_drag",
+            on_drag=set_rectangle("hist_region_x", "hist_region_y", image.shape, percent=True),
+            caption="Counted pixels · drag a rectangle to choose others",
+            columns_in_row=3,
+        )
+    else:
+        show_image(image, caption="Image", columns_in_row=3)
+    return box, mask
 
 
 def histogram_figure(
