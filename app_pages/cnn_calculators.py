@@ -5,12 +5,11 @@ import streamlit as st
 from lib import cnn_math
 from ui.cached_cnn_math import (
     ann_vs_cnn_markdown,
-    field_caption,
-    field_on_image,
     formulas_markdown,
     input_shape_controls,
     keep_valid_choice,
     layer_editor,
+    receptive_field_on_image,
     results_frame,
     shape_text,
     single_layer_controls,
@@ -18,7 +17,7 @@ from ui.cached_cnn_math import (
     verify_with_torch,
 )
 from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_error, show_image
+from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "CNN calculators",
@@ -97,22 +96,7 @@ if st.toggle("Verify with PyTorch", False, key="cnn_verify", bind="query-params"
 code_panel(cnn_math.sequential_snippet(layers, input_shape), filename="network.py")
 
 st.subheader("Receptive field on the image")
-spatial = [row.name for row in rows if row.is_spatial]
-if spatial:
-    keep_valid_choice("cnn_rf_layer", spatial)
-    layer_name = st.selectbox("Layer", spatial, index=len(spatial) - 1, key="cnn_rf_layer")
-    row = rows[names.index(layer_name)]
-    cells = st.columns(2)
-    across = cells[0].slider("Unit column (% across)", 0, 100, 50, key="cnn_rf_x", bind="query-params")
-    down = cells[1].slider("Unit row (% down)", 0, 100, 50, key="cnn_rf_y", bind="query-params")
-    position = (
-        round(down / 100 * (row.output_shape[1] - 1)),
-        round(across / 100 * (row.output_shape[2] - 1)),
-    )
-    box = cnn_math.receptive_field_box(rows, layer_name, position)
-    network_hw = (input_shape[1], input_shape[2])
-    show_image(field_on_image(current_image(), box, network_hw), caption=f"{layer_name}, unit {position}")
-    st.caption(field_caption(row, box, position, network_hw))
+receptive_field_on_image(current_image(), rows, input_shape)
 
 st.subheader("ANN vs CNN: parameters on the same image")
 cells = st.columns(2)

@@ -15,6 +15,7 @@ import streamlit as st
 from lib import cnn_math
 from lib.cnn_math import Layer, LayerRow
 from ui.cache import image_cache
+from ui.layout import show_image
 
 KIND_COLOURS = {
     "Input": "#9e9e9e",
@@ -175,6 +176,29 @@ def verify_with_torch(layers: tuple[Layer, ...], input_shape: tuple[int, ...]) -
 @image_cache
 def field_on_image(image: np.ndarray, box: cnn_math.FieldBox, network_hw: tuple[int, int]) -> np.ndarray:
     return cnn_math.draw_field(image, box, network_hw=network_hw)
+
+
+def receptive_field_on_image(image: np.ndarray, rows: Sequence[LayerRow], input_shape: Sequence[int]) -> None:
+    """The receptive field on the image: pick a spatial layer and a unit (percent across and down); the
+    input pixels it sees are outlined, with a caption in numbers. Nothing when no layer is spatial."""
+    spatial = [row.name for row in rows if row.is_spatial]
+    if not spatial:
+        return
+    names = [row.name for row in rows]
+    keep_valid_choice("cnn_rf_layer", spatial)
+    layer_name = st.selectbox("Layer", spatial, index=len(spatial) - 1, key="cnn_rf_layer")
+    row = rows[names.index(layer_name)]
+    cells = st.columns(2)
+    across = cells[0].slider("Unit column (% across)", 0, 100, 50, key="cnn_rf_x", bind="query-params")
+    down = cells[1].slider("Unit row (% down)", 0, 100, 50, key="cnn_rf_y", bind="query-params")
+    position = (
+        round(down / 100 * (row.output_shape[1] - 1)),
+        round(across / 100 * (row.output_shape[2] - 1)),
+    )
+    box = cnn_math.receptive_field_box(rows, layer_name, position)
+    network_hw = (input_shape[1], input_shape[2])
+    show_image(field_on_image(image, box, network_hw), caption=f"{layer_name}, unit {position}")
+    st.caption(field_caption(row, box, position, network_hw))
 
 
 def block_diagram(rows: Sequence[LayerRow], input_shape: Sequence[int], *, height: int = 380) -> go.Figure:
