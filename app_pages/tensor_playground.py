@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import tensors
 from ui.cached_torch_course import (
+    aggregation_panel,
     before_after,
     device_panel,
     factory_controls,
@@ -108,23 +109,4 @@ else:
     code_panel(step.code, filename="shapes.py")
 
 st.subheader("Aggregation")
-matrix_text = st.text_input("Matrix", str(tensors.COURSE_MATRIX), key="tp_matrix", bind="query-params")
-aggregation = st.segmented_control(
-    "Operation", tensors.AGGREGATIONS, default="sum", required=True, key="tp_agg", bind="query-params"
-)
-dim_choice = st.segmented_control(
-    "dim", ["None", "0", "1"], default="None", required=True, key="tp_aggdim", bind="query-params"
-)
-try:
-    dim = None if dim_choice == "None" else int(dim_choice)
-    result = tensors.aggregate(tensors.parse_tensor(matrix_text), aggregation, dim=dim)
-except ValueError as error:
-    show_error(str(error))
-else:
-    st.markdown(f"`{result.code.splitlines()[-2].removeprefix('result = ')}` →")
-    show_tensor(result.values)
-    if result.indices is not None:
-        st.caption(f"indices (where each value was found): {result.indices.tolist()}")
-    if result.note:
-        st.info(result.note)
-    code_panel(result.code, filename="aggregate.py")
+aggregation_panel()

@@ -4,15 +4,12 @@ import streamlit as st
 
 from lib import training
 from ui.cached_torch_course import (
-    draw_history,
     iris_data,
     iris_results,
     network_controls,
     regression_results,
     regression_table_controls,
-    run_live,
-    settings_of,
-    training_buttons,
+    train_table_live,
 )
 from ui.layout import code_panel, page_header, show_error
 
@@ -38,26 +35,6 @@ part = st.segmented_control(
     key="tn_part",
     bind="query-params",
 )
-
-
-def train_live(prefix: str, split: training.TableSplit, settings: dict, *, accuracy: bool, table=None):
-    """Train / Stop buttons and the live curves for one table; the trainer (or None before the first Train)."""
-    start, _, stop = training_buttons(prefix)
-    return run_live(
-        f"{prefix}_run",
-        start=start,
-        stop=stop,
-        make_trainer=lambda: training.TableTrainer(
-            split,
-            hidden_sizes=settings["hidden"],
-            learning_rate=settings["learning_rate"],
-            seed=settings["seed"],
-        ),
-        epochs=settings["epochs"],
-        draw=lambda trainer: draw_history(trainer, accuracy=accuracy, key=f"{prefix}_chart"),
-        settings=settings_of(table=table, **settings),
-    )
-
 
 if part == "Two ways to write it":
     left, right = st.columns(2)
@@ -91,7 +68,7 @@ elif part == "Regression":
         st.caption(
             f"{len(split.y_train)} training rows, {len(split.y_test)} test rows (80/20, seed {settings['seed']})."
         )
-        trainer = train_live(
+        trainer = train_table_live(
             "tn_reg", split, settings, accuracy=False, table=(source, target, tuple(features))
         )
         if trainer is None:
@@ -119,7 +96,7 @@ else:
     st.caption(
         "150 flowers, 4 measurements in cm, 3 species; stratified 80/20 split: 120 to train, 30 to test."
     )
-    trainer = train_live("tn_iris", split, settings, accuracy=True)
+    trainer = train_table_live("tn_iris", split, settings, accuracy=True)
     if trainer is None:
         st.info(
             "Press **Train**: the course's 4 → 16 → 16 → 3 network with Adam 0.01 reaches about 96 % in 500 epochs."

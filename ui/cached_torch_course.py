@@ -432,6 +432,33 @@ def memory_table() -> None:
     )
 
 
+def aggregation_panel() -> None:
+    """A matrix, an operation (sum, mean, max...) and a dim (URL-bound); the result, its indices and its code."""
+    from lib import tensors
+    from ui.layout import code_panel, show_error
+
+    matrix_text = st.text_input("Matrix", str(tensors.COURSE_MATRIX), key="tp_matrix", bind="query-params")
+    aggregation = st.segmented_control(
+        "Operation", tensors.AGGREGATIONS, default="sum", required=True, key="tp_agg", bind="query-params"
+    )
+    dim_choice = st.segmented_control(
+        "dim", ["None", "0", "1"], default="None", required=True, key="tp_aggdim", bind="query-params"
+    )
+    try:
+        dim = None if dim_choice == "None" else int(dim_choice)
+        result = tensors.aggregate(tensors.parse_tensor(matrix_text), aggregation, dim=dim)
+    except ValueError as error:
+        show_error(str(error))
+    else:
+        st.markdown(f"`{result.code.splitlines()[-2].removeprefix('result = ')}` →")
+        show_tensor(result.values)
+        if result.indices is not None:
+            st.caption(f"indices (where each value was found): {result.indices.tolist()}")
+        if result.note:
+            st.info(result.note)
+        code_panel(result.code, filename="aggregate.py")
+
+
 SHAPE_PRESETS = {  # operation -> (n, starting shape, transpose first, new shape): the course's examples
     "view": (24, "12, 2", True, "6, 4"),
     "transpose": (24, "12, 2", False, ""),
@@ -521,6 +548,27 @@ def draw_history(trainer: Any, *, accuracy: bool, key: str, val_name: str = "tes
         held = getattr(last, "test_loss", None)
         held = last.val_loss if held is None else held
         st.caption(f"Epoch {last.epoch}: train loss {last.train_loss:.4f}, {val_name} loss {held:.4f}")
+
+
+def train_table_live(
+    prefix: str, split: training_lib.TableSplit, settings: dict, *, accuracy: bool, table: Any = None
+) -> Any | None:
+    """Train / Stop buttons and the live curves for one table; the trainer (or None before the first Train)."""
+    start, _, stop = training_buttons(prefix)
+    return run_live(
+        f"{prefix}_run",
+        start=start,
+        stop=stop,
+        make_trainer=lambda: training_lib.TableTrainer(
+            split,
+            hidden_sizes=settings["hidden"],
+            learning_rate=settings["learning_rate"],
+            seed=settings["seed"],
+        ),
+        epochs=settings["epochs"],
+        draw=lambda trainer: draw_history(trainer, accuracy=accuracy, key=f"{prefix}_chart"),
+        settings=settings_of(table=table, **settings),
+    )
 
 
 def prediction_form(split: training_lib.TableSplit, *, key: str) -> dict:
