@@ -16,10 +16,16 @@ EXCEPTION = "[data-testid='stException']"
 IGNORED_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "WebSocket")
 
 
+SKELETON = "[data-testid='stSkeleton']"
+
+
 def wait_for_run(page, timeout: float = 90_000) -> None:
     page.wait_for_selector(RERUN_DONE, timeout=timeout)
     page.wait_for_timeout(300)  # let the last deltas paint
     page.wait_for_selector(RERUN_DONE, timeout=timeout)
+    # Widgets whose JavaScript is still loading are drawn as grey skeletons (seen on a busy machine: the
+    # script had finished, the page had none of its controls yet).
+    page.wait_for_function(f"() => !document.querySelector({SKELETON!r})", timeout=timeout)
 
 
 def main_state(page) -> tuple[list[str], str]:
