@@ -6,6 +6,7 @@ from ui.course_map import built_sections
 from ui.image_source import render_sidebar
 from ui.memory import freeze_new_imports
 
+freeze_new_imports()  # what earlier runs imported leaves the GC's walk after every run (ui/memory.py)
 st.set_page_config(page_title="CV Skills Lab", page_icon=":material/visibility:", layout="wide")
 
 course_map = st.Page("app_pages/home.py", title="Course map", icon=":material/map:", default=True)
@@ -26,7 +27,4 @@ st.sidebar.toggle(
     bind="query-params",
     help="Larger type for projecting; explanations start collapsed.",
 )
-try:
-    navigation.run()
-finally:  # also when a page stops early (st.stop) or a rerun interrupts it
-    freeze_new_imports()  # cheap unless this run imported something (see ui/memory.py)
+navigation.run()

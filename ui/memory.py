@@ -3,9 +3,13 @@
 Streamlit runs a full gc.collect() after every script run, so memory cannot build up between runs. With
 numpy, OpenCV, pandas, plotly and torch loaded, most of the objects it walks are those libraries' own
 (modules, functions, classes), which live as long as the process: walking them cost more server CPU than
-the page itself (py-spy: about 50 ms of the 72 ms a slider move cost on Colour thresholding). After a run
-that imported new modules we collect once and move every survivor to the GC's permanent generation
-(gc.freeze), so later collections walk only what runs create.
+the page itself (py-spy: about 50 ms of the 72 ms a slider move cost on Colour thresholding). When modules
+were imported since the last time, the next run starts by collecting once and moving every survivor to the
+GC's permanent generation (gc.freeze), so later collections walk only what runs create.
+
+Frozen objects are never collected, so the freeze happens at the start of a run, before the page runs: the
+last run's page namespace (its images, held in reference cycles) has been collected by then, not frozen.
+It happens a handful of times per process, once per page whose imports were new.
 """
 
 from __future__ import annotations
