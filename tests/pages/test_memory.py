@@ -41,3 +41,19 @@ def test_garbage_made_after_a_freeze_is_still_collected(unfrozen):
     first.other, second.other = second, first  # a cycle: only the cyclic GC frees it
     del first, second
     assert gc.collect() >= 2
+
+
+def test_garbage_waiting_for_collection_is_collected_not_frozen(unfrozen, monkeypatch):
+    # what the last run left in reference cycles (its page namespace, its images) must not live on frozen
+    import weakref
+
+    class Namespace:
+        pass
+
+    namespace = Namespace()
+    namespace.self = namespace  # a cycle: reference counting alone never frees it
+    alive = weakref.ref(namespace)
+    del namespace
+    monkeypatch.setitem(sys.modules, "_cvlab_probe_module_2", types.ModuleType("_cvlab_probe_module_2"))
+    assert memory.freeze_new_imports() is True
+    assert alive() is None
