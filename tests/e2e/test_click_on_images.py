@@ -198,3 +198,26 @@ def test_feature_map_unit_follows_a_click(server, page, screenshots):
     assert page.get_by_text("Unit (21, 7) sees").count() == 1
     page.screenshot(path=screenshots / "click_feature_map_unit.png", full_page=True)
     assert app_errors(page) == []
+
+
+def test_a_session_sending_broken_json_does_not_reach_another(server):
+    """Not JSON at all (no browser sends it) breaks Streamlit's own state of that session; others go on."""
+
+    async def scenario() -> tuple:
+        async with (
+            StreamlitSession(server.url, timeout=60) as hostile,
+            StreamlitSession(server.url, timeout=60) as student,
+        ):
+            opened = await hostile.open("colour_spaces")
+            (component,) = [widget for widget in opened.widgets if widget.kind == "component_instance"]
+            await student.open("colour_spaces")
+            hostile.remember(component, "not json {")
+            broken = await hostile.rerun(page_name="colour_spaces")
+            moved = await student.set("x (column)", 100)
+            return broken, moved
+
+    broken, moved = run_sync(scenario())
+    assert (
+        not broken.ok
+    )  # Streamlit's session state cannot read the value (its own code, before the page runs)
+    assert moved.ok and any(text.startswith("Pixel (100, 213)") for text in moved.texts)
