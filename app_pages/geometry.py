@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib import geometry
 from ui.cached_geometry import (
+    TRANSLATION_RANGE,
     document_sample,
     input_view,
     output_view,
@@ -71,8 +72,8 @@ try:
         matrix, output_size, code = shear_transform(width, height)
     elif mode == "Translation":
         left, right = st.columns(2)
-        tx = left.slider("tx (pixels right)", -2048, 2048, 200, key="geo_tx", bind="query-params")
-        ty = right.slider("ty (pixels down)", -2048, 2048, 300, key="geo_ty", bind="query-params")
+        tx = left.slider("tx (pixels right)", *TRANSLATION_RANGE, 200, key="geo_tx", bind="query-params")
+        ty = right.slider("ty (pixels down)", *TRANSLATION_RANGE, 300, key="geo_ty", bind="query-params")
         matrix = geometry.translation_matrix(tx=tx, ty=ty)
         code = geometry.translation_snippet(tx=tx, ty=ty)
     else:

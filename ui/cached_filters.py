@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import colour, filters
+from lib import filters
 from ui.cache import image_cache
+from ui.cached_colour import draw_crosshair
 from ui.clickable import clickable_image, set_percent_point, set_point
 from ui.layout import show_image
 
@@ -209,7 +210,7 @@ def one_pixel_by_hand(gray: np.ndarray, kernel: np.ndarray, output: np.ndarray) 
     picture, sums = st.columns([2, 3])
     with picture:
         clickable_image(
-            colour.draw_crosshair(gray, x=x, y=y),
+            draw_crosshair(gray, x, y),
             key="kb_click",
             on_point=set_point("kb_x", "kb_y"),
             caption=f"Pixel ({x}, {y}) · click to choose another",

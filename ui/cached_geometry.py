@@ -14,6 +14,7 @@ from ui.layout import show_image
 
 # Point coordinates may leave the image (a warp can send corners outside), within these bounds.
 COORDINATE_RANGE = (-4096, 8192)
+TRANSLATION_RANGE = (-2048, 2048)  # tx, ty sliders, pixels
 SOURCE_COLOUR = (230, 40, 40)  # red: points on the input
 TARGET_COLOUR = (30, 110, 255)  # blue: where they go
 GRID_COLOUR = (255, 220, 0)
@@ -179,7 +180,7 @@ def output_view(output: np.ndarray, target: np.ndarray | None, target_keys: str 
 
 def _translate_by_drag(start: tuple[int, int], end: tuple[int, int]) -> None:
     for key, shift in (("geo_tx", end[0] - start[0]), ("geo_ty", end[1] - start[1])):
-        st.session_state[key] = int(np.clip(st.session_state[key] + shift, -2048, 2048))
+        st.session_state[key] = int(np.clip(st.session_state[key] + shift, *TRANSLATION_RANGE))
 
 
 @image_cache
