@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import cnn_math
+from lib.nn import cnn_math
 from ui.cached_cnn_math import (
     block_diagram,
     comparison_figure,

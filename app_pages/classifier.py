@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib.images import ImageError
-from lib.models import ModelError
+from lib.cv.images import ImageError
+from lib.nn.models import ModelError
 from ui import cached_models as cm
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
 

@@ -3,7 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from lib.colour import CHANNEL_NAMES, COLOUR_SPACES, colour_spaces_snippet, hsv_adjust_snippet, pixel_values
+from lib.cv.colour import (
+    CHANNEL_NAMES,
+    COLOUR_SPACES,
+    colour_spaces_snippet,
+    hsv_adjust_snippet,
+    pixel_values,
+)
 from ui.cached_colour import adjust_hsv, all_colour_spaces, draw_crosshair
 from ui.clickable import clickable_image, set_point
 from ui.image_source import current_image

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import data
+from lib.nn import data
 from ui.cached_torch_course import (
     image_dataset_controls,
     image_grid,

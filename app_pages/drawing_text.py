@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import drawing as dr
+from lib.cv import drawing as dr
 from ui.cached_basics import CANVAS_MAX_X, CANVAS_MAX_Y, canvas_point, draw_canvas, font_gallery, shape_style
 from ui.layout import code_panel, page_header, show_error, show_image
 

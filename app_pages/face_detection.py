@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib.faces import faces_snippet
-from lib.images import ImageError
+from lib.cv.faces import faces_snippet
+from lib.cv.images import ImageError
 from ui.cached_segmentation import detect_eyes, detect_faces, draw_faces, page_picture
 from ui.layout import code_panel, page_header, show_error, show_image
 

@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lib.cnn_math import draw_field
-from lib.features import kernel_for_map, order_by_activity, receptive_field
-from lib.images import ImageError
-from lib.models import ALL_MODELS, ModelError
+from lib.cv.images import ImageError
+from lib.nn.cnn_math import draw_field
+from lib.nn.features import kernel_for_map, order_by_activity, receptive_field
+from lib.nn.models import ALL_MODELS, ModelError
 from ui import cached_models as cm
 from ui.clickable import clickable_image
 from ui.layout import code_panel, page_header, show_error, show_image, show_row, to_display_uint8

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from lib import geometry
+from lib.cv import geometry
 from ui.cached_geometry import (
     TRANSLATION_RANGE,
     document_sample,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.histograms import equalization_snippet, histogram_snippet
+from lib.cv.histograms import equalization_snippet, histogram_snippet
 from ui.cached_colour import (
     brightness_histogram,
     brightness_verdict,

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib.basics import bgr_shown_as_rgb, images_snippet, wrapped_fraction
-from lib.video import VideoError, brighten_video, video_snippet
+from lib.cv.basics import bgr_shown_as_rgb, images_snippet, wrapped_fraction
+from lib.cv.video import VideoError, brighten_video, video_snippet
 from samples import SAMPLE_VIDEO
 from ui.cached_video import add_brightness, encode_for_download, video_frame, video_info
 from ui.image_source import current_image

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import filters
+from lib.cv import filters
 from ui.cached_filters import (
     BLUR_METHODS,
     blur_controls,

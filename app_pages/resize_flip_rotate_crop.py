@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import transforms as tf
+from lib.cv import transforms as tf
 from ui import cached_basics as cached
 from ui.image_source import WORKING_SIDES, current_image
 from ui.layout import code_panel, page_header, show_row

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.thresholding import (
+from lib.cv.thresholding import (
     THRESHOLD_METHODS,
     THRESHOLD_RULES,
     adaptive_threshold_snippet,

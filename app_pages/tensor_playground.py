@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import tensors
+from lib.nn import tensors
 from ui.cached_torch_course import (
     aggregation_panel,
     before_after,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import cnn_training
+from lib.nn import cnn_training
 from ui.cached_torch_course import (
     cnn_controls,
     cnn_dataset_controls,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import training
+from lib.nn import training
 from ui.cached_torch_course import (
     iris_data,
     iris_results,

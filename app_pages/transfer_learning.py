@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lib.images import ImageError
-from lib.models import ModelError
-from lib.shapes import SHAPE_CLASSES
-from lib.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES, transfer_snippet
+from lib.cv.images import ImageError
+from lib.cv.shapes import SHAPE_CLASSES
+from lib.nn.models import ModelError
+from lib.nn.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES, transfer_snippet
 from ui import cached_models as cm
 from ui.cached_torch_course import confusion_figure
 from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row

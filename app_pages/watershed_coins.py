@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib.images import ImageError
-from lib.segmentation import count_coins_snippet
+from lib.cv.images import ImageError
+from lib.cv.segmentation import count_coins_snippet
 from ui.cached_segmentation import coin_views, extra_step_controls, page_picture, show_stages
 from ui.layout import code_panel, page_header, show_error
 

@@ -1,10 +1,10 @@
-"""Where the time of lib.filters.apply_kernel goes on CUDA, next to OpenCV on the CPU (run on a GPU machine).
+"""Where the time of lib.cv.filters.apply_kernel goes on CUDA, next to OpenCV on the CPU (run on a GPU machine).
 
     python benchmarks/apply_kernel_cuda.py            # 512, 1024 and 2048 px RGB images, 3x3 and 5x5 kernels
 
 Each figure is the median of --repeat calls after a warm-up, CUDA synchronised, in milliseconds:
 - opencv: cv2.filter2D on the CPU (what the app runs without CUDA);
-- apply_kernel: lib.filters.apply_kernel(device="cuda") as it is;
+- apply_kernel: lib.cv.filters.apply_kernel(device="cuda") as it is;
 - transfers: the image up and the float32 result down, nothing computed;
 - conv float64 / float32: torch conv2d on the GPU of an image already there (float32 with TF32 off);
 and max |result - filter2D| for apply_kernel.
@@ -25,7 +25,7 @@ import torch.nn.functional as functional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib import filters  # noqa: E402
+from lib.cv import filters  # noqa: E402
 
 
 def median_ms(function, repeat: int) -> float:

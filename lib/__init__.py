@@ -1,1 +1,1 @@
-"""Pure computer-vision and CNN functions: NumPy in, NumPy out. Never imports streamlit."""
+"""Pure computer-vision and CNN functions: lib.cv (OpenCV) and lib.nn (PyTorch). Never imports streamlit or ui."""

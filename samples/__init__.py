@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.images import decode_image
+from lib.cv.images import decode_image
 
 SAMPLES_DIR = Path(__file__).resolve().parent
 

@@ -5,13 +5,13 @@
     .venv/bin/python scripts/device_check.py --strict        # TF32 off on CUDA, tight tolerances
 
 Checks (each timed as the median of --repeat runs after one warm-up, CUDA synchronised):
-- kernel: lib.filters.apply_kernel(image, kernel, device=...) vs cv2.filter2D (CV_32F, BORDER_REFLECT_101)
+- kernel: lib.cv.filters.apply_kernel(image, kernel, device=...) vs cv2.filter2D (CV_32F, BORDER_REFLECT_101)
   on an RGB image of --size x --size and a 5x5 kernel with negative weights;
-- classify: a forward pass of a batch through lenet_digits / shapes_cnn (lib.models.load_model; an
+- classify: a forward pass of a batch through lenet_digits / shapes_cnn (lib.nn.models.load_model; an
   untrained torch.nn.Sequential conv net if neither loads): the logits, and the top-1 classes;
-- feature maps: every layer of a trained CNN (lib.features.layer_extractor, extract_activations), and
+- feature maps: every layer of a trained CNN (lib.nn.features.layer_extractor, extract_activations), and
   with --torchvision of ResNet18 and VGG16 (random weights, one 224 px input);
-- train step: one SGD step of the course's CNN (lib.cnn_training.course_cnn, narrow widths) from the same
+- train step: one SGD step of the course's CNN (lib.nn.cnn_training.course_cnn, narrow widths) from the same
   weights on the same batch: the loss and the parameter update.
 The torch checks compare float32 on each device with the same computation in float64 on the CPU, so the
 CPU column shows float32's own error and the CUDA column adds what the GPU changes.
@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lib import cnn_training, features, filters, models  # noqa: E402
+from lib.cv import filters  # noqa: E402
+from lib.nn import cnn_training, features, models  # noqa: E402
 
 KERNEL_RTOL = 1e-5  # float32 sums of 25 products, another order: relative to sum(|kernel|) * 255
 TF32_RTOL = 1e-2  # CUDA convolutions in TF32 vs float32 on CPU: relative to the largest value compared

@@ -3,7 +3,7 @@
     python scripts/train_lenet_digits.py [--epochs 30]
 
 Data: sklearn.datasets.load_digits (1,797 images of 10 digits, bundled with scikit-learn), split 80/20
-stratified by class with seed 0 (lib.models.digits_split). Hyper-parameters are the course's: Adam,
+stratified by class with seed 0 (lib.nn.models.digits_split). Hyper-parameters are the course's: Adam,
 learning rate 0.001, batch size 64, cross-entropy; inputs normalised with the training set's mean and std;
 training batches randomly shifted (±2 px), rotated (±10°) and scaled (±10 %).
 """
@@ -19,8 +19,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from weights_record import machine, save_weights
 
-from lib.architectures_torch import LeNet5, count_parameters
-from lib.models import DIGIT_CLASSES, DIGIT_SIDE, digits_split
+from lib.nn.architectures_torch import LeNet5, count_parameters
+from lib.nn.models import DIGIT_CLASSES, DIGIT_SIDE, digits_split
 
 NAME = "lenet_digits"
 SEED = 0
@@ -108,7 +108,7 @@ def main() -> None:
     }
     section = f"""## lenet_digits.pt — LeNet-5 on handwritten digits
 
-- Architecture: `lib.architectures_torch.LeNet5` (the course's definition; conv1 without padding since the
+- Architecture: `lib.nn.architectures_torch.LeNet5` (the course's definition; conv1 without padding since the
   input is 32×32), {count_parameters(model):,} parameters.
 - Data: scikit-learn's `load_digits` (1,797 8×8 digits, values 0–16), scaled to [0, 1] and bilinearly to
   32×32; stratified 80/20 split, seed {SEED} ({len(train_y)} train / {len(test_y)} test).

@@ -1,8 +1,8 @@
-"""Train the course's Conv->BN->ReLU->Pool CNN on generated shapes (lib.shapes) -> weights/shapes_cnn.pt.
+"""Train the course's Conv->BN->ReLU->Pool CNN on generated shapes (lib.cv.shapes) -> weights/shapes_cnn.pt.
 
     python scripts/train_shapes_cnn.py [--epochs 8] [--per-class 800]
 
-Data: lib.shapes.make_shapes draws circles, squares, triangles, stars and hexagons with random colour,
+Data: lib.cv.shapes.make_shapes draws circles, squares, triangles, stars and hexagons with random colour,
 size, position, rotation, background and noise at 64x64: seed 0 for training, seed 1 for the test set
 (a separate draw, never seen in training). Hyper-parameters are the course's: Adam, learning rate 0.001,
 cross-entropy, batch size 64, with a one-cycle learning-rate schedule (peak 0.003) so the last epoch
@@ -19,8 +19,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from weights_record import machine, save_weights
 
-from lib.architectures_torch import ShapesCNN, ShapesCNNConfig, count_parameters
-from lib.shapes import SHAPE_CLASSES, make_shapes
+from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+from lib.nn.architectures_torch import ShapesCNN, ShapesCNNConfig, count_parameters
 
 NAME = "shapes_cnn"
 SIDE = 64
@@ -100,16 +100,16 @@ def main() -> None:
         "mean": mean_list,
         "std": std_list,
         "test_accuracy": round(accuracy, 4),
-        "test_split": {"data": "lib.shapes.make_shapes", "per_class": TEST_PER_CLASS, "seed": TEST_SEED},
+        "test_split": {"data": "lib.cv.shapes.make_shapes", "per_class": TEST_PER_CLASS, "seed": TEST_SEED},
         "test_samples": len(test_y),
         "epochs": args.epochs,
         "train_seconds": round(seconds, 1),
     }
     section = f"""## shapes_cnn.pt — the course's Conv→BN→ReLU→Pool CNN on generated shapes
 
-- Architecture: `lib.architectures_torch.ShapesCNN` with its default config: blocks of 8-16-32-64 filters
+- Architecture: `lib.nn.architectures_torch.ShapesCNN` with its default config: blocks of 8-16-32-64 filters
   (the course's 32-64-128-256, a quarter as wide, to train in minutes on 2 CPU cores), then 256-64 hidden units; {count_parameters(model):,} parameters.
-- Data: `lib.shapes.make_shapes` at {SIDE}×{SIDE}, classes {", ".join(SHAPE_CLASSES)}:
+- Data: `lib.cv.shapes.make_shapes` at {SIDE}×{SIDE}, classes {", ".join(SHAPE_CLASSES)}:
   {args.per_class} per class with seed {TRAIN_SEED} for training, {TEST_PER_CLASS} per class with seed {TEST_SEED} for the test.
   Normalised per channel with the training set's mean {mean_list} and std {std_list}.
 - Command: `python scripts/train_shapes_cnn.py --epochs {args.epochs} --per-class {args.per_class}` (Adam, one-cycle schedule peaking at lr {args.lr * 3:g}, batch {args.batch_size}).

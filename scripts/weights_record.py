@@ -13,12 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lib.models import WEIGHTS_DIR, sha256_bytes, write_manifest_entry  # noqa: E402
+from lib.nn.models import WEIGHTS_DIR, sha256_bytes, write_manifest_entry  # noqa: E402
 
 README_HEADER = """# Weights the project trained itself
 
 Every file here is a PyTorch state dict (`torch.save(model.state_dict(), ...)`), made by a script in
-`scripts/` from data that ships with the project's dependencies (no downloads). `lib.models.load_model`
+`scripts/` from data that ships with the project's dependencies (no downloads). `lib.nn.models.load_model`
 checks each file's sha256 against `manifest.json`, then loads it with `torch.load(..., weights_only=True)`.
 Re-running a script rewrites its file, its manifest entry and its section below.
 """

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 import streamlit as st
 
-from lib.images import digest
+from lib.cv.images import digest
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_MAX_ENTRIES = 24
@@ -35,7 +35,7 @@ def _forget(key: int) -> None:
 
 
 def memo_digest(array: np.ndarray) -> str:
-    """lib.images.digest, remembered for read-only arrays (their content cannot change)."""
+    """lib.cv.images.digest, remembered for read-only arrays (their content cannot change)."""
     key = id(array)
     with _memo_lock:
         hit = _digests.get(key)

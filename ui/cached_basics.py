@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib import drawing, transforms
+from lib.cv import drawing, transforms
 from ui.cache import image_cache
 from ui.clickable import clickable_image, set_percent_point, set_rectangle
 from ui.image_source import WORKING_SIDES

@@ -1,6 +1,6 @@
 """Tables, figures and cached PyTorch checks for the CNN calculators and Architectures pages.
 
-torch is imported only inside the functions that need it (lib.cnn_torch), so opening a page is quick.
+torch is imported only inside the functions that need it (lib.nn.cnn_torch), so opening a page is quick.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import cnn_math
-from lib.cnn_math import Layer, LayerRow
+from lib.nn import cnn_math
+from lib.nn.cnn_math import Layer, LayerRow
 from ui.cache import image_cache
 from ui.layout import show_image
 
@@ -158,7 +158,7 @@ def formulas_markdown(row: LayerRow) -> str:
 @st.cache_data(max_entries=16, show_spinner="Building the network in PyTorch…")
 def verify_with_torch(layers: tuple[Layer, ...], input_shape: tuple[int, ...]) -> pd.DataFrame:
     """Every layer checked against PyTorch: shapes from a dummy forward pass, counts from p.numel()."""
-    from lib.cnn_torch import verify_with_torch
+    from lib.nn.cnn_torch import verify_with_torch
 
     checks = verify_with_torch(layers, input_shape)
     return pd.DataFrame(
@@ -314,7 +314,7 @@ def comparison_figure(keys: Sequence[str]) -> go.Figure:
 @st.cache_data(max_entries=8, show_spinner=False)
 def definitions(name: str) -> tuple[str, pd.DataFrame, str | None, pd.DataFrame | None]:
     """(our source, our per-layer counts, torchvision's source, torchvision's counts); built on meta."""
-    from lib import cnn_torch
+    from lib.nn import cnn_torch
 
     def table(model) -> pd.DataFrame:
         counts = cnn_torch.parameter_table(model)

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import colour, histograms, thresholding
+from lib.cv import colour, histograms, thresholding
 from ui.cache import image_cache
 from ui.clickable import clickable_image, set_rectangle
 from ui.layout import show_image

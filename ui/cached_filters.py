@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import filters
+from lib.cv import filters
 from ui.cache import image_cache
 from ui.cached_colour import draw_crosshair
 from ui.clickable import clickable_image, set_percent_point, set_point

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib import geometry
-from lib.images import DEFAULT_WORKING_SIDE, fit_to_working_size
+from lib.cv import geometry
+from lib.cv.images import DEFAULT_WORKING_SIDE, fit_to_working_size
 from samples import DOCUMENT_CORNERS, load_sample
 from ui.cache import image_cache
 from ui.clickable import clickable_image, set_point

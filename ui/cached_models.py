@@ -6,7 +6,7 @@ shared read-only results, so VGG's ~100 MB of maps are not copied on every rerun
 to disk: uploads and snapshots stay in the session's memory.
 
 CNNs a student trains on the Train a CNN page live only in that session's st.session_state
-["trained_models"] (name -> lib.cnn_training entry). Here they are the choices "session:<name>"; every
+["trained_models"] (name -> lib.nn.cnn_training entry). Here they are the choices "session:<name>"; every
 function below that takes a model name accepts them. They are never cached by name: the rebuilt model is
 cached by the sha256 of its state dict (and its configuration), and their activations and predictions are
 not cached at all (the models are tiny), so no other session can ever see them.
@@ -24,8 +24,8 @@ import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
-from lib import features, models
-from lib.device import default_device, describe_device
+from lib.nn import features, models
+from lib.nn.device import default_device, describe_device
 from ui.cache import freeze, image_cache, memo_digest
 
 OUR_MODELS = models.OUR_MODELS
@@ -47,7 +47,7 @@ TRAINED_DIGESTS = "trained_model_digests"  # st.session_state: id(state dict) ->
 
 
 def trained_entries() -> dict[str, dict]:
-    """This session's trained models: name -> lib.cnn_training entry (empty when none)."""
+    """This session's trained models: name -> lib.nn.cnn_training entry (empty when none)."""
     entries = st.session_state.get(TRAINED_MODELS)
     return entries if isinstance(entries, dict) else {}
 
@@ -148,7 +148,7 @@ def _weights_key(name: str) -> str:
 @st.cache_resource(max_entries=4, show_spinner="Rebuilding your CNN…")
 def _trained_model(weights_key: str, _entry: dict):
     """A trained CNN rebuilt from its entry, cached by its weights' digest, warmed up."""
-    from lib.cnn_training import model_from_entry
+    from lib.nn.cnn_training import model_from_entry
 
     rebuilt = model_from_entry(_entry)
     with torch.inference_mode():
@@ -207,7 +207,7 @@ def ensure_weights(name: str) -> None:
 
 
 def model(name: str):
-    """The trained model (raises lib.models.ModelError when unavailable); warmed up by one forward pass,
+    """The trained model (raises lib.nn.models.ModelError when unavailable); warmed up by one forward pass,
     so the times shown are steady-state ones."""
     if is_trained(name):
         return _trained_model(_weights_key(name), _trained_entry(name))
@@ -266,7 +266,7 @@ def _stored_info(name: str) -> models.ModelInfo:
 
 
 def classify_code(name: str, k: int) -> str:
-    """lib.models.classify_snippet for any model (a trained CNN's code loads its downloaded state dict)."""
+    """lib.nn.models.classify_snippet for any model (a trained CNN's code loads its downloaded state dict)."""
     if is_trained(name):
         trained = info(name)
         return models.classify_snippet(trained.name, k=k, info=trained, config=_trained_config(name))
@@ -274,7 +274,7 @@ def classify_code(name: str, k: int) -> str:
 
 
 def feature_maps_code(name: str, layer: str, random_weights: bool) -> str:
-    """lib.features.feature_maps_snippet for any model."""
+    """lib.nn.features.feature_maps_snippet for any model."""
     if is_trained(name):
         trained = info(name)
         return features.feature_maps_snippet(
@@ -373,7 +373,7 @@ def read_digits(image: np.ndarray) -> list[tuple[tuple[int, int, int, int], str,
 @image_cache(max_entries=24)
 def digit_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     """The digits' boxes (x, y, w, h) in reading order; none for a flat image."""
-    from lib.images import ImageError
+    from lib.cv.images import ImageError
 
     try:
         return models.find_digits(image)
@@ -485,16 +485,16 @@ PHOTO_EXAMPLES = ("cat", "coffee", "portrait", "flower", "china")
 @st.cache_data(max_entries=8, show_spinner=False)
 def decoded(data: bytes) -> np.ndarray:
     """A snapshot or upload decoded and scaled to the working size (raises ImageError)."""
-    from lib.images import decode_image, fit_to_working_size
+    from lib.cv.images import decode_image, fit_to_working_size
 
     return fit_to_working_size(decode_image(data))
 
 
 @image_cache(max_entries=8)
 def shape_example(shape: str, seed: int) -> np.ndarray:
-    """A 128x128 drawing of a known shape (lib.shapes) or of a new one (lib.transfer)."""
-    from lib.shapes import SHAPE_CLASSES, draw_shape
-    from lib.transfer import make_new_shapes
+    """A 128x128 drawing of a known shape (lib.cv.shapes) or of a new one (lib.nn.transfer)."""
+    from lib.cv.shapes import SHAPE_CLASSES, draw_shape
+    from lib.nn.transfer import make_new_shapes
 
     if shape in SHAPE_CLASSES:
         return draw_shape(shape, np.random.default_rng(seed), size=128)
@@ -502,8 +502,8 @@ def shape_example(shape: str, seed: int) -> np.ndarray:
 
 
 def _drawable_shapes() -> tuple[str, ...]:
-    from lib.shapes import SHAPE_CLASSES
-    from lib.transfer import NEW_SHAPE_CLASSES
+    from lib.cv.shapes import SHAPE_CLASSES
+    from lib.nn.transfer import NEW_SHAPE_CLASSES
 
     return (*SHAPE_CLASSES, *NEW_SHAPE_CLASSES)
 
@@ -511,7 +511,7 @@ def _drawable_shapes() -> tuple[str, ...]:
 def _example(
     name: str, prefix: str, container, shapes: tuple[str, ...] | None
 ) -> tuple[np.ndarray, str, np.ndarray]:
-    from lib.shapes import SHAPE_CLASSES
+    from lib.cv.shapes import SHAPE_CLASSES
     from ui.image_source import sample_image
 
     if name == "lenet_digits":
@@ -550,8 +550,8 @@ def canvas_drawing(container, key: str, *, tool: str = "Pen") -> np.ndarray | No
     """
     from streamlit_drawable_canvas import st_canvas
 
-    from lib.canvas_input import CANVAS_SIDE, INK, PAPER, STROKE_WIDTH, decode_drawing, hex_colour
-    from lib.images import ImageError
+    from lib.cv.canvas_input import CANVAS_SIDE, INK, PAPER, STROKE_WIDTH, decode_drawing, hex_colour
+    from lib.cv.images import ImageError
 
     with container:
         result = st_canvas(
@@ -577,8 +577,8 @@ def drawn_input(name: str, prefix: str, tip: str, *, tools: bool = False) -> np.
 
     tools: offer the shape tools (circle, rectangle, polygon) beside the pen.
     """
-    from lib.canvas_input import CANVAS_SIDE, drawing_image
-    from lib.images import ImageError
+    from lib.cv.canvas_input import CANVAS_SIDE, drawing_image
+    from lib.cv.images import ImageError
     from ui.layout import display_url, show_error
 
     canvas_column, view_column = st.columns(2)
@@ -618,7 +618,7 @@ def input_picker(
     time: from a picture with several digits, a slider picks one (the image is its crop); a drawing
     is always one digit. A blank canvas or a missing snapshot shows the example.
     """
-    from lib.images import ImageError
+    from lib.cv.images import ImageError
     from ui.image_source import current_image, current_label
     from ui.layout import show_error
 
@@ -669,8 +669,8 @@ TRANSFER_STORE = (
 @image_cache(max_entries=8)
 def transfer_examples(classes: tuple[str, ...], per_class: int) -> tuple[np.ndarray, np.ndarray]:
     """The bundled example set: new shapes (never seen by the backbone) and/or known ones, drawn fresh."""
-    from lib.shapes import SHAPE_CLASSES, make_shapes
-    from lib.transfer import make_new_shapes
+    from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+    from lib.nn.transfer import make_new_shapes
 
     images, labels = [], []
     for label, name in enumerate(classes):
@@ -686,7 +686,7 @@ def transfer_examples(classes: tuple[str, ...], per_class: int) -> tuple[np.ndar
 @image_cache(max_entries=8)
 def transfer_features(images: np.ndarray, cut: str) -> np.ndarray:
     """The frozen shapes CNN's output for each image (computed once: the backbone never changes)."""
-    from lib.transfer import backbone, embed
+    from lib.nn.transfer import backbone, embed
 
     entry = info("shapes_cnn")
     return embed(backbone(model("shapes_cnn"), cut=cut), images, mean=entry.mean, std=entry.std)
@@ -700,7 +700,7 @@ def add_own_image(class_name: str, data: bytes, file_id: str) -> str | None:
     """Decode an upload or snapshot into the class's images (once per file); returns an error or None."""
     import cv2
 
-    from lib.images import ImageError
+    from lib.cv.images import ImageError
 
     store = transfer_store()
     if file_id in store["seen"]:
@@ -789,7 +789,7 @@ def train_head_live(
     The trainer remembers its images and cut, so its mistakes and new predictions stay right even after
     the controls change (a note then says the settings changed).
     """
-    from lib.transfer import HeadTrainer
+    from lib.nn.transfer import HeadTrainer
     from ui.cached_torch_course import history_figure, run_live, settings_of, training_buttons
 
     frozen_features = transfer_features(images, cut)  # up front: loads the backbone, ready before Train
@@ -844,7 +844,7 @@ def _stored_first_layer_filters(
 
 
 def _filters_of(network) -> tuple[tuple[str, np.ndarray], tuple[str, np.ndarray]]:
-    from lib.filters import preset_kernel
+    from lib.cv.filters import preset_kernel
 
     path, conv = features.first_conv(network)
     learned = features.filters_as_images(conv.weight.detach().cpu().numpy())

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from lib import faces, segmentation
-from lib.images import DEFAULT_WORKING_SIDE
+from lib.cv import faces, segmentation
+from lib.cv.images import DEFAULT_WORKING_SIDE
 from ui.cache import image_cache
 from ui.image_source import WORKING_SIDES, current_image, current_label, sample_image
 from ui.layout import show_row

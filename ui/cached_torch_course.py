@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import data as data_lib
-from lib import training as training_lib
-from lib.shapes import SHAPE_CLASSES, make_shapes
+from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+from lib.nn import data as data_lib
+from lib.nn import training as training_lib
 from ui.cache import image_cache
 from ui.layout import download_button
 
@@ -102,7 +102,7 @@ def show_tensor(
     tensor, *, selected: np.ndarray | None = None, max_side: int = 24, key: str | None = None
 ) -> None:
     """A tensor as tables (3-D+ as 2-D slices); `selected` cells of a 2-D tensor are highlighted."""
-    from lib.tensors import tensor_panels
+    from lib.nn.tensors import tensor_panels
 
     panels = tensor_panels(tensor)
     for title, values in panels:
@@ -126,7 +126,7 @@ def show_tensor(
 
 def heatmap(tensor, *, title: str = "") -> go.Figure:
     """Values of a 0-D to 2-D tensor (or the first slice of a bigger one) as a heatmap with numbers on small ones."""
-    from lib.tensors import tensor_panels
+    from lib.nn.tensors import tensor_panels
 
     _, values = tensor_panels(tensor, max_panels=1)[0]
     if values.shape[0] > 100 or values.shape[1] > 100:  # a browser chart of a million cells helps nobody
@@ -323,8 +323,8 @@ def settings_of(**values: Any) -> tuple:
 
 def device_panel() -> None:
     """torch version, CUDA, the device in use, and a tensor moved to it."""
-    from lib import tensors
-    from lib.device import default_device
+    from lib.nn import tensors
+    from lib.nn.device import default_device
 
     device = default_device()
     summary = tensors.device_summary(device)
@@ -338,7 +338,7 @@ def device_panel() -> None:
 
 def factory_controls(dtype: str | None):
     """The factory, shape, seed and range inputs -> a FactorySpec (course defaults: rand, seed 42)."""
-    from lib import tensors
+    from lib.nn import tensors
 
     cells = st.columns(4)
     kind = cells[0].selectbox("Factory", tensors.FACTORIES, index=3, key="tp_factory", bind="query-params")
@@ -371,7 +371,7 @@ def factory_controls(dtype: str | None):
 
 def facts_row(tensor) -> None:
     """shape, ndim, numel, dtype, element size and memory as metrics."""
-    from lib.tensors import tensor_facts
+    from lib.nn.tensors import tensor_facts
 
     facts = tensor_facts(tensor)
     items = [
@@ -389,14 +389,14 @@ def facts_row(tensor) -> None:
 
 def facts_dtype(tensor) -> str:
     """'float32', 'bool', ... of a tensor."""
-    from lib.tensors import dtype_name
+    from lib.nn.tensors import dtype_name
 
     return dtype_name(tensor.dtype)
 
 
 def noise_panel() -> None:
     """Uniform / normal / zeros / ones as a gray or RGB 256x256 picture, with and without vmin / vmax."""
-    from lib import tensors
+    from lib.nn import tensors
     from ui.layout import code_panel, show_image
 
     cells = st.columns(3)
@@ -422,7 +422,7 @@ def noise_panel() -> None:
 
 def memory_table() -> None:
     """What 1000 elements cost in each dtype."""
-    from lib.tensors import memory_table as table
+    from lib.nn.tensors import memory_table as table
 
     rows = table(numel=1000)
     st.dataframe(
@@ -434,7 +434,7 @@ def memory_table() -> None:
 
 def aggregation_panel() -> None:
     """A matrix, an operation (sum, mean, max...) and a dim (URL-bound); the result, its indices and its code."""
-    from lib import tensors
+    from lib.nn import tensors
     from ui.layout import code_panel, show_error
 
     matrix_text = st.text_input("Matrix", str(tensors.COURSE_MATRIX), key="tp_matrix", bind="query-params")
@@ -468,7 +468,7 @@ SHAPE_PRESETS = {  # operation -> (n, starting shape, transpose first, new shape
 
 
 def shape_lab_controls(operation: str) -> dict:
-    """Inputs of one shape operation -> keyword arguments of lib.tensors.shape_step (course presets)."""
+    """Inputs of one shape operation -> keyword arguments of lib.nn.tensors.shape_step (course presets)."""
     numel, start, transpose_default, target = SHAPE_PRESETS.get(operation, (12, "12", False, "3, 4"))
     cells = st.columns(3)
     options: dict = {
@@ -844,7 +844,7 @@ CNN_WIDTHS = {  # filters per block; the course's network is the widest, the oth
 
 def cnn_controls() -> dict:
     """Image size, width, epochs, batch size, learning rate and seed (course: Adam 0.001, batch 32)."""
-    from lib import cnn_training
+    from lib.nn import cnn_training
 
     cells = st.columns(6)
     return {
@@ -928,7 +928,7 @@ def draw_cnn(trainer: Any) -> None:
 
 def cnn_results(trainer: Any, run: dict, name: str) -> None:
     """Metrics, confusion matrix, misclassified images, the download, and the session's trained_models entry."""
-    from lib.cnn_training import flatten_size, state_dict_bytes
+    from lib.nn.cnn_training import flatten_size, state_dict_bytes
 
     last = trainer.history[-1]
     cells = st.columns(4)

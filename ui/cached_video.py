@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib import basics, video
+from lib.cv import basics, video
 from ui.cache import image_cache
 
 

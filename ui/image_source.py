@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib.images import (
+from lib.cv.images import (
     DEFAULT_WORKING_SIDE,
     ImageError,
     decode_image,

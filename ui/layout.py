@@ -7,7 +7,7 @@ import base64
 import numpy as np
 import streamlit as st
 
-from lib.images import encode_jpeg, encode_png, fit_to_working_size
+from lib.cv.images import encode_jpeg, encode_png, fit_to_working_size
 from ui.cache import image_cache
 
 # Longest side an image is sent to the browser at, by how many share a row.

@@ -2,8 +2,14 @@ import cv2
 import numpy as np
 import pytest
 
-from lib.basics import add_brightness, bgr_shown_as_rgb, encode_for_download, images_snippet, wrapped_fraction
-from lib.images import decode_image
+from lib.cv.basics import (
+    add_brightness,
+    bgr_shown_as_rgb,
+    encode_for_download,
+    images_snippet,
+    wrapped_fraction,
+)
+from lib.cv.images import decode_image
 from samples import load_sample
 
 

@@ -1,8 +1,8 @@
-"""lib.canvas_input: RGBA canvas -> RGB input, blank canvases; LeNet reads digits drawn the way a mouse draws.
+"""lib.cv.canvas_input: RGBA canvas -> RGB input, blank canvases; LeNet reads digits drawn the way a mouse draws.
 
 Drawn digits: thick polylines on a transparent 280x280 RGBA canvas (what streamlit-drawable-canvas sends),
 each digit from a few strokes with a hand's variation (size, place, slant, tilt, tremor), and cv2.putText
-digits; they go through exactly the page's path: drawing_image, then lib.models.predict.
+digits; they go through exactly the page's path: drawing_image, then lib.nn.models.predict.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from lib import models
-from lib.canvas_input import (
+from lib.cv.canvas_input import (
     CANVAS_SIDE,
     PAPER,
     STROKE_WIDTH,
@@ -22,7 +21,8 @@ from lib.canvas_input import (
     hex_colour,
     is_blank,
 )
-from lib.images import ImageError
+from lib.cv.images import ImageError
+from lib.nn import models
 from tests.lib.test_models import needs_weights
 from tests.tolerances import DRAWN_DIGIT_ACCURACY, FONT_DIGIT_ACCURACY, PROB_ATOL, UINT8_ATOL
 

@@ -1,4 +1,4 @@
-"""lib.cnn_math: numbers from the course notes and the papers, hand-worked properties, clear errors.
+"""lib.nn.cnn_math: numbers from the course notes and the papers, hand-worked properties, clear errors.
 
 The comparison with PyTorch itself lives in test_cnn_torch.py.
 """
@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from lib import cnn_math
-from lib.cnn_math import (
+from lib.nn import cnn_math
+from lib.nn.cnn_math import (
     PRESETS,
     AdaptiveAvgPool2d,
     AvgPool2d,

@@ -1,4 +1,4 @@
-"""lib.cnn_torch and lib.cnn_math against PyTorch: shapes, parameter counts and receptive fields.
+"""lib.nn.cnn_torch and lib.nn.cnn_math against PyTorch: shapes, parameter counts and receptive fields.
 
 Big networks are built on the meta device (exact shapes and counts, no weight memory).
 """
@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from lib import cnn_math, cnn_torch
-from lib.cnn_math import PRESETS, AvgPool2d, Conv2d, MaxPool2d, ReLU, analyze, summarize
+from lib.nn import cnn_math, cnn_torch
+from lib.nn.cnn_math import PRESETS, AvgPool2d, Conv2d, MaxPool2d, ReLU, analyze, summarize
 
 
 def weight_layer_params(model: nn.Module) -> list[int]:

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from lib.cnn_training import (
+from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+from lib.nn.cnn_training import (
     CnnTrainer,
     classify_with_entry,
     cnn_snippet,
@@ -14,7 +15,6 @@ from lib.cnn_training import (
     model_from_entry,
     state_dict_bytes,
 )
-from lib.shapes import SHAPE_CLASSES, make_shapes
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lib.colour import (
+from lib.cv.colour import (
     COLOUR_SPACES,
     GIRAFFE_LOWER,
     GIRAFFE_UPPER,
@@ -24,7 +24,7 @@ from lib.colour import (
     recolour,
     split_channels,
 )
-from lib.images import ImageError
+from lib.cv.images import ImageError
 from tests.tolerances import HSV_ROUND_TRIP_ATOL, UINT8_ATOL
 
 small_images = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.just(3)))

@@ -7,7 +7,9 @@ import torch
 from sklearn.model_selection import train_test_split
 from torch.utils.data import DataLoader
 
-from lib.data import (
+from lib.cv.images import encode_png
+from lib.cv.shapes import SHAPE_CLASSES
+from lib.nn.data import (
     COURSE_ROWS,
     ImageArrayDataset,
     TableDataset,
@@ -27,8 +29,6 @@ from lib.data import (
     transform_snippet,
     transforms_code,
 )
-from lib.images import encode_png
-from lib.shapes import SHAPE_CLASSES
 
 
 def run_snippet(code: str, **namespace) -> object:

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lib.device import default_device, describe_device
+from lib.nn.device import default_device, describe_device
 
 
 class TestDefaultDevice:

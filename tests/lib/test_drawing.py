@@ -1,4 +1,4 @@
-"""lib.drawing: the course's canvas against OpenCV called directly, hand-worked shape areas, snippets."""
+"""lib.cv.drawing: the course's canvas against OpenCV called directly, hand-worked shape areas, snippets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lib import drawing
-from lib.drawing import CanvasSpec, Circle, Ellipse, Line, Polyline, Rectangle, Text
+from lib.cv import drawing
+from lib.cv.drawing import CanvasSpec, Circle, Ellipse, Line, Polyline, Rectangle, Text
 
 BLACK = (0, 0, 0)
 

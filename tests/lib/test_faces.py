@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from lib.faces import (
+from lib.cv.faces import (
     FACE_CASCADE,
     detect_eyes_in_faces,
     detect_faces,
@@ -13,7 +13,7 @@ from lib.faces import (
     faces_snippet,
     load_cascade,
 )
-from lib.images import ImageError
+from lib.cv.images import ImageError
 from samples import SAMPLES, load_sample, sample_path
 
 # Counted by looking at the images: the portrait shows one face; the group is four portraits side by

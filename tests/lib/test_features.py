@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 import torchvision
 
-from lib.architectures_torch import LeNet5, ShapesCNN
-from lib.features import (
+from lib.nn.architectures_torch import LeNet5, ShapesCNN
+from lib.nn.features import (
     activations_by_hooks,
     channel_statistics,
     colorize,
@@ -236,8 +236,8 @@ class TestFeatureMapsSnippet:
         return namespace["result"]
 
     def test_our_trained_model(self, monkeypatch):
-        from lib.models import WEIGHTS_DIR, get_model, preprocess, read_manifest
-        from lib.shapes import draw_shape
+        from lib.cv.shapes import draw_shape
+        from lib.nn.models import WEIGHTS_DIR, get_model, preprocess, read_manifest
 
         if "shapes_cnn" not in read_manifest():
             pytest.skip("run scripts/train_shapes_cnn.py first")
@@ -250,7 +250,7 @@ class TestFeatureMapsSnippet:
         np.testing.assert_allclose(result, expected, atol=1e-4)
 
     def test_random_lenet_on_a_digit(self):
-        from lib.models import preprocess
+        from lib.nn.models import preprocess
 
         image = np.full((60, 50, 3), 255, np.uint8)
         image[10:50, 22:28] = 0  # a "1"
@@ -262,7 +262,7 @@ class TestFeatureMapsSnippet:
         )
 
     def test_random_torchvision_pre_relu(self):
-        from lib.models import preprocess
+        from lib.nn.models import preprocess
 
         image = np.random.default_rng(3).integers(0, 256, (120, 160, 3), dtype=np.uint8)
         snippet = feature_maps_snippet("alexnet", "features.0", random_weights=True)

@@ -1,4 +1,4 @@
-"""lib.geometry: matrices against OpenCV, hand-worked maps, degenerate input, snippets reproduce the warps."""
+"""lib.cv.geometry: matrices against OpenCV, hand-worked maps, degenerate input, snippets reproduce the warps."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import geometry
-from lib.images import ImageError
+from lib.cv import geometry
+from lib.cv.images import ImageError
 from tests.tolerances import MATRIX_ATOL
 
 RNG = np.random.default_rng(3)

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lib.histograms import (
+from lib.cv.histograms import (
     box_mask,
     brightness_histogram,
     brightness_verdict,
@@ -18,7 +18,7 @@ from lib.histograms import (
     hsv_histograms,
     rgb_histograms,
 )
-from lib.images import ImageError
+from lib.cv.images import ImageError
 
 small_images = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.just(3)))
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.images import (
+from lib.cv.images import (
     ImageError,
     decode_image,
     digest,

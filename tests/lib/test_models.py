@@ -9,10 +9,11 @@ import pytest
 import torch
 import torchvision
 
-import lib.models as models
-from lib.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
-from lib.images import ImageError
-from lib.models import (
+import lib.nn.models as models
+from lib.cv.images import ImageError
+from lib.cv.shapes import SHAPE_CLASSES, draw_shape, make_shapes
+from lib.nn.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
+from lib.nn.models import (
     ModelError,
     TorchvisionEntry,
     available_models,
@@ -34,7 +35,6 @@ from lib.models import (
     sha256_bytes,
     shapes_steps,
 )
-from lib.shapes import SHAPE_CLASSES, draw_shape, make_shapes
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL, SUBSET_ACCURACY_MARGIN
 
 CPU = torch.device("cpu")

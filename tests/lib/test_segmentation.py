@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.images import ImageError
-from lib.segmentation import (
+from lib.cv.images import ImageError
+from lib.cv.segmentation import (
     COURSE_RECIPE,
     REFERENCE_PIXELS,
     CoinParams,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lib.shapes import SHAPE_CLASSES, draw_shape, make_shapes
+from lib.cv.shapes import SHAPE_CLASSES, draw_shape, make_shapes
 
 
 class TestMakeShapes:

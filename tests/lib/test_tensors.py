@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from lib.tensors import (
+from lib.nn.tensors import (
     AGGREGATIONS,
     COURSE_GRID,
     COURSE_MATRIX,

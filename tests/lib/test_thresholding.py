@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lib.images import ImageError
-from lib.thresholding import (
+from lib.cv.images import ImageError
+from lib.cv.thresholding import (
     THRESHOLD_METHODS,
     adaptive_threshold,
     adaptive_threshold_snippet,

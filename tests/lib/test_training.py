@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lib.training import (
+from lib.nn.training import (
     COURSE_IRIS_FLOWER,
     FUNCTIONAL_CODE,
     SEQUENTIAL_CODE,

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from lib.architectures_torch import ShapesCNN
-from lib.models import load_model, model_info, normalize, read_manifest
-from lib.shapes import make_shapes
-from lib.transfer import (
+from lib.cv.shapes import make_shapes
+from lib.nn.architectures_torch import ShapesCNN
+from lib.nn.models import load_model, model_info, normalize, read_manifest
+from lib.nn.transfer import (
     NEW_SHAPE_CLASSES,
     HeadTrainer,
     backbone,

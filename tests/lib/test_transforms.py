@@ -1,4 +1,4 @@
-"""lib.transforms: resize / flip / rotate / crop against OpenCV, hand-worked properties, snippets reproduce."""
+"""lib.cv.transforms: resize / flip / rotate / crop against OpenCV, hand-worked properties, snippets reproduce."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import transforms
-from lib.images import ImageError
+from lib.cv import transforms
+from lib.cv.images import ImageError
 
 RNG = np.random.default_rng(7)
 IMAGE = RNG.integers(0, 256, size=(90, 120, 3), dtype=np.uint8)  # (H, W, 3): 90 rows, 120 columns

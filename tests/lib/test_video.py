@@ -2,8 +2,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lib.basics import add_brightness
-from lib.video import VideoError, brighten_video, read_frame, read_video_info, video_snippet
+from lib.cv.basics import add_brightness
+from lib.cv.video import VideoError, brighten_video, read_frame, read_video_info, video_snippet
 from samples import SAMPLE_VIDEO
 
 

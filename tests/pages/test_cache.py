@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.images import decode_image, digest
+from lib.cv.images import decode_image, digest
 from samples import sample_bytes
 from ui import cache
 

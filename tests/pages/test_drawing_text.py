@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from lib import drawing
+from lib.cv import drawing
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/drawing_text.py"

@@ -33,7 +33,7 @@ IMAGE_PAGES = [
 
 def clear_model_caches() -> None:
     """Forget every loaded model and cached result, so the next run really loads (or fails to)."""
-    from lib import models
+    from lib.nn import models
 
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -42,8 +42,8 @@ def clear_model_caches() -> None:
 
 @pytest.fixture
 def broken_models(monkeypatch):
-    """lib.models.load_model raises ModelError, as for a damaged, missing or unsafe weights file."""
-    from lib import models
+    """lib.nn.models.load_model raises ModelError, as for a damaged, missing or unsafe weights file."""
+    from lib.nn import models
 
     def refuse(name, *args, **kwargs):
         raise models.ModelError(f"{BROKEN} ({name}).")

@@ -43,7 +43,7 @@ class TestFeatureMapsPage:
         assert image_urls(app) != trained
 
     def test_torchvision_offline_falls_back_to_random_weights(self, monkeypatch, tmp_path):
-        import lib.models as models
+        import lib.nn.models as models
         from ui.cached_models import usable_models
 
         monkeypatch.setattr(models, "hub_checkpoints_dir", lambda: tmp_path)

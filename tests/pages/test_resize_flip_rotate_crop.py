@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import transforms
-from lib.images import DEFAULT_WORKING_SIDE, decode_image, fit_to_working_size
+from lib.cv import transforms
+from lib.cv.images import DEFAULT_WORKING_SIDE, decode_image, fit_to_working_size
 from samples import DEFAULT_SAMPLE, SAMPLES, sample_bytes
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 

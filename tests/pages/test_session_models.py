@@ -9,8 +9,8 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from lib import cnn_training, features, models
-from lib.shapes import draw_shape, make_shapes
+from lib.cv.shapes import draw_shape, make_shapes
+from lib.nn import cnn_training, features, models
 from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL
 
@@ -67,7 +67,7 @@ class TestTrainedModelInLib:
             models.trained_model_info(NAME, {key: value for key, value in entry.items() if key != "mean"})
 
     def test_predict_matches_classify_with_entry(self, entry):
-        """lib.cnn_training's own classifier is the reference (both resize 128 -> 32 with INTER_AREA)."""
+        """lib.nn.cnn_training's own classifier is the reference (both resize 128 -> 32 with INTER_AREA)."""
         image = example("square")
         info = models.trained_model_info(NAME, entry)
         model = cnn_training.model_from_entry(entry, device=torch.device("cpu"))

@@ -1,5 +1,5 @@
-from lib.cnn_training import CnnTrainer
-from lib.shapes import SHAPE_CLASSES, make_shapes
+from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+from lib.nn.cnn_training import CnnTrainer
 from tests.pages.harness import assert_clean, run_page
 
 PAGE = "app_pages/train_cnn.py"

@@ -1,6 +1,6 @@
 """Train the course's CNN on a custom image dataset (II.P), epoch by epoch.
 
-The network is lib.architectures_torch.ShapesCNN (Conv->BN->ReLU->MaxPool blocks, flatten size found with a
+The network is lib.nn.architectures_torch.ShapesCNN (Conv->BN->ReLU->MaxPool blocks, flatten size found with a
 dummy input, then fully connected 512 -> 128 -> classes), so a model trained here can be rebuilt anywhere
 from its entry (model_from_entry) — the classifier and feature-map pages use that.
 """
@@ -20,9 +20,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lib.architectures_torch import ShapesCNN, ShapesCNNConfig, count_parameters
-from lib.data import stratified_split
-from lib.device import default_device
+from lib.nn.architectures_torch import ShapesCNN, ShapesCNNConfig, count_parameters
+from lib.nn.data import stratified_split
+from lib.nn.device import default_device
 
 COURSE_CHANNELS = (32, 64, 128, 256)  # filters: 3 -> 32 -> 64 -> 128 -> 256
 LIGHT_CHANNELS = (8, 16, 32, 64)  # the same design, narrower: trains in seconds on a laptop CPU

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.images import IMAGE_RGB_COMMENT, ImageError
+from lib.cv.images import IMAGE_RGB_COMMENT, ImageError
 
 COLOUR_SPACES = ("RGB", "BGR", "Gray", "HSV", "LAB")
 CHANNEL_NAMES: dict[str, tuple[str, ...]] = {

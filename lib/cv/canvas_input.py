@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 from PIL import Image
 
-from lib.images import ImageError
+from lib.cv.images import ImageError
 
 CANVAS_SIDE = 280  # pixels, square
 STROKE_WIDTH = round(CANVAS_SIDE / 12)  # a thick pen: the digits data has thick, blobby strokes

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from lib.images import ImageError
+from lib.cv.images import ImageError
 
 Box = tuple[int, int, int, int]  # (x, y, width, height) in image pixels
 

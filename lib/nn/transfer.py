@@ -18,9 +18,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.data import stratified_split
-from lib.models import normalize
-from lib.shapes import random_canvas
+from lib.cv.shapes import random_canvas
+from lib.nn.data import stratified_split
+from lib.nn.models import normalize
 
 COURSE_LEARNING_RATE = 0.001  # Adam, as in the course's VGG recipe
 COURSE_BATCH_SIZE = 30
@@ -79,7 +79,7 @@ def _resized(image: np.ndarray, side: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class HeadEpoch:
-    """One epoch of head training (field names as lib.cnn_training.CnnEpoch, for the same charts)."""
+    """One epoch of head training (field names as lib.nn.cnn_training.CnnEpoch, for the same charts)."""
 
     epoch: int
     train_loss: float
@@ -223,7 +223,7 @@ def make_new_shapes(
     n_per_class: int, *, size: int = 64, seed: int = 0, classes: Sequence[str] = NEW_SHAPE_CLASSES
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shapes the shapes CNN was not trained on (crosses, rings, pentagons, ellipses, arrows), drawn like
-    lib.shapes: random colours, size, position, rotation, background and noise.
+    lib.cv.shapes: random colours, size, position, rotation, background and noise.
 
     Returns images (N, size, size, 3) RGB uint8 and labels (N,) int64 indexing `classes`, interleaved.
     """

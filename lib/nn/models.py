@@ -30,12 +30,12 @@ import torchvision
 from torch import nn
 from torchvision.transforms import functional as TF
 
-from lib.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
-from lib.device import default_device
-from lib.images import ImageError, to_gray
-from lib.shapes import SHAPE_CLASSES
+from lib.cv.images import ImageError, to_gray
+from lib.cv.shapes import SHAPE_CLASSES
+from lib.nn.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
+from lib.nn.device import default_device
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 MANIFEST_NAME = "manifest.json"
 OUR_MODELS: tuple[str, ...] = ("lenet_digits", "shapes_cnn")
 DIGIT_CLASSES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
@@ -345,7 +345,7 @@ def model_info(name: str) -> ModelInfo:
 
 
 # ---------------------------------------------------------------------------------------------------
-# CNNs trained in a session (lib.cnn_training.CnnTrainer.model_entry): nothing on disk, described by an entry
+# CNNs trained in a session (lib.nn.cnn_training.CnnTrainer.model_entry): nothing on disk, described by an entry
 
 TRAINED_SOURCE = "session"
 TRAINED_WEIGHTS_FILE = "cnn_model.pth"  # the name the Train a CNN page downloads the state dict as
@@ -809,7 +809,7 @@ inputs = ((torch.from_numpy(resized).permute(2, 0, 1).float() / 255 - mean) / st
 def _class_source(name: str) -> str:
     import inspect
 
-    from lib import architectures_torch
+    from lib.nn import architectures_torch
 
     if name == "lenet_digits":
         return inspect.getsource(architectures_torch.LeNet5)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from lib.images import IMAGE_RGB_COMMENT, ImageError
+from lib.cv.images import IMAGE_RGB_COMMENT, ImageError
 
 # name -> (OpenCV flag expression shown to students, flag value)
 THRESHOLD_METHODS: dict[str, tuple[str, int]] = {

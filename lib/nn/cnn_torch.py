@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lib import cnn_math
-from lib.cnn_math import VGG_CONFIGS, Layer
-from lib.device import default_device
+from lib.nn import cnn_math
+from lib.nn.cnn_math import VGG_CONFIGS, Layer
+from lib.nn.device import default_device
 
 META_ABOVE_PARAMS = 20_000_000  # verify_with_torch builds bigger networks on the meta device
 
@@ -79,7 +79,7 @@ def count_parameters(model: nn.Module) -> int:
 
 @dataclass(frozen=True)
 class TorchCheck:
-    """One layer as PyTorch sees it, beside what lib.cnn_math computed."""
+    """One layer as PyTorch sees it, beside what lib.nn.cnn_math computed."""
 
     name: str
     module: str  # repr of the nn.Module

@@ -16,9 +16,9 @@ import torch
 from torch import fx, nn
 from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
-from lib import cnn_math
-from lib.architectures_torch import ShapesCNNConfig
-from lib.models import OUR_MODELS, TRAINED_SOURCE, ModelInfo, build_architecture, model_snippet_parts
+from lib.nn import cnn_math
+from lib.nn.architectures_torch import ShapesCNNConfig
+from lib.nn.models import OUR_MODELS, TRAINED_SOURCE, ModelInfo, build_architecture, model_snippet_parts
 
 SPATIAL_KINDS = ("Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "AvgPool2d")
 
@@ -267,11 +267,11 @@ def random_twin(
 
 
 # ---------------------------------------------------------------------------------------------------
-# Receptive fields, through lib.cnn_math, for networks that are a chain of layers
+# Receptive fields, through lib.nn.cnn_math, for networks that are a chain of layers
 
 
 def _spec(module: nn.Module) -> object | None:
-    """lib.cnn_math's spec of a module, or None for modules that do not change the geometry."""
+    """lib.nn.cnn_math's spec of a module, or None for modules that do not change the geometry."""
     if isinstance(module, nn.Conv2d):
         return cnn_math.Conv2d(
             module.in_channels,
@@ -326,7 +326,7 @@ def feature_maps_snippet(
 ) -> str:
     """Runnable code: every map of `layer` for `image_rgb` via create_feature_extractor; `result` (C, H, W).
 
-    info and config: a CNN trained in this session (see lib.models.model_snippet_parts).
+    info and config: a CNN trained in this session (see lib.nn.models.model_snippet_parts).
     """
     imports, model_code, input_code = model_snippet_parts(
         name, random_weights=random_weights, info=info, config=config

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lib.basics import add_brightness
+from lib.cv.basics import add_brightness
 
 MAX_VIDEO_FRAMES = 900  # 30 s at 30 fps: enough for a lesson, bounded for a shared server
 MAX_VIDEO_PIXELS = 1920 * 1080

@@ -21,8 +21,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2
 
-from lib.images import ImageError, decode_image
-from lib.shapes import SHAPE_CLASSES, make_shapes
+from lib.cv.images import ImageError, decode_image
+from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 
 COURSE_ROWS = 1338  # the insurance table (II.L, II.N)
 COURSE_BATCH_SIZE = 32
@@ -279,7 +279,7 @@ def read_image_zip(
     max_files files, more than max_uncompressed_bytes in total, a member over max_member_bytes or
     compressed more than max_ratio times (a zip bomb), or fewer than two classes with images.
     Files that are not images, hidden files and files outside class folders are skipped with a note.
-    Every image is decoded with lib.images.decode_image and resized to (image_size, image_size).
+    Every image is decoded with lib.cv.images.decode_image and resized to (image_size, image_size).
     """
     if not data:
         raise ValueError("the zip file is empty")

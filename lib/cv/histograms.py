@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lib.images import IMAGE_RGB_COMMENT, ImageError
+from lib.cv.images import IMAGE_RGB_COMMENT, ImageError
 
 BRIGHTNESS_THRESHOLD = 150  # the course: majority of V above 150 -> bright, below -> dark
 EQUALIZE_CHANNELS = ("Y", "V")  # colour images are equalised on one brightness channel only

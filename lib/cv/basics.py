@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.images import encode_jpeg, encode_png
+from lib.cv.images import encode_jpeg, encode_png
 
 COURSE_BRIGHTNESS = 30  # the notes: image_new = image + 30
 

@@ -9,7 +9,7 @@ import threading
 import cv2
 import numpy as np
 
-from lib.images import ImageError
+from lib.cv.images import ImageError
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 EYE_CASCADE = "haarcascade_eye.xml"

@@ -358,7 +358,7 @@ class DeviceSummary:
 
 def device_summary(device: torch.device) -> DeviceSummary:
     """Facts about torch and the device every computation runs on."""
-    from lib.device import describe_device
+    from lib.nn.device import describe_device
 
     return DeviceSummary(
         torch_version=torch.__version__,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from lib.images import ImageError, check_output_size
+from lib.cv.images import ImageError, check_output_size
 
 # Points closer than this (pixels) count as the same point.
 MIN_POINT_DISTANCE = 0.5

@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from lib.images import ImageError, check_output_size
+from lib.cv.images import ImageError, check_output_size
 
 # name -> OpenCV flag, in the order the course compares them (notes, section I.E).
 INTERPOLATIONS: dict[str, int] = {

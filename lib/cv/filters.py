@@ -1,19 +1,18 @@
 """Kernels, blur and edges: correlation with a small kernel, the classic blurs, Sobel, Laplacian, Canny.
 
-OpenCV does the work; torch is used only when asked for (or already loaded with CUDA present), and is
-imported lazily inside that branch, so OpenCV pages never load it.
+OpenCV does the work. torch runs a kernel only when a device is passed to apply_kernel, and is imported
+lazily inside that branch, so importing lib.cv never loads torch.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from lib.images import ImageError, to_gray
+from lib.cv.images import ImageError, to_gray
 
 if TYPE_CHECKING:  # pragma: no cover - for type hints only
     import torch
@@ -191,31 +190,23 @@ def reflect_101_index(index: np.ndarray | int, length: int) -> np.ndarray:
     return np.where(folded < length, folded, period - folded)
 
 
-def _wants_torch(device: torch.device | None) -> bool:
-    if device is not None:
-        return True
-    if "torch" not in sys.modules:  # OpenCV pages never load torch
-        return False
-    return bool(sys.modules["torch"].cuda.is_available())
-
-
 def apply_kernel(image: np.ndarray, kernel: np.ndarray, *, device: torch.device | None = None) -> np.ndarray:
     """Correlate an image with a small kernel, as cv2.filter2D does (ddepth CV_32F, BORDER_REFLECT_101).
 
     image: (H, W) or (H, W, C) uint8 or float; colour channels are filtered one by one.
-    kernel: (k, k) with k odd. device: a torch.device to run torch conv2d on; None picks torch on CUDA when
-    torch is already loaded and CUDA is available, else OpenCV. Returns float32 of the image's shape;
+    kernel: (k, k) with k odd. device: None runs cv2.filter2D; a torch.device runs torch conv2d there.
+    Returns float32 of the image's shape;
     negative values are kept (show them signed).
     """
     values = _check_image(image)
     weights = check_kernel(kernel)
-    if _wants_torch(device):
+    if device is not None:
         return _apply_kernel_torch(np.asarray(image), values, weights, device)
     return cv2.filter2D(values, cv2.CV_32F, weights, borderType=cv2.BORDER_REFLECT_101)
 
 
 def _apply_kernel_torch(
-    image: np.ndarray, values: np.ndarray, weights: np.ndarray, device: torch.device | None
+    image: np.ndarray, values: np.ndarray, weights: np.ndarray, device: torch.device
 ) -> np.ndarray:
     """torch conv2d (a correlation, like filter2D) after reflect padding; float32 (H, W[, C]).
 
@@ -225,8 +216,6 @@ def _apply_kernel_torch(
     import torch  # lazily: only this branch needs it
     import torch.nn.functional as functional
 
-    if device is None:
-        device = torch.device("cuda")
     # On CUDA, cuDNN may use TF32 for float32 convolutions (10-bit mantissa); float64 keeps filter2D's accuracy.
     dtype = torch.float64 if torch.device(device).type == "cuda" else torch.float32
     height, width = values.shape[:2]

@@ -2,7 +2,7 @@
 
 Layer specs are small frozen dataclasses named and parameterised like torch.nn's layers; shapes are
 (C, H, W) for feature maps and (N,) for vectors, one image (no batch axis). `analyze` walks a list of
-specs and explains every number with its formula. lib/cnn_torch.py checks all of it against PyTorch.
+specs and explains every number with its formula. lib/nn/cnn_torch.py checks all of it against PyTorch.
 """
 
 from __future__ import annotations
