@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv.colour import GIRAFFE_LOWER, GIRAFFE_UPPER, colour_threshold_snippet, parse_hex_colour
+from lib.cv.programs import image_program
 from ui.cached_colour import pick_a_colour, threshold_colour
 from ui.image_source import current_image
 from ui.layout import code_panel, page_header, show_error, show_row
@@ -82,7 +83,15 @@ show_row(
     ("Image", image), ("Mask (inRange)", mask), ("Masked: bitwise_and", masked), ("Recoloured", recoloured)
 )
 st.metric("Pixels selected", f"{(mask > 0).mean():.1%}")
-code_panel(colour_threshold_snippet(lower=lower, upper=upper, colour=paint), filename="colour_threshold.py")
+code_panel(
+    image_program(
+        colour_threshold_snippet(lower=lower, upper=upper, colour=paint),
+        image,
+        reproduces=f"Colour thresholding: HSV range {lower} to {upper}, selected pixels painted RGB {paint}.",
+        name="colour_threshold.py",
+        result=recoloured,
+    )
+)
 
 st.subheader("Pick a colour from the image")
 st.caption(

@@ -8,10 +8,12 @@ import numpy as np
 import streamlit as st
 
 from lib.cv.images import encode_jpeg, encode_png, fit_to_working_size
+from lib.cv.programs import Program
 from ui.cache import image_cache
 
 # Longest side an image is sent to the browser at, by how many share a row.
 DISPLAY_SIDE = {1: 1000, 2: 640, 3: 480, 4: 400}
+CODE_PANELS = "code_panels"  # session-state key: file name -> Program shown in this session
 SMALL_IMAGE_SIDE = 256  # at or below this, images are sent as PNG (crisp pixels, exact values)
 
 PRESENTATION_CSS = """
@@ -99,11 +101,24 @@ def show_row(*items: tuple[str, np.ndarray]) -> None:
             show_image(image, caption=caption, columns_in_row=len(items))
 
 
-def code_panel(snippet: str, *, filename: str = "example.py", expanded: bool = False) -> None:
-    """The "Code" panel: runnable Python that reproduces what the page shows, with a download button."""
+def code_panel(program: Program | str, *, filename: str = "example.py", expanded: bool = False) -> None:
+    """The "Code" panel: a complete program that reproduces what the page shows, and its download.
+
+    A Program downloads as a zip of its script and the files it reads (the page's image, weights); a plain
+    string is a script that needs nothing else. The latest panel of each file name is kept in session state
+    under CODE_PANELS, so a test can download exactly what a student would.
+    """
+    if isinstance(program, str):
+        program = Program(script=program, name=filename)
+    st.session_state.setdefault(CODE_PANELS, {})[program.name] = program
     with st.expander("Code — reproduce this result", expanded=expanded, icon=":material/code:"):
-        st.code(snippet, language="python")
-        download_button("Download as .py", snippet, file_name=filename, mime="text/x-python")
+        st.code(program.script, language="python")
+        label = "Download script, image and files (.zip)" if program.files else "Download as .py"
+        mime = "application/zip" if program.files else "text/x-python"
+        # built only when clicked (a quick run of reruns cannot delete it mid-download; no work per rerun)
+        st.download_button(
+            label, program.download_bytes, file_name=program.download_name, mime=mime, on_click="ignore"
+        )
 
 
 def download_button(label: str, data: bytes | str, **kwargs) -> None:
