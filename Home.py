@@ -5,8 +5,10 @@ import streamlit as st
 from ui.course_map import built_sections
 from ui.image_source import render_sidebar
 from ui.memory import freeze_new_imports
+from ui.url_state import guard_url_values, link_notice
 
 freeze_new_imports()  # what earlier runs imported leaves the GC's walk after every run (ui/memory.py)
+guard_url_values()  # a shared link's values are checked against their widgets (ui/url_state.py)
 st.set_page_config(page_title="CV Skills Lab", page_icon=":material/visibility:", layout="wide")
 
 course_map = st.Page("app_pages/home.py", title="Course map", icon=":material/map:", default=True)
@@ -27,4 +29,6 @@ st.sidebar.toggle(
     bind="query-params",
     help="Larger type for projecting; explanations start collapsed.",
 )
-navigation.run()
+link_notice_slot = st.empty()  # one quiet line above the page when the link had bad values
+with link_notice(link_notice_slot):
+    navigation.run()

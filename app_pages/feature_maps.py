@@ -26,6 +26,15 @@ page is listed too, for as long as this session lasts.
     "layer after the forward pass shows post-ReLU maps. Here every activation is cloned as it is computed.",
 )
 
+
+def unit_slider(container, label: str, size: int, *, key: str) -> int:
+    """A slider over a map's rows or columns; a map one unit across (global pooling) has only unit 0."""
+    if size < 2:
+        container.caption(f"{label}: 0 — the maps of this layer are 1 unit across.")
+        return 0
+    return container.slider(label, 0, size - 1, size // 2, key=key)
+
+
 left, right = st.columns(2)
 name = cm.model_picker(left, ALL_MODELS, "fm_model")
 usable = cm.is_usable(name)
@@ -60,6 +69,8 @@ layer_name = st.selectbox(
     bind="query-params",
 )
 layer = by_name[layer_name]
+
+
 order = order_by_activity(layer.values)
 cells = st.columns(3)
 count = cells[0].slider("Maps shown (most active first)", 1, 64, 16, key="fm_count", bind="query-params")
@@ -83,8 +94,8 @@ st.subheader("One map, its kernel and its receptive field")
 cells = st.columns(3)
 channel = cells[0].selectbox("Map (channel)", shown, key=f"fm_channel_{layer_name}")
 height, width = layer.values.shape[1:]
-row = cells[1].slider("Unit row", 0, height - 1, height // 2, key=f"fm_row_{layer_name}")
-col = cells[2].slider("Unit column", 0, width - 1, width // 2, key=f"fm_col_{layer_name}")
+row = unit_slider(cells[1], "Unit row", height, key=f"fm_row_{layer_name}")
+col = unit_slider(cells[2], "Unit column", width, key=f"fm_col_{layer_name}")
 info = cm.info(name)
 box = receptive_field(model, run.layers, layer_name, (row, col), info.input_size)
 field = draw_field(model_input, box, network_hw=model_input.shape[:2]) if box else model_input

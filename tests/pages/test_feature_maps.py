@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import ui.cached_models as cm
 from tests.lib.test_canvas_input import STROKES, drawn_digit
@@ -81,3 +82,28 @@ class TestDrawInput:
         bars = app.get("plotly_chart")[-1].proto.spec
         top = json.loads(bars)["data"][0]["y"][-1]  # best on top
         assert top == "2"
+
+
+@pytest.mark.slow
+def test_every_layer_of_every_model_opens():
+    """Each model in the list, each layer in its list (1x1 maps of global pooling included), from a link.
+
+    torchvision models run with random weights here (ImageNet weights are offline); the layer list and the
+    map shapes are the architecture's.
+    """
+    from tests.pages.test_shared_links import bound_widgets, open_page
+
+    page = "app_pages/feature_maps.py"
+    models = bound_widgets(open_page(page, {}))["fm_model"].options
+    assert len(models) >= 6
+    failures, opened = [], 0
+    for model in models:
+        widgets = bound_widgets(open_page(page, {"fm_model": model}))
+        (layer_key,) = [key for key in widgets if key.startswith("fm_layer_")]
+        for layer in widgets[layer_key].options:
+            app = open_page(page, {"fm_model": model, layer_key: layer})
+            opened += 1
+            if app.exception or app.error:
+                failures.append(f"{model} / {layer}: {[e.value for e in [*app.exception, *app.error]][:1]}")
+    assert not failures, "\n".join(failures)
+    assert opened > 60
