@@ -20,7 +20,7 @@ import numpy as np
 from lib.cv.images import encode_png
 
 INPUT_IMAGE = "input.png"
-# Lines the old snippets started with to say where image_rgb comes from; the program reads it instead.
+# Lines the older snippets (lib.nn's) start with to say where image_rgb comes from; the program reads it instead.
 _IMAGE_COMMENT = re.compile(r"^# image_rgb: .*\n", re.M)
 _FILE_PART = re.compile(r"[\w-]+")
 _IMPORT = re.compile(r"^(import [\w.]+( as \w+)?|from [\w.]+ import .+)$")

@@ -93,18 +93,36 @@ SETTINGS = [Setting(page.file) for page in all_pages() if page.url_path != "home
         Setting("app_pages/kernels_blur_edges.py", {"kb_tab": "Edges", "kb_edge_code": kind}, f"edges-{kind}")
         for kind in ("Canny", "Sobel", "Laplacian")
     ],
+    Setting(
+        "app_pages/histograms.py",
+        {"hist_space": "HSV", "hist_region": True, "hist_method": "Equalize", "hist_channel": "V (HSV)"},
+        "hsv-region-equalize",
+    ),
+    Setting("app_pages/histograms.py", {"hist_space": "Gray", "hist_channel": "Gray image"}, "gray"),
+    Setting(
+        "app_pages/segmentation.py",
+        {"seg_method": "otsu", "seg_adaptive": "mean", "seg_k": 5, "seg_attempts": 2},
+        "otsu-mean-k5",
+    ),
+    Setting("app_pages/segmentation.py", {"seg_method": "tozero_inv", "seg_threshold": 90}, "tozero-inv"),
+    Setting(
+        "app_pages/watershed_coins.py",
+        {"ws_threshold_mode": "Fixed", "ws_polarity": "Darker", "ws_notes_only": True},
+        "notes-recipe",
+    ),
+    Setting(
+        "app_pages/watershed_coins.py", {"ws_polarity": "Lighter", "ws_seeds_per_blob": False}, "lighter"
+    ),
+    Setting(
+        "app_pages/face_detection.py",
+        {"fd_picture": "Portrait", "fd_eyes": True, "fd_min_neighbors": 3},
+        "portrait-eyes",
+    ),
 ]
 
 # Panels not yet complete programs (issue "One source of truth"): they must fail as downloaded until they
 # are converted, and then leave this list (strict xfail).
 NOT_YET_PROGRAMS = {
-    "histograms-defaults:histogram.py",
-    "histograms-defaults:equalize.py",
-    "segmentation-defaults:threshold.py",
-    "segmentation-defaults:adaptive.py",
-    "segmentation-defaults:kmeans.py",
-    "watershed_coins-defaults:watershed_coins.py",
-    "face_detection-defaults:face_detection.py",
     "tensor_playground-defaults:tensor.py",
     "tensor_playground-defaults:noise.py",
     "tensor_playground-defaults:indexing.py",
