@@ -10,6 +10,7 @@ from lib.cv.colour import (
     hsv_adjust_snippet,
     pixel_values,
 )
+from lib.cv.programs import image_program
 from ui.cached_colour import adjust_hsv, all_colour_spaces, draw_crosshair
 from ui.clickable import clickable_image, set_point
 from ui.image_source import current_image
@@ -55,7 +56,15 @@ if space == "HSV":
     st.caption(
         "Hue is stored as 0–179, so even the largest hue is not white; red sits at both ends (0 and 179)."
     )
-code_panel(colour_spaces_snippet(space=space), filename="colour_spaces.py")
+code_panel(
+    image_program(
+        colour_spaces_snippet(space=space),
+        image,
+        reproduces=f"Colour spaces: the image converted to {space}, split into its channels.",
+        name="colour_spaces.py",
+        result=view,
+    )
+)
 
 st.subheader("Live HSV adjustment")
 left, middle, right = st.columns(3)
@@ -73,8 +82,14 @@ st.caption(
     "Saturation and value are clipped to 0–255 — they saturate, never wrap."
 )
 code_panel(
-    hsv_adjust_snippet(hue_shift=hue_shift, saturation_scale=saturation_scale, value_scale=value_scale),
-    filename="hsv_adjust.py",
+    image_program(
+        hsv_adjust_snippet(hue_shift=hue_shift, saturation_scale=saturation_scale, value_scale=value_scale),
+        image,
+        reproduces=f"Live HSV adjustment: hue +{hue_shift}, saturation ×{saturation_scale:g}, "
+        f"value ×{value_scale:g}.",
+        name="hsv_adjust.py",
+        result=adjusted,
+    )
 )
 
 st.subheader("Pixel inspector")

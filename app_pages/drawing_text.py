@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv import drawing as dr
+from lib.cv.programs import image_program
 from ui.cached_basics import CANVAS_MAX_X, CANVAS_MAX_Y, canvas_point, draw_canvas, font_gallery, shape_style
 from ui.layout import code_panel, page_header, show_error, show_image
 
@@ -90,13 +91,20 @@ with tabs[5]:
 
 try:
     spec = dr.CanvasSpec(width, height, dr.hex_to_rgb(background), tuple(shapes))
-    show_image(
-        draw_canvas(spec), caption=f"Canvas {width}×{height} · {len(shapes)} shapes, drawn in tab order"
-    )
+    canvas = draw_canvas(spec)
+    show_image(canvas, caption=f"Canvas {width}×{height} · {len(shapes)} shapes, drawn in tab order")
     if text_on:
         (left, top), (right, bottom) = dr.text_box(text)
         st.caption(f"Text box ({left}, {top})–({right}, {bottom}); org {org} is on its baseline.")
-    code_panel(dr.canvas_snippet(spec), filename="canvas.py")
+    code_panel(
+        image_program(
+            dr.canvas_snippet(spec),
+            None,
+            reproduces=f"Drawing & text: the {width}×{height} canvas with its {len(shapes)} shapes, in tab order.",
+            name="canvas.py",
+            result=canvas,
+        )
+    )
 except ValueError as error:
     show_error(f"{error} Change that setting to draw the canvas.")
 

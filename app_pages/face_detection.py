@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.cv.faces import faces_snippet
 from lib.cv.images import ImageError
+from lib.cv.programs import image_program
 from ui.cached_segmentation import detect_eyes, detect_faces, draw_faces, page_picture
 from ui.layout import code_panel, page_header, show_error, show_image
 
@@ -66,11 +67,18 @@ if faces:
         hide_index=True,
     )
 code_panel(
-    faces_snippet(
-        scale_factor=scale_factor,
-        min_neighbors=min_neighbors,
-        min_size=(min_side, min_side),
-        with_eyes=with_eyes,
-    ),
-    filename="face_detection.py",
+    image_program(
+        faces_snippet(
+            scale_factor=scale_factor,
+            min_neighbors=min_neighbors,
+            min_size=(min_side, min_side),
+            with_eyes=with_eyes,
+        ),
+        image,
+        reproduces=f"Face detection (Haar cascade) on the {label} picture: scaleFactor {scale_factor}, "
+        f"minNeighbors {min_neighbors}, minSize {min_side}; prints the face boxes the page lists.",
+        name="face_detection.py",
+        result=faces,
+        result_name="faces",
+    )
 )

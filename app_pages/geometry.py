@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from lib.cv import geometry
+from lib.cv.programs import image_program
 from ui.cached_geometry import (
     TRANSLATION_RANGE,
     document_sample,
@@ -99,7 +100,7 @@ except ValueError as error:
 
 show_matrices(matrix)
 try:
-    output = warped_output(image, matrix, output_size, show_grid, target)
+    warped, output = warped_output(image, matrix, output_size, show_grid, target)
 except ValueError as error:
     show_error(str(error))
     st.stop()
@@ -108,4 +109,13 @@ with left:
     input_view(image, source, source_keys, mode, show_grid)
 with right:
     output_view(output, target, target_keys, mode)
-code_panel(code, filename="transform.py")
+code_panel(
+    image_program(
+        code,
+        image,
+        reproduces=f"{mode}: the warped image, {warped.shape[1]}×{warped.shape[0]} (the page draws the grid "
+        "and the points on top of it).",
+        name="transform.py",
+        result=warped,
+    )
+)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv.histograms import equalization_snippet, histogram_snippet
+from lib.cv.programs import image_program
 from ui.cached_colour import (
     brightness_histogram,
     brightness_verdict,
@@ -49,7 +50,15 @@ with right:
     curves = channel_histograms(image, space, mask)
     title = f"{space} histogram" + (f" of region {box}" if box else "")
     st.plotly_chart(histogram_figure(curves, title=title), key="hist_chart")
-code_panel(histogram_snippet(space=space, box=box), filename="histogram.py")
+code_panel(
+    image_program(
+        histogram_snippet(space=space, box=box),
+        image,
+        reproduces=f"The {space} histograms (cv2.calcHist)" + (f" of region {box}." if box else "."),
+        name="histogram.py",
+        result=curves,
+    )
+)
 
 st.subheader("Is the image bright or dark?")
 threshold = st.slider("Verdict threshold on V", 0, 255, 150, key="hist_threshold", bind="query-params")
@@ -97,8 +106,13 @@ st.plotly_chart(
     key="hist_equalized_chart",
 )
 code_panel(
-    equalization_snippet(
-        method=method, gray=as_gray, channel=channel, clip_limit=clip_limit, tile_grid_size=(tiles, tiles)
-    ),
-    filename="equalize.py",
+    image_program(
+        equalization_snippet(
+            method=method, gray=as_gray, channel=channel, clip_limit=clip_limit, tile_grid_size=(tiles, tiles)
+        ),
+        image,
+        reproduces=f"{after_caption} on {target}.",
+        name="equalize.py",
+        result=result,
+    )
 )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv.basics import bgr_shown_as_rgb, images_snippet, wrapped_fraction
+from lib.cv.programs import image_program
 from lib.cv.video import VideoError, brighten_video, video_snippet
 from samples import SAMPLE_VIDEO
 from ui.cached_video import add_brightness, encode_for_download, video_frame, video_info
@@ -25,9 +26,8 @@ A video is just frames: read one, process it, write it, until `read()` returns `
 
 image = current_image()
 st.subheader("BGR vs RGB")
-show_row(
-    ("RGB — what the camera saw", image), ("BGR shown as RGB — the classic mistake", bgr_shown_as_rgb(image))
-)
+bgr_as_rgb = bgr_shown_as_rgb(image)
+show_row(("RGB — what the camera saw", image), ("BGR shown as RGB — the classic mistake", bgr_as_rgb))
 
 st.subheader("Brightness: wrap-around vs saturation")
 amount = st.slider("Add to every pixel", -100, 100, 30, key="io_amount", bind="query-params")
@@ -53,7 +53,18 @@ download_button(
     file_name=f"output.{'png' if file_format == 'PNG' else 'jpg'}",
     mime=f"image/{file_format.lower()}",
 )
-code_panel(images_snippet(amount=amount, saturate=True, file_format=file_format, jpeg_quality=quality))
+output_name = f"output.{'png' if file_format == 'PNG' else 'jpg'}"
+code_panel(
+    image_program(
+        images_snippet(amount=amount, saturate=True, file_format=file_format, jpeg_quality=quality),
+        image,
+        reproduces=f"Images: BGR shown as RGB, {amount:+d} added with wrap-around and with saturation, "
+        f"written as {output_name}" + (f" (quality {quality})." if file_format == "JPEG" else "."),
+        name="example.py",
+        results={"bgr_as_rgb": bgr_as_rgb, "wrapped": wrapped, "result": saturated},
+        writes={output_name: encoded},
+    )
+)
 
 st.subheader("Video, frame by frame")
 uploaded_video = st.file_uploader(
@@ -72,10 +83,8 @@ st.caption(
 frame_index = st.slider("Frame", 0, info.frame_count - 1, 0, key="io_frame", bind="query-params")
 video_amount = st.slider("Add to every frame", -100, 100, 20, key="io_video_amount", bind="query-params")
 frame = video_frame(clip, frame_index)
-show_row(
-    (f"Frame {frame_index}", frame),
-    (f"Frame {frame_index} + {video_amount}", add_brightness(frame, video_amount, True)),
-)
+processed = add_brightness(frame, video_amount, True)
+show_row((f"Frame {frame_index}", frame), (f"Frame {frame_index} + {video_amount}", processed))
 if st.button("Write the processed clip (mp4v)", icon=":material/movie:"):
     bar = st.progress(0.0, text="Writing frames…")
     try:
@@ -93,4 +102,14 @@ if "io_processed_clip" in st.session_state:
         file_name="output.mp4",
         mime="video/mp4",
     )
-code_panel(video_snippet(amount=video_amount, saturate=True), filename="video.py")
+code_panel(
+    image_program(
+        video_snippet(amount=video_amount, saturate=True, frame_index=frame_index),
+        None,
+        reproduces=f"Video: {video_amount:+d} added to every frame of the clip (saturating), written as "
+        f"output.mp4; frame {frame_index} is the one the page shows.",
+        name="video.py",
+        results={"frames": info.frame_count, "result": processed},
+        files={"input.mp4": clip},
+    )
+)

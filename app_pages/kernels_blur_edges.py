@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv import filters
+from lib.cv.programs import image_program
 from ui.cached_filters import (
     BLUR_METHODS,
     blur_controls,
@@ -66,7 +67,16 @@ if kernel_tab.open:
         )
         st.markdown("#### One output pixel, by hand")
         one_pixel_by_hand(gray, kernel, output)
-        code_panel(filters.kernel_snippet(kernel), filename="kernel.py")
+        code_panel(
+            image_program(
+                filters.kernel_snippet(kernel),
+                current_image(),
+                reproduces="Kernel builder: the gray image correlated with the kernel (cv2.filter2D), "
+                "raw signed values.",
+                name="kernel.py",
+                result=output,
+            )
+        )
 
 if blur_tab.open:
     with blur_tab:
@@ -96,7 +106,17 @@ if blur_tab.open:
         which = st.segmented_control(
             "Code for", BLUR_METHODS, default="Median", required=True, key="kb_blur_code"
         )
-        code_panel(blur_snippet(which, sizes[which], sigma, gray_only), filename="blur.py")
+        code_panel(
+            image_program(
+                blur_snippet(which, sizes[which], sigma, gray_only),
+                current_image(),
+                reproduces=f"{which} blur, size {sizes[which]}"
+                + (f", sigma {sigma:g}" if which == "Gaussian" else "")
+                + (" on the gray image." if gray_only else " on each colour channel."),
+                name="blur.py",
+                result=results[which],
+            )
+        )
 
 if edges_tab.open:
     with edges_tab:
@@ -109,7 +129,8 @@ if edges_tab.open:
         thresholds = right.slider(
             "Canny thresholds (low, high)", 0, 600, (180, 200), key="kb_canny", bind="query-params"
         )
-        views = list(edge_views(gray, sobel_size, laplacian_size, tuple(thresholds)).items())
+        shown, edges = edge_views(gray, sobel_size, laplacian_size, tuple(thresholds))
+        views = list(shown.items())
         show_row(("Input (gray)", gray), *views[:3])
         show_row(*views[3:])
         st.caption(
@@ -121,4 +142,13 @@ if edges_tab.open:
         which = st.segmented_control(
             "Code for", edge_kinds, default="Canny", required=True, key="kb_edge_code"
         )
-        code_panel(edge_snippet(which, sobel_size, laplacian_size, tuple(thresholds)), filename="edges.py")
+        code_panel(
+            image_program(
+                edge_snippet(which, sobel_size, laplacian_size, tuple(thresholds)),
+                current_image(),
+                reproduces=f"{which} edges of the gray image (Sobel size {sobel_size}, Laplacian size "
+                f"{laplacian_size}, Canny thresholds {thresholds[0]}, {thresholds[1]}).",
+                name="edges.py",
+                result=edges[which],
+            )
+        )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv import transforms as tf
+from lib.cv.programs import image_program
 from ui import cached_basics as cached
 from ui.image_source import WORKING_SIDES, current_image
 from ui.layout import code_panel, page_header, show_row
@@ -62,7 +63,15 @@ show_row(
     (f"Resized · {resized.shape[1]}×{resized.shape[0]} · {interpolation}", resized),
 )
 st.caption("Both are drawn the same width: read the sizes in the captions. A changed aspect ratio squeezes.")
-code_panel(snippet, filename="resize.py")
+code_panel(
+    image_program(
+        snippet,
+        image,
+        reproduces=f"Resize to {resized.shape[1]}×{resized.shape[0]} with {interpolation} interpolation.",
+        name="resize.py",
+        result=resized,
+    )
+)
 
 st.subheader("The five interpolations, up close")
 st.caption("At full view they look alike; enlarge a small region and they do not.")
@@ -72,8 +81,17 @@ st.subheader("Flip")
 flip_code = choice(
     "Flip code", list(tf.FLIP_CODES), 1, "rf_flip", format_func=lambda c: f"{c}: {tf.FLIP_CODES[c]}"
 )
-show_row(("Original", image), (f"cv2.flip(image, {flip_code})", cached.flip(image, flip_code)))
-code_panel(tf.flip_snippet(flip_code=flip_code), filename="flip.py")
+flipped = cached.flip(image, flip_code)
+show_row(("Original", image), (f"cv2.flip(image, {flip_code})", flipped))
+code_panel(
+    image_program(
+        tf.flip_snippet(flip_code=flip_code),
+        image,
+        reproduces=f"Flip with cv2.flip code {flip_code} ({tf.FLIP_CODES[flip_code]}).",
+        name="flip.py",
+        result=flipped,
+    )
+)
 
 st.subheader("Rotate")
 if choice("Rotate by", ["Quarter turns", "Any angle"], "Quarter turns", "rf_rotate_mode") == "Quarter turns":
@@ -91,7 +109,7 @@ else:
     caption = f"{angle}° counter-clockwise" + ("" if keep_whole else ", corners cut off")
     snippet = tf.rotate_snippet(angle=float(angle), keep_whole=keep_whole)
 show_row(("Original", image), (f"{caption} · {rotated.shape[1]}×{rotated.shape[0]}", rotated))
-code_panel(snippet, filename="rotate.py")
+code_panel(image_program(snippet, image, reproduces=f"Rotate: {caption}.", name="rotate.py", result=rotated))
 
 st.subheader("Crop")
 start = tf.default_crop(width, height)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.cv.programs import image_program
 from lib.cv.thresholding import (
     THRESHOLD_METHODS,
     THRESHOLD_RULES,
@@ -50,7 +51,15 @@ thresholded = simple_threshold(gray, threshold, method)
 used = f"Otsu chose {thresholded.threshold:.0f}" if method == "otsu" else f"threshold {threshold}"
 show_row(("Gray", gray), (f"{THRESHOLD_METHODS[method][0]}, {used}", thresholded.image))
 st.caption(f"Rule for each pixel value p (t = threshold, 255 = max): {THRESHOLD_RULES[method]}.")
-code_panel(threshold_snippet(threshold=threshold, method=method), filename="threshold.py")
+code_panel(
+    image_program(
+        threshold_snippet(threshold=threshold, method=method),
+        image,
+        reproduces=f"Simple threshold: {THRESHOLD_METHODS[method][0]} on the gray image, {used}.",
+        name="threshold.py",
+        results={"used_threshold": thresholded.threshold, "result": thresholded.image},
+    )
+)
 
 st.subheader("Adaptive threshold")
 columns = st.columns(3)
@@ -72,7 +81,13 @@ st.caption(
     "Try the scanned page sample: one global threshold loses the shaded side, the adaptive one does not."
 )
 code_panel(
-    adaptive_threshold_snippet(method=adaptive_method, block_size=block_size, c=c), filename="adaptive.py"
+    image_program(
+        adaptive_threshold_snippet(method=adaptive_method, block_size=block_size, c=c),
+        image,
+        reproduces=f"Adaptive threshold ({adaptive_method} mean), block {block_size}, C {c}.",
+        name="adaptive.py",
+        result=adaptive,
+    )
 )
 
 st.subheader("k-means colour clustering")
@@ -97,4 +112,13 @@ if (preview_h, preview_w) != image.shape[:2]:
         f"For speed, k-means ran on a {preview_w}×{preview_h} preview; every full-size pixel then took its "
         "nearest centre. The random starting centres are seeded, so the result is the same every time."
     )
-code_panel(kmeans_snippet(k=k, attempts=attempts), filename="kmeans.py")
+code_panel(
+    image_program(
+        kmeans_snippet(k=k, attempts=attempts),
+        image,
+        reproduces=f"k-means colour clustering: k = {k}, best of {attempts} attempts, every pixel painted "
+        "with its cluster's centre.",
+        name="kmeans.py",
+        result=clusters.image,
+    )
+)

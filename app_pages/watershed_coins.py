@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.cv.images import ImageError
+from lib.cv.programs import image_program
 from lib.cv.segmentation import count_coins_snippet
 from ui.cached_segmentation import coin_views, extra_step_controls, page_picture, show_stages
 from ui.layout import code_panel, page_header, show_error
@@ -117,4 +118,13 @@ show_stages(views, opening=opening, fraction=fraction)
 
 st.subheader("Every watershed region and the filter's verdict")
 st.dataframe(views.table(), hide_index=True)
-code_panel(count_coins_snippet(**params), filename="watershed_coins.py")
+code_panel(
+    image_program(
+        count_coins_snippet(**params),
+        image,
+        reproduces=f"Watershed coin count on the {label} picture with the page's settings: prints the count "
+        "and the coins' boxes, saves the mask of the counted coins.",
+        name="watershed_coins.py",
+        results={"count": views.count, "boxes": views.boxes, "mask": views.mask},
+    )
+)

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from lib.cv import drawing, transforms
+from lib.cv.programs import image_program
 from ui.cache import image_cache
 from ui.clickable import clickable_image, set_percent_point, set_rectangle
 from ui.image_source import WORKING_SIDES
@@ -83,8 +84,14 @@ def interpolation_magnifier(image: np.ndarray) -> None:
         )
     show_row(*[(f"{name} ×{zoom}", picture) for name, picture in enlarged.items()])
     code_panel(
-        transforms.magnifier_snippet(region=region, zoom=zoom, interpolation="lanczos4"),
-        filename="magnifier.py",
+        image_program(
+            transforms.magnifier_snippet(region=region, zoom=zoom, interpolation="lanczos4"),
+            image,
+            reproduces=f"The magnifier: region x {region[0]}–{region[2]}, y {region[1]}–{region[3]} enlarged "
+            f"{zoom}× with each interpolation.",
+            name="magnifier.py",
+            results={"results": enlarged},
+        )
     )
 
 
@@ -120,7 +127,16 @@ def crop_by_slicing(image: np.ndarray, start: tuple[int, int, int, int]) -> None
             st.caption(f"The rectangle reaches past the {width}×{height} image, so it was clipped to it.")
     except ValueError as error:
         show_error(str(error))
-    code_panel(transforms.crop_snippet(rectangle=rectangle), filename="crop.py")
+        return
+    code_panel(
+        image_program(
+            transforms.crop_snippet(rectangle=rectangle),
+            image,
+            reproduces=f"Crop by slicing: image[{y_start}:{y_end}, {x_start}:{x_end}].",
+            name="crop.py",
+            result=cropped,
+        )
+    )
 
 
 def canvas_point(label: str, default: tuple[int, int], key: str) -> tuple[int, int]:

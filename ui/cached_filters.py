@@ -160,34 +160,38 @@ def with_zoom_box(image: np.ndarray, centre_x: float, centre_y: float) -> np.nda
 
 def edge_views(
     gray: np.ndarray, sobel_ksize: int, laplacian_ksize: int, thresholds: tuple[int, int]
-) -> dict[str, np.ndarray]:
-    """Display-ready edge images, by caption; each detector cached on its own, so one slider redoes one."""
-    return {
-        **_sobel_views(gray, sobel_ksize),
-        **_laplacian_views(gray, laplacian_ksize),
-        f"Canny {thresholds[0]}, {thresholds[1]}": _canny_view(gray, thresholds),
-    }
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(display-ready edge images by caption, each detector's own output by name: "Sobel" the magnitude,
+    "Laplacian" the signed values, "Canny" the edges); each detector cached on its own, so one slider
+    redoes one."""
+    sobel_views, magnitude = _sobel_views(gray, sobel_ksize)
+    laplacian_views, laplacian = _laplacian_views(gray, laplacian_ksize)
+    canny = _canny_view(gray, thresholds)
+    views = {**sobel_views, **laplacian_views, f"Canny {thresholds[0]}, {thresholds[1]}": canny}
+    return views, {"Sobel": magnitude, "Laplacian": laplacian, "Canny": canny}
 
 
 @image_cache
-def _sobel_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
+def _sobel_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     sobel = filters.sobel_edges(gray, ksize=ksize)
-    return {
+    views = {
         "Sobel x (signed: blue < 0 < red)": filters.signed_to_rgb(
             sobel.x, limit=filters.signed_limit(sobel.x)
         ),
         "Sobel y (signed)": filters.signed_to_rgb(sobel.y, limit=filters.signed_limit(sobel.y)),
         "Sobel magnitude √(x² + y²), stretched": filters.stretch_to_uint8(sobel.magnitude),
     }
+    return views, sobel.magnitude
 
 
 @image_cache
-def _laplacian_views(gray: np.ndarray, ksize: int) -> dict[str, np.ndarray]:
+def _laplacian_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     laplacian = filters.laplacian(gray, ksize=ksize)
-    return {
+    views = {
         "Laplacian raw (signed)": filters.signed_to_rgb(laplacian, limit=filters.signed_limit(laplacian)),
         "Laplacian absolute (convertScaleAbs)": filters.absolute_uint8(laplacian),
     }
+    return views, laplacian
 
 
 @image_cache

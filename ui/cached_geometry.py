@@ -190,15 +190,16 @@ def warped_output(
     output_size: tuple[int, int] | None,
     show_grid: bool,
     target_points: np.ndarray | None,
-) -> np.ndarray:
-    """The warp, with the input's grid mapped through the same matrix and the numbered target points."""
-    warped = geometry.warp_image(image, matrix, output_size=output_size)
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the warp, the warp with the input's grid mapped through the same matrix and the numbered target
+    points drawn on it: what the page shows)."""
+    warped = shown = geometry.warp_image(image, matrix, output_size=output_size)
     height, width = image.shape[:2]
     if show_grid:
-        warped = geometry.draw_grid(warped, matrix=matrix, source_size=(width, height), color=GRID_COLOUR)
+        shown = geometry.draw_grid(shown, matrix=matrix, source_size=(width, height), color=GRID_COLOUR)
     if target_points is not None:
-        warped = geometry.draw_points(warped, target_points, color=TARGET_COLOUR, closed=True)
-    return warped
+        shown = geometry.draw_points(shown, target_points, color=TARGET_COLOUR, closed=True)
+    return warped, shown
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

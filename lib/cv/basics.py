@@ -53,17 +53,17 @@ def encode_for_download(image_rgb: np.ndarray, *, file_format: str, jpeg_quality
 
 
 def images_snippet(*, amount: int, saturate: bool, file_format: str, jpeg_quality: int) -> str:
-    """Runnable code that reproduces the page: read, convert, brighten, write."""
-    if saturate:
-        brighten = (
-            f"result = cv2.add(image_rgb, np.full_like(image_rgb, {amount}))  # saturates at 255"
-            if amount >= 0
-            else f"result = cv2.subtract(image_rgb, np.full_like(image_rgb, {-amount}))  # saturates at 0"
-        )
+    """Runnable code that reproduces the page: BGR shown as RGB, brighten (wrapping and saturating), write.
+
+    Starts from `image_rgb`; ends with `bgr_as_rgb`, `wrapped` (plain +) and `result` (saturated, or
+    `wrapped` when saturate is False), and writes `result` to output.png / output.jpg.
+    """
+    if amount >= 0:
+        brighten = f"result = cv2.add(image_rgb, np.full_like(image_rgb, {amount}))  # saturates at 255"
     else:
-        brighten = (
-            f"result = (image_rgb.astype(np.int16) + ({amount})).astype(np.uint8)  # wraps: 250 + 30 = 24"
-        )
+        brighten = f"result = cv2.subtract(image_rgb, np.full_like(image_rgb, {-amount}))  # saturates at 0"
+    if not saturate:
+        brighten = "result = wrapped"
     if file_format == "PNG":
         write = 'cv2.imwrite("output.png", cv2.cvtColor(result, cv2.COLOR_RGB2BGR))'
     else:
@@ -74,10 +74,10 @@ def images_snippet(*, amount: int, saturate: bool, file_format: str, jpeg_qualit
     return f"""import cv2
 import numpy as np
 
-# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)
 # cv2.imread returns BGR; showing it as if it were RGB swaps red and blue:
-bgr_as_rgb = image_rgb[:, :, ::-1]
+bgr_as_rgb = np.ascontiguousarray(image_rgb[:, :, ::-1])
 
+wrapped = (image_rgb.astype(np.int16) + ({amount})).astype(np.uint8)  # plain + wraps: 250 + 30 = 24
 {brighten}
 {write}
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.cv.images import IMAGE_RGB_COMMENT, ImageError
+from lib.cv.images import ImageError
 
 COLOUR_SPACES = ("RGB", "BGR", "Gray", "HSV", "LAB")
 CHANNEL_NAMES: dict[str, tuple[str, ...]] = {
@@ -259,7 +259,7 @@ def colour_spaces_snippet(*, space: str = "HSV") -> str:
         conversion = "result = image_rgb.copy()"
     else:
         conversion = f"result = cv2.cvtColor(image_rgb, cv2.{_CV2_NAME[space]})"
-    lines = [IMAGE_RGB_COMMENT, "import cv2", "", conversion]
+    lines = ["import cv2", "", conversion]
     if space == "HSV":
         lines.append("# OpenCV hue is 0..179 (degrees / 2), saturation and value 0..255")
     if space != "Gray":
@@ -269,8 +269,7 @@ def colour_spaces_snippet(*, space: str = "HSV") -> str:
 
 def hsv_adjust_snippet(*, hue_shift: int = 0, saturation_scale: float = 1.0, value_scale: float = 1.0) -> str:
     """Runnable code reproducing adjust_hsv for these settings; `result` is the adjusted RGB image."""
-    return f"""{IMAGE_RGB_COMMENT}
-import cv2
+    return f"""import cv2
 import numpy as np
 
 hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
@@ -303,8 +302,7 @@ mask = cv2.inRange(image_hsv, lower, upper)  # 255 inside the range, 0 outside""
 mask_high = cv2.inRange(image_hsv, {lower_text}, np.array([179, {upper[1]}, {upper[2]}], dtype=np.uint8))
 mask_low = cv2.inRange(image_hsv, np.array([0, {lower[1]}, {lower[2]}], dtype=np.uint8), {upper_text})
 mask = cv2.bitwise_or(mask_high, mask_low)"""
-    return f"""{IMAGE_RGB_COMMENT}
-import cv2
+    return f"""import cv2
 import numpy as np
 
 image_hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)

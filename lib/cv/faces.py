@@ -128,10 +128,12 @@ def faces_snippet(
     with_eyes: bool = False,
     eye_min_neighbors: int = 5,
 ) -> str:
-    """Runnable cv2 code that detects faces (and optionally eyes) as the page does; `result` = face boxes."""
+    """Runnable cv2 code that detects faces (and optionally eyes) as the page does, from `image_rgb`.
+
+    Ends with `faces`, the (x, y, w, h) boxes sorted left to right, and `annotated`, the image with them drawn.
+    """
     _check_parameters(scale_factor, min_neighbors, min_size)
     lines = [
-        '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)',
         "import cv2",
         "",
         "gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)",
@@ -162,7 +164,6 @@ def faces_snippet(
     lines += [
         "",
         'print(f"{len(faces)} face(s) found")',
-        "result = faces",
     ]
     return "\n".join(lines) + "\n"
 

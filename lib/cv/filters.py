@@ -48,12 +48,7 @@ PRESET_NAMES = (
 # Presets that use the intensity x.
 INTENSITY_PRESETS = ("horizontal (course)", "vertical (course)", "diagonal (course)")
 
-_SNIPPET_HEADER = (
-    "# image_rgb: an RGB uint8 image, e.g. "
-    'cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)\n'
-    "import cv2\n"
-    "import numpy as np\n\n"
-)
+_SNIPPET_IMPORTS = "import cv2\n\n"  # snippets start from image_rgb (lib.cv.programs makes them programs)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -465,7 +460,7 @@ def kernel_snippet(kernel: np.ndarray, *, gray: bool = True) -> str:
     """Runnable code: cv2.filter2D with this kernel (float32 output, REFLECT_101); ends with `result`."""
     weights = check_kernel(kernel)
     return (
-        _SNIPPET_HEADER + _input_lines(gray) + f"kernel = {_kernel_literal(weights)}\n"
+        "import cv2\nimport numpy as np\n\n" + _input_lines(gray) + f"kernel = {_kernel_literal(weights)}\n"
         "# correlation: each output = sum of the neighbours times the weights (negative values kept)\n"
         "result = cv2.filter2D(image.astype(np.float32), cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT_101)\n"
     )
@@ -474,7 +469,7 @@ def kernel_snippet(kernel: np.ndarray, *, gray: bool = True) -> str:
 def average_blur_snippet(*, ksize: int = COURSE_AVERAGE_KSIZE, gray: bool = False) -> str:
     """Runnable code for average_blur; ends with `result`."""
     ksize = _check_ksize(ksize, odd=False, what="average blur")
-    return _SNIPPET_HEADER + _input_lines(gray) + f"result = cv2.blur(image, ({ksize}, {ksize}))\n"
+    return _SNIPPET_IMPORTS + _input_lines(gray) + f"result = cv2.blur(image, ({ksize}, {ksize}))\n"
 
 
 def gaussian_blur_snippet(
@@ -483,7 +478,7 @@ def gaussian_blur_snippet(
     """Runnable code for gaussian_blur; ends with `result`."""
     ksize = _check_ksize(ksize, odd=True, what="Gaussian blur")
     return (
-        _SNIPPET_HEADER
+        _SNIPPET_IMPORTS
         + _input_lines(gray)
         + "# the size must be odd; sigma 0 lets OpenCV derive it from the size\n"
         f"result = cv2.GaussianBlur(image, ({ksize}, {ksize}), {float(sigma)!r})\n"
@@ -494,13 +489,13 @@ def median_blur_snippet(*, ksize: int = COURSE_MEDIAN_KSIZE, gray: bool = False)
     """Runnable code for median_blur; ends with `result`."""
     ksize = _check_ksize(ksize, odd=True, what="median blur")
     call = "image.copy()  # a 1x1 median changes nothing" if ksize == 1 else f"cv2.medianBlur(image, {ksize})"
-    return _SNIPPET_HEADER + _input_lines(gray) + f"result = {call}\n"
+    return _SNIPPET_IMPORTS + _input_lines(gray) + f"result = {call}\n"
 
 
 def sobel_snippet(*, ksize: int = COURSE_SOBEL_KSIZE) -> str:
     """Runnable code for sobel_edges; `result` is the magnitude (sobel_x, sobel_y are defined too)."""
     return (
-        _SNIPPET_HEADER
+        _SNIPPET_IMPORTS
         + _input_lines(True)
         + f"sobel_x = cv2.Sobel(image, cv2.CV_64F, 1, 0, ksize={int(ksize)})\n"
         f"sobel_y = cv2.Sobel(image, cv2.CV_64F, 0, 1, ksize={int(ksize)})\n"
@@ -511,7 +506,7 @@ def sobel_snippet(*, ksize: int = COURSE_SOBEL_KSIZE) -> str:
 def laplacian_snippet(*, ksize: int = COURSE_LAPLACIAN_KSIZE) -> str:
     """Runnable code for laplacian; `result` is the signed Laplacian, `laplacian_abs` its absolute uint8."""
     return (
-        _SNIPPET_HEADER
+        _SNIPPET_IMPORTS
         + _input_lines(True)
         + f"result = cv2.Laplacian(image, cv2.CV_64F, ksize={int(ksize)})\n"
         "laplacian_abs = cv2.convertScaleAbs(result)  # |value|, saturated to 0..255\n"
@@ -523,7 +518,7 @@ def canny_snippet(
 ) -> str:
     """Runnable code for canny; ends with `result`."""
     return (
-        _SNIPPET_HEADER
+        _SNIPPET_IMPORTS
         + _input_lines(True)
         + f"result = cv2.Canny(image, {float(threshold1)!r}, {float(threshold2)!r})\n"
     )

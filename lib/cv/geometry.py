@@ -34,12 +34,7 @@ COURSE_TRANSLATION = (200.0, 300.0)
 
 PointsLike = Sequence[Sequence[float]] | np.ndarray
 
-_SNIPPET_HEADER = (
-    "# image_rgb: an RGB uint8 image, e.g. "
-    'cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)\n'
-    "import cv2\n"
-    "import numpy as np\n\n"
-)
+_SNIPPET_IMPORTS = "import cv2\nimport numpy as np\n\n"  # snippets start from image_rgb (lib.cv.programs)
 
 
 def course_perspective_points(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -427,7 +422,7 @@ def affine_snippet(source_points: PointsLike, target_points: PointsLike) -> str:
     source = _as_points(source_points, 3, "source")
     target = _as_points(target_points, 3, "target")
     return (
-        _SNIPPET_HEADER + "rows, cols = image_rgb.shape[:2]\n"
+        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
         f"input_points = {_points_literal(source)}\n"
         f"output_points = {_points_literal(target)}\n"
         "M = cv2.getAffineTransform(input_points, output_points)  # 2x3\n"
@@ -441,7 +436,7 @@ def perspective_snippet(source_points: PointsLike, target_points: PointsLike) ->
     source = _as_points(source_points, 4, "source")
     target = _as_points(target_points, 4, "target")
     return (
-        _SNIPPET_HEADER + "rows, cols = image_rgb.shape[:2]\n"
+        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
         "# corners in order round the shape: top-left, top-right, bottom-right, bottom-left\n"
         f"input_points = {_points_literal(source)}\n"
         f"output_points = {_points_literal(target)}\n"
@@ -457,7 +452,7 @@ def rotation_snippet(
     """Runnable code: rotation about `center` with getRotationMatrix2D; ends with `result`."""
     rotation_matrix(center, angle=angle, scale=scale)  # same checks
     return (
-        _SNIPPET_HEADER + "rows, cols = image_rgb.shape[:2]\n"
+        "import cv2\n\nrows, cols = image_rgb.shape[:2]\n"
         f"center = ({float(center[0])!r}, {float(center[1])!r})\n"
         f"angle, scale = {float(angle)!r}, {float(scale)!r}  # degrees, counter-clockwise\n"
         "M = cv2.getRotationMatrix2D(center, angle, scale)\n"
@@ -469,7 +464,7 @@ def translation_snippet(*, tx: float = COURSE_TRANSLATION[0], ty: float = COURSE
     """Runnable code: translation by (tx, ty); ends with `result`."""
     translation_matrix(tx=tx, ty=ty)
     return (
-        _SNIPPET_HEADER + "rows, cols = image_rgb.shape[:2]\n"
+        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
         f"tx, ty = {float(tx)!r}, {float(ty)!r}\n"
         "M = np.float32([[1, 0, tx], [0, 1, ty]])\n"
         "result = cv2.warpAffine(image_rgb, M, (cols, rows))\n"
@@ -480,7 +475,7 @@ def shear_snippet(*, shear_x: float = COURSE_SHEAR[0], shear_y: float = COURSE_S
     """Runnable code: shear on a canvas widened to fit the whole result; ends with `result`."""
     shear_matrix(shear_x=shear_x, shear_y=shear_y)
     return (
-        _SNIPPET_HEADER + "rows, cols = image_rgb.shape[:2]\n"
+        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
         f"shear_x, shear_y = {float(shear_x)!r}, {float(shear_y)!r}\n"
         "M = np.float32([[1, shear_x, 0], [shear_y, 1, 0]])\n"
         "# widen the canvas so nothing is cut off: map the 4 corners, shift the result to start at (0, 0)\n"
@@ -497,7 +492,7 @@ def document_snippet(corners: PointsLike) -> str:
     corners = _as_points(corners, 4, "page corner")
     document_target(corners)  # same checks
     return (
-        _SNIPPET_HEADER
+        _SNIPPET_IMPORTS
         + "# the page's corners in the photo: top-left, top-right, bottom-right, bottom-left\n"
         f"corners = {_points_literal(corners)}\n"
         "top_left, top_right, bottom_right, bottom_left = corners\n"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lib.cv.images import IMAGE_RGB_COMMENT, ImageError
+from lib.cv.images import ImageError
 
 BRIGHTNESS_THRESHOLD = 150  # the course: majority of V above 150 -> bright, below -> dark
 EQUALIZE_CHANNELS = ("Y", "V")  # colour images are equalised on one brightness channel only
@@ -256,7 +256,7 @@ result = {{"Gray": cv2.calcHist([gray], [0], {mask}, [256], [0, 256]).ravel()}}"
     else:
         raise ValueError(f"space must be 'RGB', 'HSV' or 'Gray', got {space!r}.")
     numpy_import = "" if box is None else "import numpy as np\n"
-    return f"{IMAGE_RGB_COMMENT}\nimport cv2\n{numpy_import}\n{setup}{body}\n"
+    return f"import cv2\n{numpy_import}\n{setup}{body}\n"
 
 
 def equalization_snippet(
@@ -291,4 +291,4 @@ result = cv2.cvtColor(cv2.merge([y, cr, cb]), cv2.COLOR_YCrCb2RGB)"""
 h, s, v = cv2.split(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV))
 v = {apply.format("v")}
 result = cv2.cvtColor(cv2.merge([h, s, v]), cv2.COLOR_HSV2RGB)"""
-    return f"{IMAGE_RGB_COMMENT}\nimport cv2\n\n{setup}{body}\n"
+    return f"import cv2\n\n{setup}{body}\n"

@@ -10,10 +10,6 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# The first line of every Code-panel snippet that starts from the current image.
-IMAGE_RGB_COMMENT = (
-    '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)'
-)
 DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_WORKING_SIDE = 1024
 MAX_OUTPUT_SIDE = 8192  # the largest side any transform may produce (a shared server's memory is finite)

@@ -20,8 +20,9 @@ import numpy as np
 from lib.cv.images import encode_png
 
 INPUT_IMAGE = "input.png"
-# Lines the old snippets started with to say where image_rgb comes from; the program reads it instead.
+# Lines the older snippets (lib.nn's) start with to say where image_rgb comes from; the program reads it instead.
 _IMAGE_COMMENT = re.compile(r"^# image_rgb: .*\n", re.M)
+_FILE_PART = re.compile(r"[\w-]+")
 _IMPORT = re.compile(r"^(import [\w.]+( as \w+)?|from [\w.]+ import .+)$")
 
 
@@ -77,59 +78,102 @@ def _ordered_imports(imports: list[str]) -> list[str]:
     return sorted(unique, key=lambda line: (line.startswith("from "), line))
 
 
-def save_result_lines(result_name: str, value: object) -> tuple[str, str]:
-    """(code that saves or prints `result_name`, the output file or printed name) for a page's result."""
-    if isinstance(value, np.ndarray) and value.dtype == np.uint8 and value.ndim in (2, 3):
-        if value.ndim == 3:
-            code = f'cv2.imwrite("result.png", cv2.cvtColor({result_name}, cv2.COLOR_RGB2BGR))'
+def save_result_lines(result_name: str, value: object) -> tuple[str, dict[str, object]]:
+    """(code that saves or prints `result_name`, {output file or printed name: the value expected there}).
+
+    A uint8 image is saved as <name>.png, any other array as <name>.npy (exact values), a dict of them one
+    file per key (<name>_<key>.png / .npy); anything else (a number, a list of boxes) is printed as
+    `<name> <value>`.
+    """
+    if isinstance(value, Mapping) and value and all(isinstance(v, np.ndarray) for v in value.values()):
+        if not all(isinstance(key, str) and _FILE_PART.fullmatch(key) for key in value):
+            raise ValueError(f"{result_name}'s keys become file names: letters, digits, - and _ only")
+        first = next(iter(value.values()))
+        if all(_is_image(v) for v in value.values()) and all(v.ndim == first.ndim for v in value.values()):
+            write = _imwrite(f'f"{result_name}_{{key}}.png"', "picture", first)
+            code = f"for key, picture in {result_name}.items():\n    {write}\n"
+            suffix = "png"
         else:
-            code = f'cv2.imwrite("result.png", {result_name})'
-        return code + '\nprint("saved result.png")\n', "result.png"
+            code = f'for key, values in {result_name}.items():\n    np.save(f"{result_name}_{{key}}.npy", values)\n'
+            suffix = "npy"
+        code += f'print("saved", ", ".join(f"{result_name}_{{key}}.{suffix}" for key in {result_name}))\n'
+        return code, {f"{result_name}_{key}.{suffix}": v for key, v in value.items()}
+    if _is_image(value):
+        file = f"{result_name}.png"
+        return _imwrite(f'"{file}"', result_name, value) + f'\nprint("saved {file}")\n', {file: value}
     if isinstance(value, np.ndarray):
+        file = f"{result_name}.npy"
         code = (
-            f'np.save("result.npy", {result_name})  # exact values ({value.dtype}, negatives kept)\n'
-            f'print("saved result.npy:", {result_name}.shape, {result_name}.dtype)\n'
+            f'np.save("{file}", {result_name})  # exact values ({value.dtype}, negatives kept)\n'
+            f'print("saved {file}:", {result_name}.shape, {result_name}.dtype)\n'
         )
-        return code, "result.npy"
-    return f"print({result_name!r}, {result_name})\n", result_name
+        return code, {file: value}
+    return f'print("{result_name}", {result_name})\n', {result_name: value}
+
+
+def _is_image(value: object) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype == np.uint8 and value.ndim in (2, 3)
+
+
+def _imwrite(file: str, name: str, value: np.ndarray) -> str:
+    if value.ndim == 3:
+        return f"cv2.imwrite({file}, cv2.cvtColor({name}, cv2.COLOR_RGB2BGR))"
+    return f"cv2.imwrite({file}, {name})"
+
+
+_NO_RESULT = object()
 
 
 def image_program(
     snippet: str,
-    image: np.ndarray,
+    image: np.ndarray | None,
     *,
     reproduces: str,
     name: str,
-    result: object,
+    result: object = _NO_RESULT,
     result_name: str = "result",
+    results: Mapping[str, object] | None = None,
+    writes: Mapping[str, object] | None = None,
+    files: Mapping[str, bytes | Callable[[], bytes]] | None = None,
 ) -> Program:
     """A snippet that starts from image_rgb, made a complete program that reads the page's image.
 
-    image: the page's input (RGB or gray uint8, at working size), shipped as input.png.
-    result: what the page shows for `result_name` (saved as result.png / result.npy, or printed).
+    image: the page's input (RGB or gray uint8, at working size), shipped as input.png; None when the
+    snippet reads no image (a canvas it draws, a clip among `files`).
+    result: what the page shows for the snippet's variable `result_name` (saved as result.png /
+    result.npy, or printed); results: more of them, {variable: what the page showed}.
+    writes: {file the snippet itself writes: the bytes the page made}. files: other files it reads.
     """
+    shown = dict(results or {})
+    if result is not _NO_RESULT:
+        shown = {result_name: result, **shown}
     imports, body = split_imports(snippet)
-    save_code, output = save_result_lines(result_name, result)
+    save_code, expected = "", {}
+    for variable, value in shown.items():
+        code, outputs = save_result_lines(variable, value)
+        save_code += code
+        expected.update(outputs)
+    expected.update(writes or {})
     needs = ["import cv2"] + (["import numpy as np"] if "np." in save_code else [])
-    load = (
-        f'image_rgb = cv2.cvtColor(cv2.imread("{INPUT_IMAGE}"), cv2.COLOR_BGR2RGB)  # the page\'s image'
-        if image.ndim == 3
-        else f'image_rgb = cv2.imread("{INPUT_IMAGE}", cv2.IMREAD_GRAYSCALE)  # the page\'s image'
-    )
+    bundle: dict[str, bytes | Callable[[], bytes]] = {}
+    load = ""
+    if image is not None:
+        load = (
+            f'image_rgb = cv2.cvtColor(cv2.imread("{INPUT_IMAGE}"), cv2.COLOR_BGR2RGB)  # the page\'s image\n'
+            if image.ndim == 3
+            else f'image_rgb = cv2.imread("{INPUT_IMAGE}", cv2.IMREAD_GRAYSCALE)  # the page\'s image\n'
+        )
+        frozen = np.ascontiguousarray(image)
+        bundle[INPUT_IMAGE] = lambda: encode_png(frozen)
+    bundle.update(files or {})
+    beside = f"Run it beside {' and '.join(sorted(bundle))} (what the page used): " if bundle else "Run it: "
     script = (
-        f'"""{reproduces}\n\nRun it beside {INPUT_IMAGE} (the image the page used): python {name}\n"""\n\n'
+        f'"""{reproduces}\n\n{beside}python {name}\n"""\n\n'
         + "\n".join(_ordered_imports(needs + imports))
         + "\n\n"
         + load
-        + "\n"
         + body
         + "\n"
         + save_code
     )
-    frozen = np.ascontiguousarray(image)
-    return Program(
-        script=script,
-        name=name,
-        files={INPUT_IMAGE: lambda: encode_png(frozen)},
-        expected={output: result},
-    )
+    return Program(script=script, name=name, files=bundle, expected=expected)

@@ -346,10 +346,13 @@ def distance_to_unit(distance: np.ndarray) -> np.ndarray:
 
 
 def count_coins_snippet(**params: object) -> str:
-    """Runnable cv2/numpy code reproducing count_coins for these settings; `result` = the label image."""
+    """Runnable cv2/numpy code reproducing count_coins for these settings, from `image_rgb`.
+
+    Ends with `count`, `boxes` (x, y, w, h), `coin_labels` (int32, 0 background, 1..count), `mask` (0/255 of
+    the counted coins) and `annotated`.
+    """
     settings = _make_params(params)
     lines = [
-        '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("coins.jpg"), cv2.COLOR_BGR2RGB)',
         "import math",
         "",
         "import cv2",
@@ -441,6 +444,7 @@ def count_coins_snippet(**params: object) -> str:
         "coin_labels = np.zeros((height, width), np.int32)",
         "annotated = image_rgb.copy()",
         "count = 0",
+        "boxes = []  # (x, y, w, h) of each coin counted",
         "for region in range(2, markers.max() + 1):",
         "    region_mask = np.where(markers == region, 255, 0).astype(np.uint8)",
         "    contours, _ = cv2.findContours(region_mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)",
@@ -461,12 +465,12 @@ def count_coins_snippet(**params: object) -> str:
         "and area > min_area and not fills_frame:",
         "        count += 1",
         "        coin_labels[coin == 255] = count",
+        "        boxes.append((x, y, w, h))",
         "        cv2.drawContours(annotated, [contour], -1, (0, 255, 0), 1)",
         "        cv2.rectangle(annotated, (x, y), (x + w - 1, y + h - 1), (0, 120, 255), 1)",
         "        cv2.putText(annotated, str(count), (x + 2, y + 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 0), 1)",
         "",
-        'print(f"{count} coins")',
-        "result = coin_labels",
+        "mask = np.where(coin_labels > 0, 255, 0).astype(np.uint8)  # white where a counted coin is",
     ]
     return "\n".join(lines) + "\n"
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from lib.cv.images import IMAGE_RGB_COMMENT, ImageError
+from lib.cv.images import ImageError
 
 # name -> (OpenCV flag expression shown to students, flag value)
 THRESHOLD_METHODS: dict[str, tuple[str, int]] = {
@@ -213,8 +213,7 @@ def threshold_snippet(*, threshold: int = 150, max_value: int = 255, method: str
     flag = THRESHOLD_METHODS[method][0]
     note = "# Otsu ignores the given threshold and returns the one it chose" if method == "otsu" else ""
     note = note or f"# rule: {THRESHOLD_RULES[method]}"
-    return f"""{IMAGE_RGB_COMMENT}
-import cv2
+    return f"""import cv2
 
 gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
 {note}
@@ -234,8 +233,7 @@ def adaptive_threshold_snippet(
     if method not in ADAPTIVE_METHODS:
         raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
     kind = "cv2.THRESH_BINARY_INV" if inverse else "cv2.THRESH_BINARY"
-    return f"""{IMAGE_RGB_COMMENT}
-import cv2
+    return f"""import cv2
 
 gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
 # each pixel is compared with the weighted mean of its {int(block_size)}x{int(block_size)} block minus C = {float(c)!r}
@@ -253,8 +251,7 @@ def kmeans_snippet(
     max_pixels: int = KMEANS_MAX_PIXELS,
 ) -> str:
     """Runnable code reproducing kmeans_colours(); `result` is the clustered RGB image."""
-    return f"""{IMAGE_RGB_COMMENT}
-import cv2
+    return f"""import cv2
 import numpy as np
 
 height, width = image_rgb.shape[:2]

@@ -58,11 +58,7 @@ MAGNIFIER_SIDE = 32
 MAGNIFIER_ZOOM = 8
 # The largest side any output may have (keeps memory bounded).
 
-_SNIPPET_HEADER = (
-    "# image_rgb: an RGB uint8 image, e.g. "
-    'cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)\n'
-    "import cv2\n"
-)
+_SNIPPET_IMPORTS = "import cv2\n"  # snippets start from image_rgb; lib.cv.programs makes them programs
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -347,7 +343,7 @@ def resize_snippet(
     """Runnable code for resize_to(...): ends with `result`."""
     _interpolation_flag(interpolation)
     return (
-        _SNIPPET_HEADER + "\n"
+        _SNIPPET_IMPORTS + "\n"
         f"new_height, new_width = {int(height)}, {int(width)}\n"
         "# cv2.resize takes (width, height), the reverse of image.shape\n"
         "result = cv2.resize(image_rgb, (new_width, new_height), "
@@ -363,7 +359,7 @@ def scale_snippet(
     if not math.isfinite(percent) or percent <= 0:
         raise ValueError(f"The scale must be a positive percentage, got {percent}.")
     return (
-        _SNIPPET_HEADER + "\n"
+        _SNIPPET_IMPORTS + "\n"
         f"scale_percentage = {percent!r}\n"
         "s_width = max(1, int(image_rgb.shape[1] * scale_percentage / 100))  # shape[1] is the width\n"
         "s_height = max(1, int(image_rgb.shape[0] * scale_percentage / 100))  # shape[0] is the height\n"
@@ -379,7 +375,7 @@ def magnifier_snippet(
     _interpolation_flag(interpolation)
     x_start, y_start, x_end, y_end = (int(v) for v in region)
     return (
-        _SNIPPET_HEADER + "\n"
+        _SNIPPET_IMPORTS + "\n"
         f"x_start, y_start, x_end, y_end = {x_start}, {y_start}, {x_end}, {y_end}\n"
         "patch = image_rgb[y_start:y_end, x_start:x_end]  # a small crop: enlarging it is fast\n"
         f"zoom = {int(zoom)}\n"
@@ -398,7 +394,7 @@ def flip_snippet(*, flip_code: int = 1) -> str:
     if flip_code not in FLIP_CODES:
         raise ValueError(f"The flip code must be 1, 0 or -1, got {flip_code}.")
     return (
-        _SNIPPET_HEADER + "\n"
+        _SNIPPET_IMPORTS + "\n"
         "# 1: horizontal (left-right), 0: vertical (upside down), -1: both axes\n"
         f"result = cv2.flip(image_rgb, {flip_code})\n"
     )
@@ -410,8 +406,8 @@ def rotate_quarter_snippet(*, degrees_clockwise: int = 90) -> str:
     if degrees_clockwise % 90 != 0:
         raise ValueError(f"cv2.rotate turns by multiples of 90 degrees, got {degrees_clockwise}.")
     if degrees == 0:
-        return _SNIPPET_HEADER + "\nresult = image_rgb.copy()  # a turn of 0 degrees\n"
-    return _SNIPPET_HEADER + f"\nresult = cv2.rotate(image_rgb, {QUARTER_TURN_NAMES[degrees]})\n"
+        return _SNIPPET_IMPORTS + "\nresult = image_rgb.copy()  # a turn of 0 degrees\n"
+    return _SNIPPET_IMPORTS + f"\nresult = cv2.rotate(image_rgb, {QUARTER_TURN_NAMES[degrees]})\n"
 
 
 def rotate_snippet(*, angle: float = COURSE_ROTATION_ANGLE, keep_whole: bool = True) -> str:
@@ -419,8 +415,9 @@ def rotate_snippet(*, angle: float = COURSE_ROTATION_ANGLE, keep_whole: bool = T
     if not math.isfinite(angle):
         raise ValueError(f"The angle must be a finite number of degrees, got {angle}.")
     code = (
-        _SNIPPET_HEADER + "import math\n\n"
-        "height, width = image_rgb.shape[:2]\n"
+        _SNIPPET_IMPORTS
+        + ("import math\n\n" if keep_whole else "\n")
+        + "height, width = image_rgb.shape[:2]\n"
         f"angle = {float(angle)!r}  # degrees, counter-clockwise\n"
         "center = ((width - 1) / 2, (height - 1) / 2)\n"
         "M = cv2.getRotationMatrix2D(center, angle, 1.0)  # 2x3\n"
@@ -444,7 +441,7 @@ def crop_snippet(*, rectangle: tuple[int, int, int, int] = COURSE_CROP) -> str:
     """Runnable code for crop(...), with the course's slicing and the clipping to the image: ends with `result`."""
     x_start, y_start, x_end, y_end = (int(v) for v in rectangle)
     return (
-        _SNIPPET_HEADER + "\n"
+        _SNIPPET_IMPORTS + "\n"
         f"x_start, y_start = {x_start}, {y_start}  # (x1, y1): top-left corner\n"
         f"x_end, y_end = {x_end}, {y_end}  # (x2, y2): bottom-right corner, not included\n"
         "height, width = image_rgb.shape[:2]\n"

@@ -131,11 +131,19 @@ def brighten_video(
         os.unlink(out_path)
 
 
-def video_snippet(*, amount: int, saturate: bool) -> str:
-    """The course's read-process-write loop for the current settings."""
-    change = (
-        f"cv2.add(frame, np.full_like(frame, {amount}))" if saturate else f"frame + {amount}  # wraps around"
-    )
+def video_snippet(*, amount: int, saturate: bool, frame_index: int = 0) -> str:
+    """The course's read-process-write loop for the current settings, reading input.mp4.
+
+    Ends with `frames` (how many were written) and `result`, processed frame `frame_index` as RGB.
+    """
+    if saturate:
+        change = (
+            f"cv2.add(frame, np.full_like(frame, {amount}))"
+            if amount >= 0
+            else f"cv2.subtract(frame, np.full_like(frame, {-amount}))"
+        )
+    else:
+        change = f"(frame.astype(np.int16) + ({amount})).astype(np.uint8)  # wraps around"
     return f"""import cv2
 import numpy as np
 
@@ -144,11 +152,16 @@ fps = video.get(cv2.CAP_PROP_FPS)
 width = int(video.get(cv2.CAP_PROP_FRAME_WIDTH))
 height = int(video.get(cv2.CAP_PROP_FRAME_HEIGHT))
 out = cv2.VideoWriter("output.mp4", cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+frames = 0
 while True:
     ret, frame = video.read()
     if not ret:  # after the last frame, frame is None: check before touching it
         break
-    out.write({change})
+    processed = {change}
+    if frames == {int(frame_index)}:
+        result = cv2.cvtColor(processed, cv2.COLOR_BGR2RGB)  # the frame the page shows
+    out.write(processed)
+    frames += 1
 video.release()
 out.release()
 """

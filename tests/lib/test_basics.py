@@ -81,6 +81,8 @@ class TestImagesSnippet:
         namespace = {"image_rgb": image}
         exec(images_snippet(amount=amount, saturate=saturate, file_format="PNG", jpeg_quality=90), namespace)
         assert np.array_equal(namespace["result"], add_brightness(image, amount, saturate=saturate))
+        assert np.array_equal(namespace["wrapped"], add_brightness(image, amount, saturate=False))
+        assert np.array_equal(namespace["bgr_as_rgb"], bgr_shown_as_rgb(image))
         written = cv2.cvtColor(cv2.imread(str(tmp_path / "output.png")), cv2.COLOR_BGR2RGB)
         assert np.array_equal(written, namespace["result"])
 

@@ -275,10 +275,15 @@ class TestSnippet:
         for image in (coins_sample(), draw_discs(220, 60)):
             namespace = {"image_rgb": image.copy()}
             exec(count_coins_snippet(**params), namespace)  # noqa: S102 - our own generated code
-            assert np.array_equal(namespace["result"], count_coins(image, **params).labels)
+            result = count_coins(image, **params)
+            assert np.array_equal(namespace["coin_labels"], result.labels)
+            assert namespace["count"] == result.count and namespace["boxes"] == result.boxes
+            assert np.array_equal(namespace["mask"], coin_mask(result))
 
     def test_snippet_starts_from_image_rgb(self):
-        assert count_coins_snippet().startswith("# image_rgb:")
+        # it starts with its imports and uses image_rgb, which lib.cv.programs reads from the page's image
+        code = count_coins_snippet()
+        assert code.startswith("import math\n") and "image_rgb" in code
 
 
 class TestErrors:

@@ -375,5 +375,6 @@ class TestSnippets:
             transforms.rotate_snippet(),
             transforms.crop_snippet(),
         ):
-            assert code.startswith("# image_rgb: an RGB uint8 image")
+            # it starts with its imports and uses image_rgb, which lib.cv.programs reads from the page's image
+            assert code.startswith("import cv2\n") and "image_rgb" in code
             assert "result = " in code

@@ -70,3 +70,13 @@ class TestBrightenVideo:
         (tmp_path / "input.mp4").write_bytes(clip)
         exec(video_snippet(amount=20, saturate=True), {})
         assert read_video_info((tmp_path / "output.mp4").read_bytes()).frame_count == 45
+
+    @pytest.mark.parametrize("amount", [30, -30])
+    def test_snippet_shows_the_processed_frame(self, clip, tmp_path, monkeypatch, amount):
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "input.mp4").write_bytes(clip)
+        namespace: dict = {}
+        exec(video_snippet(amount=amount, saturate=True, frame_index=10), namespace)
+        assert namespace["frames"] == 45
+        expected = add_brightness(read_frame(clip, 10), amount, saturate=True)
+        np.testing.assert_array_equal(namespace["result"], expected)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -17,8 +20,10 @@ def canvas_code(app) -> str:
 
 
 def run_snippet(code: str) -> np.ndarray:
-    namespace: dict = {}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
+    """Run the shown program in an empty temporary folder (it saves result.png there); its `result`."""
+    namespace: dict = {"__name__": "__main__"}
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
     return namespace["result"]
 
 

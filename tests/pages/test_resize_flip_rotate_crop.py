@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.cv import transforms
-from lib.cv.images import DEFAULT_WORKING_SIDE, decode_image, fit_to_working_size
+from lib.cv.images import DEFAULT_WORKING_SIDE, decode_image, encode_png, fit_to_working_size
 from samples import DEFAULT_SAMPLE, SAMPLES, sample_bytes
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
@@ -19,8 +19,10 @@ def working_image() -> np.ndarray:
     return fit_to_working_size(decode_image(sample_bytes(DEFAULT_SAMPLE)), longest_side=DEFAULT_WORKING_SIDE)
 
 
-def run_snippet(code: str, image_rgb: np.ndarray) -> np.ndarray:
-    namespace = {"image_rgb": image_rgb}
+def run_program(code: str, image_rgb: np.ndarray, folder) -> np.ndarray:
+    """Run a shown program in `folder` (the current directory) beside the image as input.png; its `result`."""
+    (folder / "input.png").write_bytes(encode_png(image_rgb))
+    namespace: dict = {"__name__": "__main__"}
     exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
     return namespace["result"]
 
@@ -49,7 +51,8 @@ class TestResizeFlipRotateCropPage:
         assert f"image[300:{y_end}, 400:{x_end}] · {x_end - 400}×{y_end - 300}" in captions
         assert len(app.get("code")) == 5
 
-    def test_snippets_reproduce_the_defaults(self):
+    def test_snippets_reproduce_the_defaults(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
         app = run_page(PAGE)
         image = working_image()
         codes = [code.value for code in app.get("code")]
@@ -62,7 +65,7 @@ class TestResizeFlipRotateCropPage:
             transforms.crop(image),
         ]
         for code, result in zip(codes, expected, strict=True):
-            np.testing.assert_array_equal(run_snippet(code, image), result)
+            np.testing.assert_array_equal(run_program(code, image, tmp_path), result)
 
     def test_width_slider_resizes(self):
         app = run_page(PAGE)
