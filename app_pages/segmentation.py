@@ -12,7 +12,7 @@ from lib.cv.thresholding import (
 )
 from ui.cached_colour import adaptive_threshold, kmeans_colours, simple_threshold
 from ui.image_source import current_gray, current_image
-from ui.layout import code_panel, page_header, show_image, show_row
+from ui.layout import code_panel, page_header, show_error, show_image, show_row
 
 page_header(
     "Segmentation",
@@ -79,22 +79,28 @@ st.subheader("k-means colour clustering")
 left, right = st.columns(2)
 k = left.slider("k (clusters)", 2, 8, 3, key="seg_k", bind="query-params")
 attempts = right.slider("Attempts (best of)", 1, 10, 10, key="seg_attempts", bind="query-params")
-clusters = kmeans_colours(image, k, attempts, 0)
-show_row(("Image", image), (f"k = {k}: every pixel painted with its cluster's centre", clusters.image))
-show_image(
-    palette_strip(clusters.palette, clusters.shares), caption="Cluster colours, as wide as their pixel share"
-)
-st.markdown(
-    "| cluster | colour (R, G, B) | share of pixels |\n|---|---|---|\n"
-    + "\n".join(
-        f"| {index + 1} | {tuple(int(v) for v in colour)} | {share:.1%} |"
-        for index, (colour, share) in enumerate(zip(clusters.palette, clusters.shares, strict=True))
+try:
+    clusters = kmeans_colours(image, k, attempts, 0)
+except ValueError as error:
+    show_error(f"k-means cannot run on this image. {error} Choose a larger image in the sidebar.")
+    clusters = None
+if clusters is not None:
+    show_row(("Image", image), (f"k = {k}: every pixel painted with its cluster's centre", clusters.image))
+    show_image(
+        palette_strip(clusters.palette, clusters.shares),
+        caption="Cluster colours, as wide as their pixel share",
     )
-)
-preview_h, preview_w = clusters.preview_shape
-if (preview_h, preview_w) != image.shape[:2]:
-    st.caption(
-        f"For speed, k-means ran on a {preview_w}×{preview_h} preview; every full-size pixel then took its "
-        "nearest centre. The random starting centres are seeded, so the result is the same every time."
+    st.markdown(
+        "| cluster | colour (R, G, B) | share of pixels |\n|---|---|---|\n"
+        + "\n".join(
+            f"| {index + 1} | {tuple(int(v) for v in colour)} | {share:.1%} |"
+            for index, (colour, share) in enumerate(zip(clusters.palette, clusters.shares, strict=True))
+        )
     )
+    preview_h, preview_w = clusters.preview_shape
+    if (preview_h, preview_w) != image.shape[:2]:
+        st.caption(
+            f"For speed, k-means ran on a {preview_w}×{preview_h} preview; every full-size pixel then took its "
+            "nearest centre. The random starting centres are seeded, so the result is the same every time."
+        )
 code_panel(kmeans_snippet(k=k, attempts=attempts), filename="kmeans.py")
