@@ -50,8 +50,32 @@ def shapes_images(n_per_class: int, size: int, seed: int, classes: tuple[str, ..
 
 
 @image_cache(max_entries=4)
-def read_zip(data: bytes, image_size: int) -> data_lib.ZipImages:
-    return data_lib.read_image_zip(data, image_size=image_size)
+def read_zip(data: bytes, image_size: int, _progress=None) -> data_lib.ZipImages:
+    return data_lib.read_image_zip(data, image_size=image_size, progress=_progress)
+
+
+def zip_limits() -> str:
+    """The limits read_image_zip applies, in words, for an upload's help."""
+    return (
+        f"Upload limit {st.get_option('server.maxUploadSize')} MB. At most {data_lib.MAX_ZIP_FILES:,} files "
+        f"and {data_lib.MAX_CLASSES} class folders; each image at most "
+        f"{data_lib.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, all together at most "
+        f"{data_lib.MAX_TOTAL_PIXELS / 1e6:,.0f} megapixels; reading stops after "
+        f"{data_lib.MAX_READ_SECONDS:.0f} s. Each photo is scaled to the training size as it is read."
+    )
+
+
+def read_zip_with_progress(data: bytes, image_size: int) -> data_lib.ZipImages:
+    """read_zip with a progress bar while the images are decoded and scaled (a cached zip shows none)."""
+    bar = st.progress(0.0, text="Reading the zip…")
+
+    def show(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Reading and scaling image {done} of {total}…")
+
+    try:
+        return read_zip(data, image_size, _progress=show)
+    finally:
+        bar.empty()
 
 
 @image_cache(max_entries=16)
@@ -764,12 +788,15 @@ def image_dataset_controls() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], t
         images, labels = shapes_images(per_class, 96, 0)
         return images, labels, SHAPE_CLASSES, ()
     uploaded = st.file_uploader(
-        "A zip of class folders: cats/1.jpg, cats/2.jpg, dogs/1.jpg …", type=["zip"], key="dl_zip"
+        "A zip of class folders: cats/1.jpg, cats/2.jpg, dogs/1.jpg …",
+        type=["zip"],
+        key="dl_zip",
+        help=zip_limits(),
     )
     if uploaded is None:
         st.info("Upload a zip with one folder per class. It is read in memory; nothing is extracted to disk.")
         return None
-    result = read_zip(uploaded.getvalue(), 128)
+    result = read_zip_with_progress(uploaded.getvalue(), 128)
     return result.images, result.labels, result.class_names, result.notes
 
 
@@ -897,12 +924,13 @@ def cnn_dataset_controls(image_size: int) -> tuple[np.ndarray, np.ndarray, tuple
         images, labels = shapes_images(int(per_class), image_size, 0, chosen)
         return images, labels, chosen, f"shapes, {len(chosen)} classes"
     uploaded = st.file_uploader(
-        "A zip of class folders (cats/1.jpg, dogs/1.jpg, …)", type=["zip"], key="tc_zip"
+        "A zip of class folders (cats/1.jpg, dogs/1.jpg, …)", type=["zip"], key="tc_zip", help=zip_limits()
     )
     if uploaded is None:
         st.info("Upload a zip with one folder per class (see Datasets & loaders); it is read in memory.")
+        st.caption(zip_limits())
         return None
-    result = read_zip(uploaded.getvalue(), image_size)
+    result = read_zip_with_progress(uploaded.getvalue(), image_size)
     if result.notes:
         st.caption(
             f"{len(result.notes)} file(s) skipped: "
