@@ -7,6 +7,7 @@ the loop at its next redraw; the trainer keeps every finished epoch, and the rer
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ import streamlit as st
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn import data as data_lib
 from lib.nn import training as training_lib
-from ui.cache import image_cache
+from ui.cache import freeze, image_cache
 from ui.layout import download_button
 
 REDRAW_SECONDS = 0.3  # redraw the live chart at most this often (and after the last epoch)
@@ -49,11 +50,6 @@ def shapes_images(n_per_class: int, size: int, seed: int, classes: tuple[str, ..
     return make_shapes(n_per_class, size=size, seed=seed, classes=classes)
 
 
-@image_cache(max_entries=4)
-def read_zip(data: bytes, image_size: int, _progress=None) -> data_lib.ZipImages:
-    return data_lib.read_image_zip(data, image_size=image_size, progress=_progress)
-
-
 def zip_limits() -> str:
     """The limits read_image_zip applies, in words, for an upload's help."""
     return (
@@ -65,17 +61,32 @@ def zip_limits() -> str:
     )
 
 
+ZIP_READS = "zip_reads"  # session_state: {(content digest, image size): ZipImages}, the last few zips read
+ZIP_READS_KEPT = 2
+
+
 def read_zip_with_progress(data: bytes, image_size: int) -> data_lib.ZipImages:
-    """read_zip with a progress bar while the images are decoded and scaled (a cached zip shows none)."""
+    """read_image_zip once per zip and size in this session, with a progress bar while images are decoded.
+
+    Kept in session state, not st.cache_*: a cached function's progress bar would be replayed on later runs.
+    """
+    key = (hashlib.blake2b(data, digest_size=16).hexdigest(), image_size)
+    reads = st.session_state.setdefault(ZIP_READS, {})
+    if key in reads:
+        return reads[key]
     bar = st.progress(0.0, text="Reading the zip…")
 
     def show(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Reading and scaling image {done} of {total}…")
 
     try:
-        return read_zip(data, image_size, _progress=show)
+        result = freeze(data_lib.read_image_zip(data, image_size=image_size, progress=show))
     finally:
         bar.empty()
+    while len(reads) >= ZIP_READS_KEPT:
+        reads.pop(next(iter(reads)))
+    reads[key] = result
+    return result
 
 
 @image_cache(max_entries=16)
