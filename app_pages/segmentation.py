@@ -77,12 +77,19 @@ code_panel(
 
 st.subheader("k-means colour clustering")
 left, right = st.columns(2)
-k = left.slider("k (clusters)", 2, 8, 3, key="seg_k", bind="query-params")
+smallest_k = 2
+k = left.slider("k (clusters)", smallest_k, 8, 3, key="seg_k", bind="query-params")
 attempts = right.slider("Attempts (best of)", 1, 10, 10, key="seg_attempts", bind="query-params")
 try:
     clusters = kmeans_colours(image, k, attempts, 0)
 except ValueError as error:
-    show_error(f"k-means cannot run on this image. {error} Choose a larger image in the sidebar.")
+    problem = str(error)
+    if image.shape[0] * image.shape[1] < smallest_k:  # lowering k cannot help: only a larger image can
+        problem = (
+            f"The image has 1 pixel, and k-means needs at least one pixel per cluster (k = {k}; the "
+            f"smallest k here is {smallest_k}). Choose a larger image in the sidebar."
+        )
+    show_error(f"k-means cannot run on this image. {problem}")
     clusters = None
 if clusters is not None:
     show_row(("Image", image), (f"k = {k}: every pixel painted with its cluster's centre", clusters.image))

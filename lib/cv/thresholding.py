@@ -162,8 +162,8 @@ def kmeans_colours(
         pixels = height * width
         raise ValueError(
             f"The image has {pixels} pixel{'s' if pixels > 1 else ''}, fewer than the k = {k} clusters "
-            f"k-means must fill (each cluster needs at least one pixel). Use k of at most {pixels}, or a "
-            "larger image."
+            f"k-means must fill (each cluster needs at least one pixel). Lower k, or use an image with "
+            f"at least {k} pixels."
         )
     preview = image_rgb
     if height * width > max_pixels:
