@@ -4,11 +4,11 @@ import streamlit as st
 
 from lib.cv.basics import bgr_shown_as_rgb, images_snippet, wrapped_fraction
 from lib.cv.programs import image_program
-from lib.cv.video import VideoError, brighten_video, video_snippet
-from samples import SAMPLE_VIDEO
-from ui.cached_video import add_brightness, encode_for_download, video_frame, video_info
+from lib.cv.video import MAX_VIDEO_FRAMES, VideoError, brighten_video, video_snippet
+from ui.cached_video import add_brightness, encode_for_download, video_frame
 from ui.image_source import current_image
 from ui.layout import code_panel, download_button, page_header, show_error, show_row
+from ui.video_source import current_clip
 
 page_header(
     "Images & video",
@@ -68,28 +68,39 @@ code_panel(
 
 st.subheader("Video, frame by frame")
 uploaded_video = st.file_uploader(
-    "Upload a short clip (or use the sample)", type=["mp4", "avi", "mov", "mkv"]
+    "Upload a short clip (or use the sample)",
+    type=["mp4", "avi", "mov", "mkv"],
+    help=f"At most {MAX_VIDEO_FRAMES} frames (30 s at 30 fps) of up to 1920×1080. It is checked once: "
+    "a file that is not a playable clip leaves the previous one in use.",
 )
-clip = uploaded_video.getvalue() if uploaded_video is not None else SAMPLE_VIDEO.read_bytes()
-try:
-    info = video_info(clip)
-except VideoError as error:
-    show_error(f"{error} Showing the sample clip instead.")
-    clip = SAMPLE_VIDEO.read_bytes()
-    info = video_info(clip)
+clip, refused = current_clip(uploaded_video)
+if refused:
+    show_error(refused)
+info = clip.info
 st.caption(
-    f"{info.frame_count} frames · {info.fps:.1f} fps · {info.width}×{info.height} · {info.seconds:.1f} s"
+    f"{clip.name}: {info.frame_count} frame{'s' if info.frame_count > 1 else ''} · {info.fps:.1f} fps · "
+    f"{info.width}×{info.height} · {info.seconds:.1f} s"
 )
-frame_index = st.slider("Frame", 0, info.frame_count - 1, 0, key="io_frame", bind="query-params")
+if info.frame_count > 1:
+    if not 0 <= st.session_state.get("io_frame", 0) < info.frame_count:  # a frame of the previous clip
+        st.session_state["io_frame"] = 0
+    frame_index = st.slider("Frame", 0, info.frame_count - 1, 0, key="io_frame", bind="query-params")
+else:
+    frame_index = 0
+    st.info(
+        "This clip has a single frame, so there is no frame to choose: it is shown below, and the processed "
+        "clip will be one frame long too. Upload a longer clip to step through frames.",
+        icon=":material/info:",
+    )
 video_amount = st.slider("Add to every frame", -100, 100, 20, key="io_video_amount", bind="query-params")
-frame = video_frame(clip, frame_index)
+frame = video_frame(clip.data, frame_index)
 processed = add_brightness(frame, video_amount, True)
 show_row((f"Frame {frame_index}", frame), (f"Frame {frame_index} + {video_amount}", processed))
 if st.button("Write the processed clip (mp4v)", icon=":material/movie:"):
     bar = st.progress(0.0, text="Writing frames…")
     try:
         st.session_state["io_processed_clip"] = brighten_video(
-            clip,
+            clip.data,
             amount=video_amount,
             progress=lambda done: bar.progress(done, text=f"Writing frames… {done:.0%}"),
         )
@@ -110,6 +121,6 @@ code_panel(
         f"output.mp4; frame {frame_index} is the one the page shows.",
         name="video.py",
         results={"frames": info.frame_count, "result": processed},
-        files={"input.mp4": clip},
+        files={"input.mp4": clip.data},
     )
 )

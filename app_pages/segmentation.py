@@ -13,7 +13,7 @@ from lib.cv.thresholding import (
 )
 from ui.cached_colour import adaptive_threshold, kmeans_colours, simple_threshold
 from ui.image_source import current_gray, current_image
-from ui.layout import code_panel, page_header, show_image, show_row
+from ui.layout import code_panel, page_header, show_error, show_image, show_row
 
 page_header(
     "Segmentation",
@@ -92,33 +92,46 @@ code_panel(
 
 st.subheader("k-means colour clustering")
 left, right = st.columns(2)
-k = left.slider("k (clusters)", 2, 8, 3, key="seg_k", bind="query-params")
+smallest_k = 2
+k = left.slider("k (clusters)", smallest_k, 8, 3, key="seg_k", bind="query-params")
 attempts = right.slider("Attempts (best of)", 1, 10, 10, key="seg_attempts", bind="query-params")
-clusters = kmeans_colours(image, k, attempts, 0)
-show_row(("Image", image), (f"k = {k}: every pixel painted with its cluster's centre", clusters.image))
-show_image(
-    palette_strip(clusters.palette, clusters.shares), caption="Cluster colours, as wide as their pixel share"
-)
-st.markdown(
-    "| cluster | colour (R, G, B) | share of pixels |\n|---|---|---|\n"
-    + "\n".join(
-        f"| {index + 1} | {tuple(int(v) for v in colour)} | {share:.1%} |"
-        for index, (colour, share) in enumerate(zip(clusters.palette, clusters.shares, strict=True))
+try:
+    clusters = kmeans_colours(image, k, attempts, 0)
+except ValueError as error:
+    problem = str(error)
+    if image.shape[0] * image.shape[1] < smallest_k:  # lowering k cannot help: only a larger image can
+        problem = (
+            f"The image has 1 pixel, and k-means needs at least one pixel per cluster (k = {k}; the "
+            f"smallest k here is {smallest_k}). Choose a larger image in the sidebar."
+        )
+    show_error(f"k-means cannot run on this image. {problem}")
+    clusters = None
+if clusters is not None:
+    show_row(("Image", image), (f"k = {k}: every pixel painted with its cluster's centre", clusters.image))
+    show_image(
+        palette_strip(clusters.palette, clusters.shares),
+        caption="Cluster colours, as wide as their pixel share",
     )
-)
-preview_h, preview_w = clusters.preview_shape
-if (preview_h, preview_w) != image.shape[:2]:
-    st.caption(
-        f"For speed, k-means ran on a {preview_w}×{preview_h} preview; every full-size pixel then took its "
-        "nearest centre. The random starting centres are seeded, so the result is the same every time."
+    st.markdown(
+        "| cluster | colour (R, G, B) | share of pixels |\n|---|---|---|\n"
+        + "\n".join(
+            f"| {index + 1} | {tuple(int(v) for v in colour)} | {share:.1%} |"
+            for index, (colour, share) in enumerate(zip(clusters.palette, clusters.shares, strict=True))
+        )
     )
-code_panel(
-    image_program(
-        kmeans_snippet(k=k, attempts=attempts),
-        image,
-        reproduces=f"k-means colour clustering: k = {k}, best of {attempts} attempts, every pixel painted "
-        "with its cluster's centre.",
-        name="kmeans.py",
-        result=clusters.image,
+    preview_h, preview_w = clusters.preview_shape
+    if (preview_h, preview_w) != image.shape[:2]:
+        st.caption(
+            f"For speed, k-means ran on a {preview_w}×{preview_h} preview; every full-size pixel then took its "
+            "nearest centre. The random starting centres are seeded, so the result is the same every time."
+        )
+    code_panel(
+        image_program(
+            kmeans_snippet(k=k, attempts=attempts),
+            image,
+            reproduces=f"k-means colour clustering: k = {k}, best of {attempts} attempts, every pixel painted "
+            "with its cluster's centre.",
+            name="kmeans.py",
+            result=clusters.image,
+        )
     )
-)

@@ -7,6 +7,7 @@ the loop at its next redraw; the trainer keeps every finished epoch, and the rer
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ import streamlit as st
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn import data as data_lib
 from lib.nn import training as training_lib
-from ui.cache import image_cache
+from ui.cache import freeze, image_cache
 from ui.layout import download_button
 
 REDRAW_SECONDS = 0.3  # redraw the live chart at most this often (and after the last epoch)
@@ -49,9 +50,43 @@ def shapes_images(n_per_class: int, size: int, seed: int, classes: tuple[str, ..
     return make_shapes(n_per_class, size=size, seed=seed, classes=classes)
 
 
-@image_cache(max_entries=4)
-def read_zip(data: bytes, image_size: int) -> data_lib.ZipImages:
-    return data_lib.read_image_zip(data, image_size=image_size)
+def zip_limits() -> str:
+    """The limits read_image_zip applies, in words, for an upload's help."""
+    return (
+        f"Upload limit {st.get_option('server.maxUploadSize')} MB. At most {data_lib.MAX_ZIP_FILES:,} files "
+        f"and {data_lib.MAX_CLASSES} class folders; each image at most "
+        f"{data_lib.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, all together at most "
+        f"{data_lib.MAX_TOTAL_PIXELS / 1e6:,.0f} megapixels; reading stops after "
+        f"{data_lib.MAX_READ_SECONDS:.0f} s. Each photo is scaled to the training size as it is read."
+    )
+
+
+ZIP_READS = "zip_reads"  # session_state: {(content digest, image size): ZipImages}, the last few zips read
+ZIP_READS_KEPT = 2
+
+
+def read_zip_with_progress(data: bytes, image_size: int) -> data_lib.ZipImages:
+    """read_image_zip once per zip and size in this session, with a progress bar while images are decoded.
+
+    Kept in session state, not st.cache_*: a cached function's progress bar would be replayed on later runs.
+    """
+    key = (hashlib.blake2b(data, digest_size=16).hexdigest(), image_size)
+    reads = st.session_state.setdefault(ZIP_READS, {})
+    if key in reads:
+        return reads[key]
+    bar = st.progress(0.0, text="Reading the zip…")
+
+    def show(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Reading and scaling image {done} of {total}…")
+
+    try:
+        result = freeze(data_lib.read_image_zip(data, image_size=image_size, progress=show))
+    finally:
+        bar.empty()
+    while len(reads) >= ZIP_READS_KEPT:
+        reads.pop(next(iter(reads)))
+    reads[key] = result
+    return result
 
 
 @image_cache(max_entries=16)
@@ -764,12 +799,15 @@ def image_dataset_controls() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], t
         images, labels = shapes_images(per_class, 96, 0)
         return images, labels, SHAPE_CLASSES, ()
     uploaded = st.file_uploader(
-        "A zip of class folders: cats/1.jpg, cats/2.jpg, dogs/1.jpg …", type=["zip"], key="dl_zip"
+        "A zip of class folders: cats/1.jpg, cats/2.jpg, dogs/1.jpg …",
+        type=["zip"],
+        key="dl_zip",
+        help=zip_limits(),
     )
     if uploaded is None:
         st.info("Upload a zip with one folder per class. It is read in memory; nothing is extracted to disk.")
         return None
-    result = read_zip(uploaded.getvalue(), 128)
+    result = read_zip_with_progress(uploaded.getvalue(), 128)
     return result.images, result.labels, result.class_names, result.notes
 
 
@@ -897,12 +935,13 @@ def cnn_dataset_controls(image_size: int) -> tuple[np.ndarray, np.ndarray, tuple
         images, labels = shapes_images(int(per_class), image_size, 0, chosen)
         return images, labels, chosen, f"shapes, {len(chosen)} classes"
     uploaded = st.file_uploader(
-        "A zip of class folders (cats/1.jpg, dogs/1.jpg, …)", type=["zip"], key="tc_zip"
+        "A zip of class folders (cats/1.jpg, dogs/1.jpg, …)", type=["zip"], key="tc_zip", help=zip_limits()
     )
     if uploaded is None:
         st.info("Upload a zip with one folder per class (see Datasets & loaders); it is read in memory.")
+        st.caption(zip_limits())
         return None
-    result = read_zip(uploaded.getvalue(), image_size)
+    result = read_zip_with_progress(uploaded.getvalue(), image_size)
     if result.notes:
         st.caption(
             f"{len(result.notes)} file(s) skipped: "

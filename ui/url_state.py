@@ -3,12 +3,13 @@
 Pages bind their controls with `bind="query-params"`; Streamlit seeds each bound widget from the URL in
 one place, `SessionState._seed_widget_from_url`, which already turns an out-of-range number, an unknown
 option or unparsable text into the widget's default and removes it from the URL. Streamlit 1.67.0 leaves
-three holes there, closed by `guard_url_values()` around that one method:
+four holes there, closed by `guard_url_values()` around that one method:
 - `int(float("inf"))` in the int number_input / slider deserializers raises OverflowError, which escapes
   (only ValueError, TypeError and IndexError are caught): the page crashed on `?cnn_i=inf`;
 - an empty value (`?cs_space=`) empties a segmented control even with required=True (it registers as
   clearable), so the page got None where it is promised a choice;
-- a value of any length is parsed (a 100 kB string).
+- a value of any length is parsed (a 100 kB string);
+- a repeated key (`?cnn_i=200&cnn_i=3`) for a one-value widget uses the last value and keeps both in the URL.
 Every value so refused or corrected is noted, and `link_notice()` says so in one quiet line. The URL is
 rewritten by Streamlit itself (the refused key is removed, a clamped one corrected), so a link heals.
 """
@@ -25,6 +26,7 @@ from streamlit.runtime.state.query_params import is_empty_url_value, parse_url_p
 from streamlit.runtime.state.session_state import SessionState
 
 MAX_URL_VALUE_CHARS = 2_000  # longer than any value our controls write: a longer one is refused
+SINGLE_VALUE_TYPES = {"int_value", "double_value", "string_value", "bool_value"}
 NOTICE = "This link had values that were out of range or not understood; the defaults are used for: {keys}."
 
 _refused: dict[str, list[str]] = {}  # session id -> keys refused or corrected in this run
@@ -67,7 +69,11 @@ def _checked_seed(seed):
             and metadata.value_type != "string_value"  # text may be empty; choices and numbers may not
             and metadata.deserializer(None) not in (None, [])
         )
-        if too_long or empty_choice:
+        # a repeated key (?k=1&k=2) for a one-value widget: Streamlit would use the last and keep both
+        repeated = (
+            isinstance(url_value, list) and len(url_value) > 1 and metadata.value_type in SINGLE_VALUE_TYPES
+        )
+        if too_long or empty_choice or repeated:
             self._clear_url_param(user_key)
             _note(user_key)
             return False

@@ -20,11 +20,16 @@ class ImageError(ValueError):
     """An image could not be used; the message says what was wrong and what to do."""
 
 
-def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+def decode_image(
+    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, reduce_to: int | None = None
+) -> np.ndarray:
     """Decode image bytes (PNG, JPEG, WebP, BMP, TIFF) into RGB uint8 (H, W, 3).
 
     Applies EXIF orientation; converts alpha (over white), 16-bit, grayscale, palette and CMYK to RGB.
     Raises ImageError for empty, non-image, truncated, 0x0 or over-max_pixels input.
+    reduce_to: when set, a JPEG is decoded at 1/2, 1/4 or 1/8 scale (PIL's draft: the DCT skips the detail),
+    the smallest that keeps both sides at least reduce_to pixels; a 12-megapixel photo needed at 128 px is
+    decoded at 500×375, about 60 times less work and memory. Other formats decode at full size.
     """
     if not data:
         raise ImageError("The file is empty (0 bytes). Choose an image file such as a PNG or JPEG.")
@@ -44,6 +49,8 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
                     raise ImageError(
                         f"{opened.format or 'This'} images are not supported. Use PNG, JPEG, WebP, BMP or TIFF."
                     )
+                if reduce_to is not None and opened.format in ("JPEG", "MPO"):
+                    opened.draft("RGB", (max(1, reduce_to), max(1, reduce_to)))
                 opened.load()
                 image = ImageOps.exif_transpose(opened)
                 rgb = _to_rgb_array(image)
@@ -62,6 +69,17 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     if rgb.shape[0] == 0 or rgb.shape[1] == 0:
         raise ImageError("The image has no pixels (0×0).")
     return rgb
+
+
+def image_size_of(data: bytes) -> tuple[int, int]:
+    """(width, height) from an image file's header, without decoding its pixels; ImageError if unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as opened:
+                return opened.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise ImageError("This file is not an image we can read.") from None
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:

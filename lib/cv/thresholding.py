@@ -159,7 +159,12 @@ def kmeans_colours(
         raise ValueError("max_pixels must be at least 1.")
     height, width = image_rgb.shape[:2]
     if height * width < k:
-        raise ValueError(f"The image has {height * width} pixels, fewer than k = {k} clusters; lower k.")
+        pixels = height * width
+        raise ValueError(
+            f"The image has {pixels} pixel{'s' if pixels > 1 else ''}, fewer than the k = {k} clusters "
+            f"k-means must fill (each cluster needs at least one pixel). Lower k, or use an image with "
+            f"at least {k} pixels."
+        )
     preview = image_rgb
     if height * width > max_pixels:
         preview = cv2.resize(
@@ -169,10 +174,13 @@ def kmeans_colours(
         preview = image_rgb
     preview_pixels = preview.reshape(-1, 3).astype(np.float32)  # (N, 3): one row per pixel
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, int(max_iterations), float(epsilon))
-    cv2.setRNGSeed(int(seed))
-    _, preview_labels, centres = cv2.kmeans(
-        preview_pixels, int(k), None, criteria, int(attempts), cv2.KMEANS_RANDOM_CENTERS
-    )
+    if len(preview_pixels) == 1:  # one pixel is its own centre (cv2.kmeans would read (1, 3) as 3 samples)
+        preview_labels, centres = np.zeros((1, 1), np.int32), preview_pixels
+    else:
+        cv2.setRNGSeed(int(seed))
+        _, preview_labels, centres = cv2.kmeans(
+            preview_pixels, int(k), None, criteria, int(attempts), cv2.KMEANS_RANDOM_CENTERS
+        )
     if preview is image_rgb:
         labels = preview_labels.ravel().astype(np.int32)
     else:

@@ -62,22 +62,88 @@ def _count_frames(capture: cv2.VideoCapture) -> int:
     return count
 
 
-def read_video_info(data: bytes) -> VideoInfo:
-    """Frame count (counted by reading, since container headers can lie), fps and size of a clip."""
+# Files that are pictures, not clips: FFmpeg opens these as a one-frame "video" (an image demuxer).
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"BM": "BMP",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+}
+IMAGE_CODECS = {"MPNG": "PNG", "png ": "PNG", "gif ": "GIF", "bmp ": "BMP", "tiff": "TIFF", "webp": "WebP"}
+MAX_VIDEO_FPS = 240.0
+DEFAULT_FPS = 25.0  # when a container does not say (OpenCV reports 0)
+
+
+def _image_format(data: bytes) -> str | None:
+    """'PNG', 'JPEG', ... when the bytes start like a picture file, else None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for magic, name in IMAGE_SIGNATURES.items() if data.startswith(magic)), None)
+
+
+def _fourcc(capture: cv2.VideoCapture) -> str:
+    code = int(capture.get(cv2.CAP_PROP_FOURCC)) & 0xFFFFFFFF
+    return "".join(chr((code >> shift) & 0xFF) for shift in (0, 8, 16, 24))
+
+
+def check_video(data: bytes) -> VideoInfo:
+    """Open a clip once and check it: frames, size, fps and codec. Returns its VideoInfo.
+
+    The frame count is counted by reading (container headers can lie). Raises VideoError, saying what was
+    wrong and what to do, for an empty file, a picture (a PNG or JPEG renamed .avi), no decodable frames,
+    more than MAX_VIDEO_FRAMES frames, more than MAX_VIDEO_PIXELS per frame or an impossible frame rate.
+    A clip of a single frame is valid.
+    """
+    if not data:
+        raise VideoError("The video file is empty (0 bytes). Choose an MP4, AVI or MOV file.")
+    picture = _image_format(data)
+    if picture:
+        raise VideoError(
+            f"This file is a {picture} image, not a video (only its name says video). Upload an MP4, AVI "
+            "or MOV clip here; to use the picture, upload it as the image in the sidebar."
+        )
     with _opened(data) as capture:
-        fps = float(capture.get(cv2.CAP_PROP_FPS)) or 0.0
+        codec = _fourcc(capture)
+        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-        frame_count = _count_frames(capture)
-    if frame_count == 0 or width <= 0 or height <= 0:
-        raise VideoError("The video has no frames that OpenCV can decode.")
+        ok, first = capture.read()
+        frame_count = (1 + _count_frames(capture)) if ok else 0
+    if codec in IMAGE_CODECS:
+        raise VideoError(
+            f"This file holds a single {IMAGE_CODECS[codec]} picture, not a video. Upload an MP4, AVI or MOV "
+            "clip here; to use the picture, upload it as the image in the sidebar."
+        )
+    if frame_count == 0 or first is None or width <= 0 or height <= 0:
+        raise VideoError(
+            "The video has no frames that OpenCV can decode (an unsupported codec, or a damaged file). "
+            "Convert it to MP4 (H.264 or mp4v) and upload it again."
+        )
+    if first.shape[:2] != (height, width):
+        width, height = first.shape[1], first.shape[0]  # the decoded frame is the truth
     if frame_count > MAX_VIDEO_FRAMES:
         raise VideoError(
-            f"The video is too long: more than {MAX_VIDEO_FRAMES} frames. Trim it to under 30 s."
+            f"The video is too long: more than {MAX_VIDEO_FRAMES} frames. Trim it to under 30 s and upload "
+            "it again."
         )
     if width * height > MAX_VIDEO_PIXELS:
-        raise VideoError(f"The video is {width}×{height}; the limit is 1920×1080. Scale it down first.")
-    return VideoInfo(frame_count=frame_count, fps=fps if fps > 0 else 25.0, width=width, height=height)
+        raise VideoError(
+            f"The video is {width}×{height}; the limit is 1920×1080 pixels per frame. Scale it down first."
+        )
+    if fps > MAX_VIDEO_FPS or fps != fps:
+        raise VideoError(
+            f"The video says it plays at {fps:g} frames per second, which cannot be right (the limit is "
+            f"{MAX_VIDEO_FPS:g}). Export it again with a normal frame rate such as 30 fps."
+        )
+    return VideoInfo(frame_count=frame_count, fps=fps if fps > 0 else DEFAULT_FPS, width=width, height=height)
+
+
+def read_video_info(data: bytes) -> VideoInfo:
+    """Frame count, fps and size of a clip: check_video under its older name."""
+    return check_video(data)
 
 
 def read_frame(data: bytes, index: int) -> np.ndarray:

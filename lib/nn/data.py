@@ -10,19 +10,23 @@ import io
 import math
 import stat
 import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
-from torchvision.transforms import v2
 
-from lib.cv.images import ImageError, decode_image
+from lib.cv.images import ImageError, decode_image, image_size_of
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+
+if TYPE_CHECKING:
+    from torchvision.transforms import v2
 
 COURSE_ROWS = 1338  # the insurance table (II.L, II.N)
 COURSE_BATCH_SIZE = 32
@@ -42,6 +46,8 @@ MAX_COMPRESSION_RATIO = 100  # uncompressed / compressed, checked for members ov
 RATIO_MIN_BYTES = 64 * 1024
 MAX_CLASSES = 50
 MAX_IMAGE_PIXELS = 25_000_000
+MAX_TOTAL_PIXELS = 1_500_000_000  # full-size pixels of all the images together: 125 twelve-megapixel photos
+MAX_READ_SECONDS = 90.0  # reading stops with a message after this long (a shared server's CPU is finite)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -272,6 +278,9 @@ def read_image_zip(
     max_member_bytes: int = MAX_MEMBER_BYTES,
     max_ratio: float = MAX_COMPRESSION_RATIO,
     max_classes: int = MAX_CLASSES,
+    max_total_pixels: int = MAX_TOTAL_PIXELS,
+    max_seconds: float = MAX_READ_SECONDS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ZipImages:
     """Read a zip laid out as class/image.jpg (optionally inside one top folder) into an image dataset.
 
@@ -279,7 +288,10 @@ def read_image_zip(
     max_files files, more than max_uncompressed_bytes in total, a member over max_member_bytes or
     compressed more than max_ratio times (a zip bomb), or fewer than two classes with images.
     Files that are not images, hidden files and files outside class folders are skipped with a note.
-    Every image is decoded with lib.cv.images.decode_image and resized to (image_size, image_size).
+    Every image is decoded with lib.cv.images.decode_image (JPEGs at a reduced scale, no smaller than
+    image_size) and resized to (image_size, image_size) at once: only the small copies are kept. Reading
+    stops with a ValueError when the images hold more than max_total_pixels full-size pixels in all, or
+    after max_seconds. progress(done, total) is called after each file of a class folder is read.
     """
     if not data:
         raise ValueError("the zip file is empty")
@@ -327,17 +339,27 @@ def read_image_zip(
         parts_by_member = _class_paths(members)
         notes: list[str] = []
         hidden = 0
-        by_class: dict[str, list[np.ndarray]] = {}
-        read_total = 0
+        candidates = []
         for info in members:
             parts = parts_by_member[info.filename]
             if any(part.startswith(".") or part == "__MACOSX" for part in parts):
                 hidden += 1
-                continue
-            if len(parts) != 2:
+            elif len(parts) != 2:
                 where = "outside any class folder" if len(parts) < 2 else "in a nested folder"
                 notes.append(f"{info.filename}: skipped, {where} (expected class/image)")
-                continue
+            else:
+                candidates.append((info, parts[0]))
+        by_class: dict[str, list[np.ndarray]] = {}
+        read_total = 0
+        pixels_total = 0
+        started = time.monotonic()
+        for done, (info, class_name) in enumerate(candidates, start=1):
+            if time.monotonic() - started > max_seconds:
+                raise ValueError(
+                    f"reading stopped after {max_seconds:.0f} s, at file {done} of {len(candidates)}: the "
+                    "photos take too long to decode here. Upload fewer or smaller photos (a few hundred "
+                    "pixels a side is plenty for a CNN that trains on 64 px)"
+                )
             try:
                 with archive.open(info) as member:
                     content = member.read(max_member_bytes + 1)
@@ -351,11 +373,22 @@ def read_image_zip(
                     f"refused: {info.filename!r} expands beyond what its header says (a zip bomb)"
                 )
             try:
-                image = decode_image(content, max_pixels=MAX_IMAGE_PIXELS)
+                width, height = image_size_of(content)
+                pixels_total += width * height
+                if pixels_total > max_total_pixels:
+                    raise ValueError(
+                        f"the images hold more than {max_total_pixels / 1e6:,.0f} megapixels in all (reached "
+                        f"at file {done} of {len(candidates)}, {info.filename!r}). Upload fewer or smaller "
+                        "photos: a CNN here trains on 32-64 px images"
+                    )
+                image = decode_image(content, max_pixels=MAX_IMAGE_PIXELS, reduce_to=image_size)
             except ImageError:
                 notes.append(f"{info.filename}: skipped, not an image we can read")
-                continue
-            by_class.setdefault(parts[0], []).append(_square(image, image_size))
+            else:
+                by_class.setdefault(class_name, []).append(_square(image, image_size))
+            del content
+            if progress is not None:
+                progress(done, len(candidates))
         if hidden:
             notes.append(f"{hidden} hidden or system file(s) skipped")
     if len(by_class) > max_classes:
@@ -458,6 +491,8 @@ def _validate(spec: TransformSpec) -> None:
 
 def build_transforms(spec: TransformSpec) -> v2.Compose:
     """The torchvision.transforms.v2 pipeline for spec: HWC uint8 in, CHW float32 tensor out."""
+    from torchvision.transforms import v2  # imported when needed: torchvision adds seconds to a cold start
+
     _validate(spec)
     steps: list = [v2.ToImage()]
     if spec.resize is not None:

@@ -29,6 +29,7 @@ from lib.nn.data import (
     transform_snippet,
     transforms_code,
 )
+from tests.photo_zip import phone_photo_zip
 
 
 def run_snippet(code: str, **namespace) -> object:
@@ -250,6 +251,24 @@ class TestReadImageZip:
             read_image_zip(data, max_files=5)
         with pytest.raises(ValueError, match="at least two folders"):
             read_image_zip(make_zip({"a/1.png": png((1, 2, 3))}))
+
+    def test_phone_photos_are_read_small_with_progress(self):
+        data = phone_photo_zip(6)  # 12-megapixel JPEGs, two per class
+        calls = []
+        result = read_image_zip(data, image_size=32, progress=lambda done, total: calls.append((done, total)))
+        assert result.images.shape == (6, 32, 32, 3)
+        assert result.class_names == ("circles", "squares", "triangles")
+        assert result.labels.tolist() == [0, 0, 1, 1, 2, 2]
+        assert calls == [(done, 6) for done in range(1, 7)]
+        # The shape survives: the centre of each image is the shape's colour, not the background ramp.
+        assert result.images.std(axis=(1, 2)).max() > 10
+
+    def test_total_pixel_and_time_limits_stop_with_a_message(self):
+        data = phone_photo_zip(3, size=(400, 300))
+        with pytest.raises(ValueError, match="more than 0 megapixels in all.*file 3 of 3"):
+            read_image_zip(data, max_total_pixels=250_000)  # two photos fit (240,000 pixels), three do not
+        with pytest.raises(ValueError, match="reading stopped after 0 s, at file 1 of 3.*fewer or smaller"):
+            read_image_zip(data, max_seconds=1e-9)
 
     def test_rejects_non_zip_and_empty(self):
         with pytest.raises(ValueError, match="not a zip"):

@@ -16,6 +16,7 @@ from lib.cv.images import (
     encode_jpeg,
     encode_png,
     fit_to_working_size,
+    image_size_of,
     to_gray,
     to_rgb,
 )
@@ -98,6 +99,37 @@ class TestDecodeImage:
         exif[0x0112] = 6  # rotate 90° clockwise to display
         decoded = decode_image(pil_bytes(wide, "JPEG", exif=exif.tobytes()))
         assert decoded.shape[:2] == (20, 10)
+
+    def test_reduced_jpeg_decode_keeps_at_least_the_size_asked_for(self):
+        rng = np.random.default_rng(1)
+        smooth = cv2.resize(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8), (4000, 3000))
+        data = pil_bytes(Image.fromarray(smooth), "JPEG", quality=90)
+        full = decode_image(data)
+        assert full.shape == (3000, 4000, 3)
+        assert decode_image(data, reduce_to=128).shape == (375, 500, 3)  # 1/8: the smallest JPEG scale
+        assert decode_image(data, reduce_to=1000).shape == (1500, 2000, 3)  # 1/2 keeps 1000 on both sides
+        assert decode_image(data, reduce_to=2000).shape == (3000, 4000, 3)  # 1/2 would give 1500 rows
+        # The same picture: the reduced decode is the full one shrunk (up to JPEG's DCT scaling).
+        reduced = decode_image(data, reduce_to=128).astype(float)
+        shrunk = cv2.resize(full, (500, 375), interpolation=cv2.INTER_AREA).astype(float)
+        assert np.abs(reduced - shrunk).mean() < 3
+
+    def test_reduced_decode_applies_exif_orientation_and_leaves_png_whole(self):
+        wide = Image.fromarray(np.zeros((600, 1600, 3), np.uint8))
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        # 1/4 scale (1/8 would leave 75 rows, fewer than 100), then turned upright: 150 wide, 400 high.
+        assert decode_image(pil_bytes(wide, "JPEG", exif=exif.tobytes()), reduce_to=100).shape == (
+            400,
+            150,
+            3,
+        )
+        assert decode_image(pil_bytes(wide, "PNG"), reduce_to=100).shape == (600, 1600, 3)
+
+    def test_image_size_of_reads_the_header_only(self):
+        assert image_size_of(png_header_claiming(5_000, 4_000)) == (5_000, 4_000)  # no pixel data at all
+        with pytest.raises(ImageError):
+            image_size_of(b"not an image")
 
     def test_one_pixel_image_is_fine(self):
         decoded = decode_image(pil_bytes(Image.new("RGB", (1, 1), (1, 2, 3)), "PNG"))

@@ -225,8 +225,14 @@ class TestKmeansColours:
     def test_bad_arguments(self, image_rgb):
         with pytest.raises(ValueError, match="k must be"):
             kmeans_colours(image_rgb, k=0)
-        with pytest.raises(ValueError, match="fewer than k"):
+        with pytest.raises(
+            ValueError,
+            match="2 pixels, fewer than the k = 3 clusters.*Lower k, or use an image with at least 3 pixels",
+        ):
             kmeans_colours(np.zeros((1, 2, 3), np.uint8), k=3)
+        with pytest.raises(ValueError, match="1 pixel, fewer than the k = 2"):
+            kmeans_colours(np.zeros((1, 1, 3), np.uint8), k=2)
+        assert kmeans_colours(np.zeros((1, 1, 3), np.uint8), k=1).shares.tolist() == [1.0]
         with pytest.raises(ImageError):
             kmeans_colours(np.zeros((4, 4, 3), np.float32))
 

@@ -1,9 +1,19 @@
+import io
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from lib.cv.basics import add_brightness
-from lib.cv.video import VideoError, brighten_video, read_frame, read_video_info, video_snippet
+from lib.cv.video import (
+    VideoError,
+    brighten_video,
+    check_video,
+    read_frame,
+    read_video_info,
+    video_snippet,
+)
 from samples import SAMPLE_VIDEO
 
 
@@ -49,7 +59,64 @@ class TestReadVideo:
             read_video_info(data)
 
 
+def write_clip(tmp_path, frames: list[np.ndarray], *, fps: float = 10.0, name: str = "clip.mp4") -> bytes:
+    """frames (RGB uint8, one size) written by OpenCV as an mp4v clip; returns its bytes."""
+    path = tmp_path / name
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path.read_bytes()
+
+
+def one_frame_clip(tmp_path) -> bytes:
+    return write_clip(tmp_path, [np.full((48, 64, 3), (200, 40, 40), np.uint8)])
+
+
+class TestCheckVideo:
+    def test_sample(self, clip):
+        assert check_video(clip) == read_video_info(clip)
+
+    def test_one_frame_clip_is_a_valid_video(self, tmp_path):
+        data = one_frame_clip(tmp_path)
+        info = check_video(data)
+        assert (info.frame_count, info.width, info.height) == (1, 64, 48)
+        assert info.fps == pytest.approx(10.0)
+        frame = read_frame(data, 0)
+        assert frame.shape == (48, 64, 3) and abs(float(frame[..., 0].mean()) - 200) < 10
+        with pytest.raises(VideoError, match="fewer than 2"):
+            read_frame(data, 1)
+
+    @pytest.mark.parametrize("file_format", ["PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP"])
+    def test_a_picture_renamed_as_video_is_refused_with_what_it_is(self, file_format):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), (10, 200, 10)).save(buffer, format=file_format)
+        expected = {"WEBP": "WebP"}.get(file_format, file_format)
+        with pytest.raises(VideoError, match=f"{expected} image, not a video.*sidebar"):
+            check_video(buffer.getvalue())
+
+    def test_empty_and_garbage_say_what_to_do(self):
+        with pytest.raises(VideoError, match="empty.*MP4"):
+            check_video(b"")
+        with pytest.raises(VideoError, match="MP4"):
+            check_video(b"not a video at all" * 100)
+
+    def test_too_long(self, tmp_path, monkeypatch):
+        import lib.cv.video as video
+
+        monkeypatch.setattr(video, "MAX_VIDEO_FRAMES", 5)
+        frames = [np.full((16, 16, 3), value, np.uint8) for value in range(0, 80, 10)]
+        with pytest.raises(VideoError, match="too long: more than 5 frames"):
+            check_video(write_clip(tmp_path, frames))
+        assert check_video(write_clip(tmp_path, frames[:5])).frame_count == 5
+
+
 class TestBrightenVideo:
+    def test_a_one_frame_clip(self, tmp_path):
+        out = brighten_video(one_frame_clip(tmp_path), amount=20)
+        assert check_video(out).frame_count == 1
+
     def test_output_keeps_size_fps_and_count_and_is_brighter(self, clip, tmp_path):
         progress = []
         out = brighten_video(clip, amount=20, progress=progress.append)
