@@ -397,6 +397,7 @@ def facts_dtype(tensor) -> str:
 def noise_panel() -> None:
     """Uniform / normal / zeros / ones as a gray or RGB 256x256 picture, with and without vmin / vmax."""
     from lib.nn import tensors
+    from lib.nn.programs import torch_program
     from ui.layout import code_panel, show_image
 
     cells = st.columns(3)
@@ -405,10 +406,11 @@ def noise_panel() -> None:
     fixed = cells[2].toggle("vmin=0, vmax=1", key="tp_vrange", bind="query-params")
     values = tensors.noise_values(kind, rgb=rgb)
     vmin, vmax = (0.0, 1.0) if fixed else (None, None)
+    shown = tensors.display_like_matplotlib(values, vmin=vmin, vmax=vmax)
     picture, explanation = st.columns([1, 2])
     with picture:
         show_image(
-            tensors.display_like_matplotlib(values, vmin=vmin, vmax=vmax),
+            shown,
             caption=f"{kind} {values.shape}: min {values.min():.3f}, max {values.max():.3f}",
             columns_in_row=3,
         )
@@ -417,7 +419,14 @@ def noise_panel() -> None:
         "image shows **black**; with `vmin=0, vmax=1` it is white. RGB floats ignore vmin/vmax and are clipped "
         "to [0, 1], so normal noise (values below 0 and above 1) saturates."
     )
-    code_panel(tensors.noise_snippet(kind, rgb=rgb, vmin=vmin, vmax=vmax), filename="noise.py")
+    code_panel(
+        torch_program(
+            tensors.noise_snippet(kind, rgb=rgb, vmin=vmin, vmax=vmax),
+            reproduces=f"The {kind} noise picture, as plt.imshow shows it.",
+            name="noise.py",
+            result=shown,
+        )
+    )
 
 
 def memory_table() -> None:
@@ -435,6 +444,7 @@ def memory_table() -> None:
 def aggregation_panel() -> None:
     """A matrix, an operation (sum, mean, max...) and a dim (URL-bound); the result, its indices and its code."""
     from lib.nn import tensors
+    from lib.nn.programs import torch_program
     from ui.layout import code_panel, show_error
 
     matrix_text = st.text_input("Matrix", str(tensors.COURSE_MATRIX), key="tp_matrix", bind="query-params")
@@ -456,7 +466,14 @@ def aggregation_panel() -> None:
             st.caption(f"indices (where each value was found): {result.indices.tolist()}")
         if result.note:
             st.info(result.note)
-        code_panel(result.code, filename="aggregate.py")
+        code_panel(
+            torch_program(
+                result.code,
+                reproduces=f"The {aggregation} of the matrix (dim={dim}).",
+                name="aggregate.py",
+                result=result.values,
+            )
+        )
 
 
 SHAPE_PRESETS = {  # operation -> (n, starting shape, transpose first, new shape): the course's examples

@@ -60,6 +60,11 @@ class Program:
         return buffer.getvalue()
 
 
+# the modules a save step may use, imported when its code mentions them
+_SAVE_IMPORTS = ("import cv2", "import json", "import numpy as np", "import torch")
+SaveLines = Callable[[str, object], tuple[str, str]]
+
+
 def split_imports(code: str) -> tuple[list[str], str]:
     """The leading import lines of a snippet (comments and blank lines between them skipped) and the rest."""
     lines = _IMAGE_COMMENT.sub("", code).splitlines()
@@ -102,34 +107,64 @@ def image_program(
     name: str,
     result: object,
     result_name: str = "result",
+    files: Mapping[str, bytes | Callable[[], bytes]] | None = None,
+    save: SaveLines = save_result_lines,
 ) -> Program:
     """A snippet that starts from image_rgb, made a complete program that reads the page's image.
 
     image: the page's input (RGB or gray uint8, at working size), shipped as input.png.
     result: what the page shows for `result_name` (saved as result.png / result.npy, or printed).
+    files: more files the snippet reads (weights, data), shipped beside it; save: how the result is written.
     """
-    imports, body = split_imports(snippet)
-    save_code, output = save_result_lines(result_name, result)
-    needs = ["import cv2"] + (["import numpy as np"] if "np." in save_code else [])
     load = (
         f'image_rgb = cv2.cvtColor(cv2.imread("{INPUT_IMAGE}"), cv2.COLOR_BGR2RGB)  # the page\'s image'
         if image.ndim == 3
         else f'image_rgb = cv2.imread("{INPUT_IMAGE}", cv2.IMREAD_GRAYSCALE)  # the page\'s image'
     )
+    frozen = np.ascontiguousarray(image)
+    return script_program(
+        snippet,
+        reproduces=reproduces,
+        name=name,
+        result=result,
+        result_name=result_name,
+        files={INPUT_IMAGE: lambda: encode_png(frozen), **(files or {})},
+        save=save,
+        load=("import cv2", load),
+    )
+
+
+def script_program(
+    snippet: str,
+    *,
+    reproduces: str,
+    name: str,
+    result: object,
+    result_name: str = "result",
+    files: Mapping[str, bytes | Callable[[], bytes]] | None = None,
+    save: SaveLines = save_result_lines,
+    load: tuple[str, str] | None = None,
+) -> Program:
+    """The one assembler: a docstring saying what it reproduces, the imports, an optional load line, the
+    snippet, and the lines that save or print `result_name` (compared with `result`, what the page showed).
+
+    files: name -> bytes (or a function making them) shipped beside the script (image, weights, data).
+    load: (its import, the line) that reads the page's input before the snippet runs.
+    """
+    imports, body = split_imports(snippet)
+    save_code, output = save(result_name, result)
+    needs = [] if load is None else [load[0]]
+    needs += [line for line in _SAVE_IMPORTS if line.split()[-1] + "." in save_code]
+    files = dict(files or {})
+    beside = ", ".join(sorted(files))
+    run = f"Run it beside {beside} (what the page used): python {name}" if files else f"Run it: python {name}"
     script = (
-        f'"""{reproduces}\n\nRun it beside {INPUT_IMAGE} (the image the page used): python {name}\n"""\n\n'
+        f'"""{reproduces}\n\n{run}\n"""\n\n'
         + "\n".join(_ordered_imports(needs + imports))
         + "\n\n"
-        + load
-        + "\n"
+        + ("" if load is None else load[1] + "\n")
         + body
         + "\n"
         + save_code
     )
-    frozen = np.ascontiguousarray(image)
-    return Program(
-        script=script,
-        name=name,
-        files={INPUT_IMAGE: lambda: encode_png(frozen)},
-        expected={output: result},
-    )
+    return Program(script=script, name=name, files=files, expected={output: result})

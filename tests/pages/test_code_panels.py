@@ -10,6 +10,8 @@ or within the documented tolerance, numbers equal). Every script also passes `ru
 from __future__ import annotations
 
 import io
+import json
+import math
 import subprocess
 import sys
 import zipfile
@@ -19,11 +21,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from lib.cv.programs import Program
 from tests.pages.harness import ROOT, assert_clean
-from tests.tolerances import UINT8_ATOL
+from tests.tolerances import PROGRAM_FLOAT_ATOL, PROGRAM_FLOAT_RTOL, UINT8_ATOL
 from ui.course_map import all_pages
 from ui.layout import CODE_PANELS
 
@@ -33,11 +36,13 @@ RUFF = Path(sys.executable).parent / "ruff"
 
 @dataclass(frozen=True)
 class Setting:
-    """A page and the control values it is opened with (session state, as the URL would set them)."""
+    """A page and the control values it is opened with (session state, as the URL would set them), then the
+    buttons pressed in turn (by key), e.g. Train."""
 
     page: str
     state: dict[str, object] = field(default_factory=dict)
     label: str = "defaults"
+    clicks: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -50,6 +55,20 @@ SETTINGS = [Setting(page.file) for page in all_pages() if page.url_path != "home
         "app_pages/colour_thresholding.py",
         {"ct_h_low": 170, "ct_h_high": 10, "ct_s_low": 80, "ct_v_low": 60},
         "red-wraps",
+    ),
+    Setting(
+        "app_pages/tensor_playground.py",
+        {
+            "tp_source": "A factory",
+            "tp_factory": "randint",
+            "tp_noise": "normal",
+            "tp_rgb": True,
+            "tp_index": "t[[0, 2], [1, 2]]",
+            "tp_op": "chunk",
+            "tp_agg": "max",
+            "tp_aggdim": "0",
+        },
+        "factory-rgb-chunk-max",
     ),
 ]
 
@@ -75,11 +94,6 @@ NOT_YET_PROGRAMS = {
     "segmentation-defaults:kmeans.py",
     "watershed_coins-defaults:watershed_coins.py",
     "face_detection-defaults:face_detection.py",
-    "tensor_playground-defaults:tensor.py",
-    "tensor_playground-defaults:noise.py",
-    "tensor_playground-defaults:indexing.py",
-    "tensor_playground-defaults:shapes.py",
-    "tensor_playground-defaults:aggregate.py",
     "datasets_loaders-defaults:dataloader.py",
     "datasets_loaders-defaults:transforms.py",
     "train_cnn-defaults:train_cnn.py",
@@ -98,6 +112,8 @@ def open_page(setting: Setting) -> dict[str, Program]:
     for key, value in setting.state.items():
         app.session_state[key] = value
     app.run()
+    for key in setting.clicks:
+        app.button(key=key).click().run()
     assert_clean(app)
     try:
         return dict(app.session_state[CODE_PANELS])
@@ -130,8 +146,47 @@ def check_output(folder: Path, stdout: str, name: str, expected: object) -> None
         assert difference <= UINT8_ATOL, f"{name} differs from the page by up to {difference}"
     elif name.endswith(".npy"):
         np.testing.assert_allclose(np.load(path), expected, rtol=1e-5, atol=1e-3)
+    elif name.endswith(".pt"):
+        assert path.is_file(), f"the script did not save {name}"
+        assert_same_tensors(torch.load(path, weights_only=True), expected, name)
+    elif name.endswith(".json"):
+        assert path.is_file(), f"the script did not save {name}"
+        assert_same_values(json.loads(path.read_text()), json.loads(json.dumps(expected)), name)
     else:
         assert f"{name} {expected}" in stdout, f"printed {stdout!r}, the page showed {name} = {expected}"
+
+
+def assert_same_tensors(saved: object, expected: object, where: str) -> None:
+    """Tensors (or tuples / lists of them) equal in dtype, shape and value (floats within float32 rounding)."""
+    if isinstance(expected, torch.Tensor):
+        assert isinstance(saved, torch.Tensor), f"{where}: saved {type(saved).__name__}, the page a tensor"
+        assert saved.dtype == expected.dtype, f"{where}: dtype {saved.dtype}, the page's {expected.dtype}"
+        torch.testing.assert_close(saved, expected.detach().cpu(), msg=lambda m: f"{where}: {m}")
+        return
+    assert isinstance(saved, (tuple, list)) and len(saved) == len(expected), f"{where}: {saved!r}"
+    for index, (one, other) in enumerate(zip(saved, expected, strict=True)):
+        assert_same_tensors(one, other, f"{where}[{index}]")
+
+
+def assert_same_values(saved: object, expected: object, where: str) -> None:
+    """Plain values as JSON holds them: every key the page showed, equal; floats within PROGRAM_FLOAT_*."""
+    if isinstance(expected, dict):
+        assert isinstance(saved, dict), f"{where}: saved {saved!r}"
+        for key, value in expected.items():
+            assert key in saved, f"{where}: the script wrote no {key!r} (it wrote {sorted(saved)})"
+            assert_same_values(saved[key], value, f"{where}[{key!r}]")
+    elif isinstance(expected, list):
+        assert isinstance(saved, list) and len(saved) == len(expected), f"{where}: {saved!r} vs {expected!r}"
+        for index, (one, other) in enumerate(zip(saved, expected, strict=True)):
+            assert_same_values(one, other, f"{where}[{index}]")
+    elif isinstance(expected, float) and not isinstance(expected, bool):
+        assert isinstance(saved, (int, float)) and math.isclose(
+            saved, expected, rel_tol=PROGRAM_FLOAT_RTOL, abs_tol=PROGRAM_FLOAT_ATOL
+        ), f"{where}: {saved!r}, the page showed {expected!r}"
+    else:
+        assert saved == expected and type(saved) is type(expected), (
+            f"{where}: {saved!r}, the page {expected!r}"
+        )
 
 
 def run_as_downloaded(program: Program, folder: Path) -> str | None:
