@@ -4,7 +4,8 @@ One builder, `torch_program`, on top of lib.cv.programs.script_program / image_p
 lines that write what the page showed so it can be compared — a tensor (or a tuple of them) with torch.save
 to result.pt (dtype, shape and values), numbers, labels and tables as result.json, arrays as result.npy,
 pictures as result.png. Weights come from weights/ (listed in its manifest) and ship in the bundle under
-the relative path the script loads them from; data the page trained on ships as a .npz.
+the relative path the script loads them from; data the page trained on ships as a .npz. torch is imported
+only where a tensor is handled, so the calculator pages stay free of it until they need it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import inspect
 import io
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-import torch
 
 from lib.cv.programs import Program, image_program, save_result_lines, script_program
 
@@ -23,6 +24,9 @@ Files = Mapping[str, bytes | Callable[[], bytes]]
 
 
 def _is_tensors(value: object) -> bool:
+    torch = sys.modules.get("torch")  # not imported yet: the value cannot be a tensor
+    if torch is None:
+        return False
     if isinstance(value, torch.Tensor):
         return True
     return (
@@ -56,8 +60,10 @@ def weights_file(name: str) -> tuple[str, Callable[[], bytes]]:
     return f"weights/{file}", lambda: (WEIGHTS_DIR / file).read_bytes()
 
 
-def state_dict_file(state: Mapping[str, torch.Tensor]) -> Callable[[], bytes]:
+def state_dict_file(state: Mapping) -> Callable[[], bytes]:
     """A function making torch.save bytes of a state dict (a model trained in this session), on demand."""
+    import torch
+
     frozen = {key: value.detach().cpu().clone() for key, value in state.items()}
 
     def make() -> bytes:

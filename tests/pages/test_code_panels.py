@@ -97,8 +97,6 @@ NOT_YET_PROGRAMS = {
     "datasets_loaders-defaults:dataloader.py",
     "datasets_loaders-defaults:transforms.py",
     "train_cnn-defaults:train_cnn.py",
-    "cnn_calculators-defaults:network.py",
-    "architectures-defaults:lenet5.py",
     "feature_maps-defaults:feature_maps.py",
     "classifier-defaults:classify.py",
     "transfer_learning-defaults:transfer.py",
