@@ -55,10 +55,12 @@ def read_zip(data: bytes, image_size: int) -> data_lib.ZipImages:
 
 
 @image_cache(max_entries=16)
-def transform_preview(images: np.ndarray, spec: data_lib.TransformSpec, seed: int) -> list[np.ndarray]:
-    """Each image through the transforms, back to uint8 HWC for display."""
+def transform_preview(
+    images: np.ndarray, spec: data_lib.TransformSpec, seed: int
+) -> tuple[list[np.ndarray], object]:
+    """Each image through the transforms, back to uint8 HWC for display; and the first image's tensor."""
     tensors = data_lib.apply_transforms(list(images), spec, seed=seed)
-    return [data_lib.tensor_to_display(tensor, spec) for tensor in tensors]
+    return [data_lib.tensor_to_display(tensor, spec) for tensor in tensors], tensors[0]
 
 
 @st.cache_data(max_entries=16, show_spinner="Training a network on two features…")
@@ -729,8 +731,11 @@ def loader_controls() -> dict:
     }
 
 
-def loader_panel(settings: dict) -> None:
-    """The split, the arithmetic, and one real epoch of a DataLoader: which rows each batch holds."""
+def loader_panel(settings: dict) -> list[int] | None:
+    """The split, the arithmetic, and one real epoch of a DataLoader: which rows each batch holds.
+
+    Returns the sizes of the batches that epoch gave (None when the real run is skipped for a huge table).
+    """
     n_train, n_test = data_lib.split_sizes(settings["rows"], test_size=settings["test_size"])
     facts = data_lib.loader_facts(
         n_train, batch_size=settings["batch_size"], drop_last=settings["drop_last"], epochs=settings["epochs"]
@@ -744,7 +749,7 @@ def loader_panel(settings: dict) -> None:
     cells[5].metric(f"Iterations in {facts.epochs:,} epochs", f"{facts.iterations:,}")
     if n_train > 200_000:
         st.caption("(The real DataLoader run below is skipped for more than 200,000 rows.)")
-        return
+        return None
     batches = data_lib.loader_batches(
         n_train,
         batch_size=settings["batch_size"],
@@ -764,6 +769,7 @@ def loader_panel(settings: dict) -> None:
         f"One epoch of a real `DataLoader` over the {n_train:,} training rows gave **{len(batches)}** batches:"
     )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    return [len(batch) for batch in batches]
 
 
 def image_dataset_controls() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]] | None:

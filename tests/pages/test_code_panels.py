@@ -70,6 +70,18 @@ SETTINGS = [Setting(page.file) for page in all_pages() if page.url_path != "home
         },
         "factory-rgb-chunk-max",
     ),
+    Setting(
+        "app_pages/datasets_loaders.py",
+        {
+            "dl_crop": "random",
+            "dl_flip": 0.5,
+            "dl_rotation": 30,
+            "dl_brightness": 0.3,
+            "dl_seed": 7,
+            "dl_drop": True,
+        },
+        "random-transforms",
+    ),
 ]
 
 # Panels not yet complete programs (issue "One source of truth"): they must fail as downloaded until they
@@ -94,8 +106,6 @@ NOT_YET_PROGRAMS = {
     "segmentation-defaults:kmeans.py",
     "watershed_coins-defaults:watershed_coins.py",
     "face_detection-defaults:face_detection.py",
-    "datasets_loaders-defaults:dataloader.py",
-    "datasets_loaders-defaults:transforms.py",
     "train_cnn-defaults:train_cnn.py",
     "feature_maps-defaults:feature_maps.py",
     "classifier-defaults:classify.py",
@@ -159,7 +169,8 @@ def assert_same_tensors(saved: object, expected: object, where: str) -> None:
     if isinstance(expected, torch.Tensor):
         assert isinstance(saved, torch.Tensor), f"{where}: saved {type(saved).__name__}, the page a tensor"
         assert saved.dtype == expected.dtype, f"{where}: dtype {saved.dtype}, the page's {expected.dtype}"
-        torch.testing.assert_close(saved, expected.detach().cpu(), msg=lambda m: f"{where}: {m}")
+        plain = expected.detach().cpu().as_subclass(torch.Tensor)  # a tv_tensors.Image compares as its values
+        torch.testing.assert_close(saved, plain, msg=lambda m: f"{where}: {m}")
         return
     assert isinstance(saved, (tuple, list)) and len(saved) == len(expected), f"{where}: {saved!r}"
     for index, (one, other) in enumerate(zip(saved, expected, strict=True)):
