@@ -24,7 +24,7 @@ import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
-from lib.nn import features, models
+from lib.nn import features, models, programs
 from lib.nn.device import default_device, describe_device
 from ui.cache import freeze, image_cache, memo_digest
 
@@ -265,22 +265,54 @@ def _stored_info(name: str) -> models.ModelInfo:
     return models.model_info(name)
 
 
-def classify_code(name: str, k: int) -> str:
-    """lib.nn.models.classify_snippet for any model (a trained CNN's code loads its downloaded state dict)."""
+def _bundle(name: str, random_weights: bool = False) -> dict:
+    """What a model's Code panel ships: our weights (weights/<file>), a trained CNN's state dict, or nothing
+    (random weights; torchvision weights, which the script downloads itself: online only)."""
+    if random_weights:
+        return {}
     if is_trained(name):
-        trained = info(name)
-        return models.classify_snippet(trained.name, k=k, info=trained, config=_trained_config(name))
-    return models.classify_snippet(name, k=k)
+        state = _trained_entry(name)["state_dict"]
+        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.state_dict_file(state)}}
+    return {"weights": (name,)} if name in models.OUR_MODELS else {}
 
 
-def feature_maps_code(name: str, layer: str, random_weights: bool) -> str:
-    """lib.nn.features.feature_maps_snippet for any model."""
+def classify_code(name: str, k: int, image: np.ndarray, top: list[tuple[str, float]]):
+    """The Code panel's program: lib.nn.models.classify_snippet for any model on the page's image, with its
+    weights; it writes the top-k (class, probability) pairs the page showed (`top`)."""
     if is_trained(name):
         trained = info(name)
-        return features.feature_maps_snippet(
+        snippet = models.classify_snippet(trained.name, k=k, info=trained, config=_trained_config(name))
+    else:
+        snippet = models.classify_snippet(name, k=k)
+    return programs.torch_program(
+        snippet,
+        reproduces=f"The classifier demo: the top {len(top)} classes of {info(name).title} for the page's image.",
+        name="classify.py",
+        result=[list(pair) for pair in top],
+        image=image,
+        **_bundle(name),
+    )
+
+
+def feature_maps_code(name: str, layer: str, random_weights: bool, image: np.ndarray, maps: np.ndarray):
+    """The Code panel's program: lib.nn.features.feature_maps_snippet for any model on the page's image; it
+    saves every map of `layer` (`maps`, what the page showed) to result.npy."""
+    if is_trained(name):
+        trained = info(name)
+        snippet = features.feature_maps_snippet(
             trained.name, layer, random_weights=random_weights, info=trained, config=_trained_config(name)
         )
-    return features.feature_maps_snippet(name, layer, random_weights=random_weights)
+    else:
+        snippet = features.feature_maps_snippet(name, layer, random_weights=random_weights)
+    weights = "random weights" if random_weights else "its weights"
+    return programs.torch_program(
+        snippet,
+        reproduces=f"Feature maps: every map of {layer} in {info(name).title} ({weights}) for the page's image.",
+        name="feature_maps.py",
+        result=maps,
+        image=image,
+        **_bundle(name, random_weights),
+    )
 
 
 def normalisation_note(name: str) -> str:

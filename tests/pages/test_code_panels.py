@@ -82,6 +82,9 @@ SETTINGS = [Setting(page.file) for page in all_pages() if page.url_path != "home
         },
         "random-transforms",
     ),
+    Setting("app_pages/classifier.py", {"cls_model": "shapes_cnn", "cls_k": 3}, "shapes-top3"),
+    Setting("app_pages/feature_maps.py", {"fm_model": "shapes_cnn", "fm_random": True}, "shapes-random"),
+    Setting("app_pages/feature_maps.py", {"fm_model": "alexnet"}, "alexnet-offline-random"),
 ]
 
 # Panels not yet complete programs (issue "One source of truth"): they must fail as downloaded until they
@@ -107,8 +110,6 @@ NOT_YET_PROGRAMS = {
     "watershed_coins-defaults:watershed_coins.py",
     "face_detection-defaults:face_detection.py",
     "train_cnn-defaults:train_cnn.py",
-    "feature_maps-defaults:feature_maps.py",
-    "classifier-defaults:classify.py",
     "transfer_learning-defaults:transfer.py",
 }
 # Pages whose default view shows no Code panel yet (it appears only after training).
