@@ -569,6 +569,21 @@ def draw_history(trainer: Any, *, accuracy: bool, key: str, val_name: str = "tes
         st.caption(f"Epoch {last.epoch}: train loss {last.train_loss:.4f}, {val_name} loss {held:.4f}")
 
 
+def trained_as_set(trainer: Any, settings: dict, split: training_lib.TableSplit) -> bool:
+    """Whether the session's network was trained, to the end, with these settings on this table (so the Code
+    panel's script, which trains with them, reproduces its numbers)."""
+    return (
+        trainer is not None
+        and len(trainer.history) == settings["epochs"]
+        and trainer.hidden_sizes == tuple(settings["hidden"])
+        and trainer.learning_rate == settings["learning_rate"]
+        and trainer.seed == settings["seed"]
+        and trainer.split.feature_names == split.feature_names
+        and trainer.split.target_name == split.target_name
+        and len(trainer.split.y_train) == len(split.y_train)
+    )
+
+
 def train_table_live(
     prefix: str, split: training_lib.TableSplit, settings: dict, *, accuracy: bool, table: Any = None
 ) -> Any | None:
@@ -644,8 +659,14 @@ def regression_table_controls() -> tuple[pd.DataFrame, str, list[str], str] | No
     return frame, target, features, "csv"
 
 
-def regression_results(trainer: training_lib.TableTrainer) -> None:
-    """Test metrics, the best epoch, and a one-row prediction form."""
+def table_csv(frame: pd.DataFrame):
+    """The uploaded table as your_table.csv for the Code panel's bundle (made when the download is clicked)."""
+    frozen = frame.copy()
+    return lambda: frozen.to_csv(index=False).encode("utf-8")
+
+
+def regression_results(trainer: training_lib.TableTrainer) -> dict[str, float]:
+    """Test metrics, the best epoch, and a one-row prediction form; returns the metrics shown (rmse, mae, r2)."""
     report, best = trainer.regression_report(), trainer.regression_report(best=True)
     cells = st.columns(3)
     cells[0].metric("RMSE (test)", f"{report['rmse']:.4g}")
@@ -658,10 +679,14 @@ def regression_results(trainer: training_lib.TableTrainer) -> None:
     st.markdown(f"**Predict {target}** for one new row:")
     values = prediction_form(trainer.split, key="tn_reg_form")
     st.metric(f"Predicted {target}", f"{trainer.predict_row(values):.4g}")
+    return report
 
 
-def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> None:
-    """Accuracy, confusion matrix, the four-slider flower, and the decision boundary on two features."""
+def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tuple[float, ...], str]:
+    """Accuracy, confusion matrix, the four-slider flower, and the decision boundary on two features.
+
+    Returns the flower's four values and the species predicted for it (for the Code panel).
+    """
     split = trainer.split
     cells = st.columns(3)
     cells[0].metric("Test accuracy", f"{trainer.test_accuracy():.1%}")
@@ -681,13 +706,14 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> None:
         }
         species, probabilities = trainer.predict_row(flower)
         st.metric("Predicted species", species, f"{probabilities.max():.1%} sure", delta_color="off")
+    shown = (tuple(float(value) for value in flower.values()), species)
     st.markdown("**Decision boundary**: the same network trained on two features only")
     cells = st.columns(2)
     feature_x = cells[0].selectbox("x", split.feature_names, index=2, key="tn_bx", bind="query-params")
     feature_y = cells[1].selectbox("y", split.feature_names, index=3, key="tn_by", bind="query-params")
     if feature_x == feature_y:
         st.error("Choose two different features.", icon=":material/error:")
-        return
+        return shown
     result = boundary(
         feature_x,
         feature_y,
@@ -700,6 +726,7 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> None:
     st.caption(
         f"On these two features alone the network gets {result.test_accuracy:.1%} of the test flowers right."
     )
+    return shown
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -82,6 +82,19 @@ SETTINGS = [Setting(page.file) for page in all_pages() if page.url_path != "home
         },
         "random-transforms",
     ),
+    Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}, "iris-untrained"),
+    Setting(
+        "app_pages/train_network.py",
+        {"tn_part": "Iris classification", "tn_iris_epochs": 200},
+        "iris-trained",
+        clicks=("tn_iris_train",),
+    ),
+    Setting(
+        "app_pages/train_network.py",
+        {"tn_part": "Regression", "tn_reg_epochs": 60},
+        "regression-trained",
+        clicks=("tn_reg_train",),
+    ),
     Setting("app_pages/classifier.py", {"cls_model": "shapes_cnn", "cls_k": 3}, "shapes-top3"),
     Setting("app_pages/feature_maps.py", {"fm_model": "shapes_cnn", "fm_random": True}, "shapes-random"),
     Setting("app_pages/feature_maps.py", {"fm_model": "alexnet"}, "alexnet-offline-random"),
@@ -112,8 +125,8 @@ NOT_YET_PROGRAMS = {
     "train_cnn-defaults:train_cnn.py",
     "transfer_learning-defaults:transfer.py",
 }
-# Pages whose default view shows no Code panel yet (it appears only after training).
-NO_PANEL_YET = {"train_network-defaults"}
+# Pages whose default view shows no Code panel yet.
+NO_PANEL_YET: set[str] = set()
 
 
 def open_page(setting: Setting) -> dict[str, Program]:
