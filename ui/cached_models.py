@@ -813,6 +813,53 @@ def mistakes_grid(images: np.ndarray, mistakes: list) -> tuple[np.ndarray, str]:
     return grid, "Left to right: " + caption
 
 
+def transfer_code(
+    images: np.ndarray,
+    labels: np.ndarray,
+    classes: list[str],
+    *,
+    cut: str,
+    learning_rate: float,
+    epochs: int,
+    trainer,
+):
+    """The Code panel's program: what the page trains (lib.nn.transfer.transfer_script) with the shapes CNN's
+    weights and the page's images in the bundle. It must give the frozen features' shape and, once the head
+    was trained to the end with these settings, its last epoch and confusion matrix."""
+    from lib.nn.transfer import TRANSFER_DATA_FILE, transfer_script
+    from ui.cached_torch_course import settings_of
+
+    entry = info("shapes_cnn")
+    shown: dict = {"features_shape": list(transfer_features(images, cut).shape), "classes": list(classes)}
+    run = st.session_state.get("tl_run")
+    trained_as_shown = (  # to the end with these settings, as the script trains (not stopped, no "more")
+        trainer is not None
+        and run is not None
+        and run["settings"] == settings_of(data=memo_digest(images), cut=cut, lr=learning_rate)
+        and len(trainer.history) == epochs
+        and list(trainer.class_names) == list(classes)
+    )
+    if trained_as_shown:
+        last = trainer.history[-1]
+        shown.update(
+            epochs=last.epoch,
+            train_loss=last.train_loss,
+            val_loss=last.val_loss,
+            val_accuracy=last.val_accuracy,
+            confusion=trainer.confusion()[0].tolist(),
+        )
+    return programs.torch_program(
+        transfer_script(mean=entry.mean, std=entry.std, cut=cut, epochs=epochs, learning_rate=learning_rate),
+        reproduces=f"Transfer learning: the shapes CNN frozen, a new head trained on {len(images)} images.",
+        name="transfer.py",
+        result=shown,
+        weights=("shapes_cnn",),
+        files={
+            TRANSFER_DATA_FILE: programs.npz_file(images=images, labels=labels, class_names=np.array(classes))
+        },
+    )
+
+
 def train_head_live(
     images: np.ndarray, labels: np.ndarray, classes: list[str], *, cut: str, learning_rate: float, epochs: int
 ):

@@ -111,6 +111,12 @@ SETTINGS = [
         "trained",
         clicks=("tc_train",),
     ),
+    Setting(
+        "app_pages/transfer_learning.py",
+        {"tl_per_class": 20, "tl_epochs": 5, "tl_cut": "all dense layers"},
+        "trained-all-dense",
+        clicks=("tl_train",),
+    ),
     Setting("app_pages/classifier.py", {"cls_model": "shapes_cnn", "cls_k": 3}, "shapes-top3"),
     Setting("app_pages/feature_maps.py", {"fm_model": "shapes_cnn", "fm_random": True}, "shapes-random"),
     Setting("app_pages/feature_maps.py", {"fm_model": "alexnet"}, "alexnet-offline-random"),
@@ -138,7 +144,6 @@ NOT_YET_PROGRAMS = {
     "segmentation-defaults:kmeans.py",
     "watershed_coins-defaults:watershed_coins.py",
     "face_detection-defaults:face_detection.py",
-    "transfer_learning-defaults:transfer.py",
 }
 # Pages whose default view shows no Code panel yet.
 NO_PANEL_YET: set[str] = set()
