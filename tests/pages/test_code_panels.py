@@ -9,6 +9,7 @@ or within the documented tolerance, numbers equal). Every script also passes `ru
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -36,8 +37,8 @@ RUFF = Path(sys.executable).parent / "ruff"
 
 @dataclass(frozen=True)
 class Setting:
-    """A page and the control values it is opened with (session state, as the URL would set them), then the
-    buttons pressed in turn (by key), e.g. Train."""
+    """A page and the control values it is opened with (session state, as the URL would set them; a callable
+    is called when the page opens), then the buttons pressed in turn (by key), e.g. Train."""
 
     page: str
     state: dict[str, object] = field(default_factory=dict)
@@ -47,6 +48,29 @@ class Setting:
     @property
     def id(self) -> str:
         return f"{Path(self.page).stem}-{self.label}"
+
+
+TRAINED_NAME = "Your CNN (shapes, 3 classes)"  # the name the Train a CNN page gives such a model
+
+
+@functools.cache
+def trained_models() -> dict[str, dict]:
+    """The session state the Train a CNN page leaves: one CNN trained for an epoch on 24 shapes."""
+    from lib.cv.shapes import make_shapes
+    from lib.nn import cnn_training
+
+    classes = ("circle", "square", "triangle")
+    images, labels = make_shapes(8, size=32, seed=0, classes=classes)
+    trainer = cnn_training.CnnTrainer(
+        images,
+        labels,
+        classes,
+        channels=cnn_training.LIGHT_CHANNELS,
+        batch_size=8,
+        device=torch.device("cpu"),
+    )
+    trainer.train(1)
+    return {TRAINED_NAME: trainer.model_entry()}
 
 
 # Every page with its defaults, plus settings that take a panel down another branch of its code.
@@ -119,6 +143,16 @@ SETTINGS = [
     ),
     Setting("app_pages/classifier.py", {"cls_model": "shapes_cnn", "cls_k": 3}, "shapes-top3"),
     Setting("app_pages/feature_maps.py", {"fm_model": "shapes_cnn", "fm_random": True}, "shapes-random"),
+    Setting(
+        "app_pages/classifier.py",
+        {"trained_models": trained_models, "cls_model": "session:" + TRAINED_NAME},
+        "session-cnn",
+    ),
+    Setting(
+        "app_pages/feature_maps.py",
+        {"trained_models": trained_models, "fm_model": "session:" + TRAINED_NAME},
+        "session-cnn",
+    ),
     Setting("app_pages/feature_maps.py", {"fm_model": "alexnet"}, "alexnet-offline-random"),
 ]
 
@@ -152,7 +186,7 @@ NO_PANEL_YET: set[str] = set()
 def open_page(setting: Setting) -> dict[str, Program]:
     app = AppTest.from_file(str(ROOT / setting.page), default_timeout=180)
     for key, value in setting.state.items():
-        app.session_state[key] = value
+        app.session_state[key] = value() if callable(value) else value
     app.run()
     for key in setting.clicks:
         app.button(key=key).click().run()
