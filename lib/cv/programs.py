@@ -5,6 +5,8 @@ that runs as downloaded (`python script.py` in an empty folder): a first docstri
 reproduces, the imports, a line that reads the page's own image from `input.png` beside it, the snippet,
 and a last step that saves (or prints) the result the page shows. The shown text and the downloaded
 script are the same text; the bundle is a zip when the script needs files, else the .py alone.
+`script_program` is the one assembler under it, for snippets that read no image (lib.nn.programs builds the
+PyTorch pages' programs on it, with its own way of saving tensors and plain values).
 """
 
 from __future__ import annotations
