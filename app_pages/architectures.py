@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.nn import cnn_math
+from lib.nn.programs import torch_program
 from ui.cached_cnn_math import (
     block_diagram,
     comparison_figure,
@@ -52,7 +53,14 @@ cells[3].metric("In dense layers", f"{summary.dense_params / summary.params:.0%}
 st.plotly_chart(block_diagram(rows, input_shape), key="arch_diagram")
 with st.expander("Layer by layer: shapes, parameters, receptive fields", icon=":material/table:"):
     st.dataframe(results_frame(rows), hide_index=True, key="arch_rows")
-code_panel(cnn_math.sequential_snippet(layers, input_shape), filename=f"{name}.py")
+code_panel(
+    torch_program(
+        cnn_math.sequential_snippet(layers, input_shape),
+        reproduces=f"{info.title}: each layer's output shape and parameters, from a dummy forward pass.",
+        name=f"{name}.py",
+        result=cnn_math.layer_table(rows),
+    )
+)
 
 st.subheader("In PyTorch: our definition and torchvision's")
 if st.toggle("Show the code and per-layer counts", False, key="arch_code", bind="query-params"):

@@ -57,4 +57,4 @@ if name == "lenet_digits" and st.toggle("Read every digit in the whole image", F
     readings = cm.read_digits(whole)
     show_image(cm.readings_image(whole), caption=f"{len(readings)} digits read, left to right, row by row")
 
-code_panel(cm.classify_code(name, k), filename="classify.py")
+code_panel(cm.classify_code(name, k, image, result.top))

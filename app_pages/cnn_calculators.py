@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.nn import cnn_math
+from lib.nn.programs import torch_program
 from ui.cached_cnn_math import (
     ann_vs_cnn_markdown,
     formulas_markdown,
@@ -93,7 +94,14 @@ if st.toggle("Verify with PyTorch", False, key="cnn_verify", bind="query-params"
         f"PyTorch agrees on {agree} of {len(checks)} layers (output shape from a dummy forward pass, "
         "parameters from sum(p.numel()))."
     )
-code_panel(cnn_math.sequential_snippet(layers, input_shape), filename="network.py")
+code_panel(
+    torch_program(
+        cnn_math.sequential_snippet(layers, input_shape),
+        reproduces="The network in the table: each layer's output shape and parameters, from a dummy forward pass.",
+        name="network.py",
+        result=cnn_math.layer_table(rows),
+    )
+)
 
 st.subheader("Receptive field on the image")
 receptive_field_on_image(current_image(), rows, input_shape)

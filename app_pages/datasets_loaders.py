@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.nn import data
+from lib.nn.programs import torch_program
 from ui.cached_torch_course import (
     image_dataset_controls,
     image_grid,
@@ -30,21 +31,30 @@ order every epoch. The weights are updated once per batch, so iterations = batch
 st.subheader("From a table to batches")
 settings = loader_controls()
 try:
-    loader_panel(settings)
+    batch_sizes = loader_panel(settings)
 except ValueError as error:
     show_error(str(error))
+    batch_sizes = None
 n_train = (
     data.split_sizes(settings["rows"], test_size=settings["test_size"])[0] if settings["rows"] >= 2 else 0
 )
-code_panel(
-    data.loader_snippet(
-        max(n_train, 1),
-        batch_size=settings["batch_size"],
-        shuffle=settings["shuffle"],
-        drop_last=settings["drop_last"],
-    ),
-    filename="dataloader.py",
+loader_code = data.loader_snippet(
+    max(n_train, 1),
+    batch_size=settings["batch_size"],
+    shuffle=settings["shuffle"],
+    drop_last=settings["drop_last"],
 )
+if batch_sizes is None:  # no real epoch ran on the page: nothing to compare
+    code_panel(loader_code, filename="dataloader.py")
+else:
+    code_panel(
+        torch_program(
+            loader_code,
+            reproduces=f"One epoch of a DataLoader over {n_train:,} rows: the size of every batch.",
+            name="dataloader.py",
+            result=batch_sizes,
+        )
+    )
 
 st.subheader("An image dataset: one folder per class")
 try:
@@ -74,7 +84,7 @@ if dataset is not None:
     )
     try:
         order = data.loader_batches(len(images), batch_size=int(batch_size), shuffle=True, seed=int(seed))[0]
-        shown = transform_preview(images[order], spec, int(seed))
+        shown, first_tensor = transform_preview(images[order], spec, int(seed))
     except ValueError as error:
         show_error(str(error))
     else:
@@ -86,4 +96,12 @@ if dataset is not None:
             f"After the transforms — the loader hands the model a tensor of shape **({len(order)}, 3, {height}, {width})**:"
         )
         image_grid(shown, captions)
-        code_panel(data.transform_snippet(spec, seed=int(seed)), filename="transforms.py")
+        code_panel(
+            torch_program(
+                data.transform_snippet(spec, seed=int(seed)),
+                reproduces="The transforms on the batch's first image: the tensor the loader hands the model.",
+                name="transforms.py",
+                result=first_tensor,
+                image=images[order[0]],
+            )
+        )

@@ -130,4 +130,4 @@ st.caption("Grey = 0, light = positive, dark = negative weights (colour filters 
 
 st.subheader("The answer: softmax over the last layer")
 st.plotly_chart(cm.probability_figure(info.classes, run.probabilities, k=10), key="fm_softmax")
-code_panel(cm.feature_maps_code(name, layer_name, random_weights), filename="feature_maps.py")
+code_panel(cm.feature_maps_code(name, layer_name, random_weights, image, layer.values))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.nn import tensors
+from lib.nn.programs import torch_program
 from ui.cached_torch_course import (
     aggregation_panel,
     before_after,
@@ -63,7 +64,11 @@ else:
     facts_row(tensor)
     if tensor.numel() and facts_dtype(tensor) != "bool":
         st.plotly_chart(heatmap(tensor), key="tp_heatmap")
-    code_panel(snippet, filename="tensor.py")
+    code_panel(
+        torch_program(
+            snippet, reproduces="The tensor the Tensor playground made.", name="tensor.py", result=tensor
+        )
+    )
 with st.expander("Memory of 1000 elements in each dtype: element_size() × nelement()"):
     memory_table()
 
@@ -90,7 +95,14 @@ else:
     with right:
         st.markdown(f"`{picked.code}` → shape {shape_label(picked.result)}")
         show_tensor(picked.result)
-    code_panel(tensors.index_snippet(expression), filename="indexing.py")
+    code_panel(
+        torch_program(
+            tensors.index_snippet(expression),
+            reproduces=f"What {picked.code} picks from the course's grid t.",
+            name="indexing.py",
+            result=picked.result,
+        )
+    )
 
 st.subheader("Shape lab")
 operation = st.selectbox("Operation", tensors.SHAPE_OPS, index=1, key="tp_op", bind="query-params")
@@ -106,7 +118,17 @@ else:
         )
     elif step.error:
         show_error(f"torch says: {step.error}")
-    code_panel(step.code, filename="shapes.py")
+    if step.outputs:
+        code_panel(
+            torch_program(
+                step.code,
+                reproduces=f"The Shape lab's {operation}: the tensor(s) it gives.",
+                name="shapes.py",
+                result=step.outputs[0] if len(step.outputs) == 1 else tuple(step.outputs),
+            )
+        )
+    else:  # torch refused: the script shows the call and the error it raises, there is no result to save
+        code_panel(step.code, filename="shapes.py")
 
 st.subheader("Aggregation")
 aggregation_panel()

@@ -1,8 +1,10 @@
 """Train a CNN (II.P): the course's Conv→BN→ReLU→Pool network on shapes or your own folders, live."""
 
+import numpy as np
 import streamlit as st
 
 from lib.nn import cnn_training
+from lib.nn.programs import npz_file, torch_program
 from ui.cached_torch_course import (
     cnn_controls,
     cnn_dataset_controls,
@@ -76,14 +78,37 @@ if dataset is not None:
             "Stopped before the first epoch ended: nothing was learned yet. Press **Train** to start again."
         )
 
-code_panel(
-    cnn_training.cnn_snippet(
-        num_classes=len(dataset[2]) if dataset else 5,
-        image_size=settings["image_size"],
-        channels=settings["channels"],
-        learning_rate=settings["learning_rate"],
-        batch_size=settings["batch_size"],
-        epochs=settings["epochs"],
-    ),
-    filename="train_cnn.py",
-)
+if dataset is not None:
+    run_settings = settings_of(data=(label, len(images)), **settings)
+    shown: dict = {"images": len(images), "classes": list(class_names)}
+    run = st.session_state.get("tc_run")
+    trained_as_shown = (  # to the end with these settings, as the script trains (not stopped, no "more")
+        trainer is not None and run["settings"] == run_settings and len(trainer.history) == settings["epochs"]
+    )
+    if trained_as_shown:
+        last = trainer.history[-1]
+        shown.update(
+            epochs=last.epoch,
+            train_loss=last.train_loss,
+            val_loss=last.val_loss,
+            val_accuracy=last.val_accuracy,
+        )
+    code_panel(
+        torch_program(
+            cnn_training.training_script(
+                channels=settings["channels"],
+                learning_rate=settings["learning_rate"],
+                batch_size=settings["batch_size"],
+                seed=settings["seed"],
+                epochs=settings["epochs"],
+            ),
+            reproduces=f"Train a CNN: the page's network and training loop on its {len(images)} images ({label}).",
+            name="train_cnn.py",
+            result=shown,
+            files={
+                cnn_training.TRAINING_DATA_FILE: npz_file(
+                    images=images, labels=labels, class_names=np.array(class_names)
+                )
+            },
+        )
+    )

@@ -3,13 +3,16 @@
 import streamlit as st
 
 from lib.nn import training
+from lib.nn.programs import torch_program
 from ui.cached_torch_course import (
     iris_data,
     iris_results,
     network_controls,
     regression_results,
     regression_table_controls,
+    table_csv,
     train_table_live,
+    trained_as_set,
 )
 from ui.layout import code_panel, page_header, show_error
 
@@ -51,6 +54,18 @@ if part == "Two ways to write it":
         f"**{abs(functional_out - sequential_out).max():.1g}**:"
     )
     st.dataframe(functional_out, width="content")
+    code_panel(
+        torch_program(
+            training.two_ways_snippet(hidden_size=hidden),
+            reproduces="The same network written two ways: its parameters and both outputs for 5 inputs.",
+            name="two_ways.py",
+            result={
+                "parameters": parameters,
+                "outputs": functional_out.tolist(),
+                "difference": float(abs(functional_out - sequential_out).max()),
+            },
+        )
+    )
 
 elif part == "Regression":
     try:
@@ -71,20 +86,28 @@ elif part == "Regression":
         trainer = train_table_live(
             "tn_reg", split, settings, accuracy=False, table=(source, target, tuple(features))
         )
+        shown = {"train_rows": len(split.y_train), "test_rows": len(split.y_test)}
         if trainer is None:
             st.info("Press **Train** and watch the loss fall, epoch by epoch.")
         elif trainer.history:
-            regression_results(trainer)
+            report = regression_results(trainer)
+            if trained_as_set(trainer, settings, split):  # else the script trains other settings than these
+                shown.update(report)
         code_panel(
-            training.regression_snippet(
-                split,
-                source=source,
-                hidden_sizes=settings["hidden"],
-                learning_rate=settings["learning_rate"],
-                epochs=settings["epochs"],
-                seed=settings["seed"],
-            ),
-            filename="regression.py",
+            torch_program(
+                training.regression_snippet(
+                    split,
+                    source=source,
+                    hidden_sizes=settings["hidden"],
+                    learning_rate=settings["learning_rate"],
+                    epochs=settings["epochs"],
+                    seed=settings["seed"],
+                ),
+                reproduces=f"Regression of {target}: the split, then the test metrics after training.",
+                name="regression.py",
+                result=shown,
+                files={} if source == "diabetes" else {"your_table.csv": table_csv(frame)},
+            )
         )
 
 else:
@@ -97,18 +120,27 @@ else:
         "150 flowers, 4 measurements in cm, 3 species; stratified 80/20 split: 120 to train, 30 to test."
     )
     trainer = train_table_live("tn_iris", split, settings, accuracy=True)
+    shown = {"train_rows": len(split.y_train), "test_rows": len(split.y_test)}
+    flower = training.COURSE_IRIS_FLOWER
     if trainer is None:
         st.info(
             "Press **Train**: the course's 4 → 16 → 16 → 3 network with Adam 0.01 reaches about 96 % in 500 epochs."
         )
     elif trainer.history:
-        iris_results(trainer, settings)
+        flower, species = iris_results(trainer, settings)
+        if trained_as_set(trainer, settings, split):  # else the script trains other settings than these
+            shown.update(test_accuracy=trainer.test_accuracy(), predicted=species)
     code_panel(
-        training.iris_snippet(
-            hidden_sizes=settings["hidden"],
-            learning_rate=settings["learning_rate"],
-            epochs=settings["epochs"],
-            seed=settings["seed"],
-        ),
-        filename="iris.py",
+        torch_program(
+            training.iris_snippet(
+                hidden_sizes=settings["hidden"],
+                learning_rate=settings["learning_rate"],
+                epochs=settings["epochs"],
+                seed=settings["seed"],
+                flower=flower,
+            ),
+            reproduces="Iris classification: the split, then the test accuracy and the flower's species.",
+            name="iris.py",
+            result=shown,
+        )
     )

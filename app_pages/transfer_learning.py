@@ -5,7 +5,7 @@ import streamlit as st
 from lib.cv.images import ImageError
 from lib.cv.shapes import SHAPE_CLASSES
 from lib.nn.models import ModelError
-from lib.nn.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES, transfer_snippet
+from lib.nn.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES
 from ui import cached_models as cm
 from ui.cached_torch_course import confusion_figure
 from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row
@@ -80,13 +80,16 @@ try:
 except (ModelError, ImageError, ValueError) as error:
     show_error(str(error))
     st.stop()
+
 if trainer is None or not trainer.history:
     st.info(
         "Press **Train**: the head learns live; **Stop** halts it and keeps what it learned.",
         icon=":material/play_arrow:",
     )
     code_panel(
-        transfer_snippet(len(classes), epochs=epochs, learning_rate=learning_rate), filename="transfer.py"
+        cm.transfer_code(
+            images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
+        )
     )
     st.stop()
 
@@ -114,6 +117,7 @@ download_button(
     icon=":material/download:",
 )
 code_panel(
-    transfer_snippet(len(trainer.class_names), epochs=epochs, learning_rate=learning_rate),
-    filename="transfer.py",
+    cm.transfer_code(
+        images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
+    )
 )

@@ -32,3 +32,7 @@ LINEAR_FIT_ATOL = 0.15
 # LeNet on digits drawn on the 280x280 canvas (mouse-like polylines; cv2.putText digits), page's path
 DRAWN_DIGIT_ACCURACY = 0.95
 FONT_DIGIT_ACCURACY = 0.85
+# floats a downloaded Code-panel script writes (result.json) vs the page's own: the same computation in another
+# process (thread count, device); a training run compares its final loss / accuracy within TRAINING_REPRO_RTOL
+PROGRAM_FLOAT_RTOL = TRAINING_REPRO_RTOL
+PROGRAM_FLOAT_ATOL = PROB_ATOL

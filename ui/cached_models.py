@@ -24,7 +24,7 @@ import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
-from lib.nn import features, models
+from lib.nn import features, models, programs
 from lib.nn.device import default_device, describe_device
 from ui.cache import freeze, image_cache, memo_digest
 
@@ -265,22 +265,54 @@ def _stored_info(name: str) -> models.ModelInfo:
     return models.model_info(name)
 
 
-def classify_code(name: str, k: int) -> str:
-    """lib.nn.models.classify_snippet for any model (a trained CNN's code loads its downloaded state dict)."""
+def _bundle(name: str, random_weights: bool = False) -> dict:
+    """What a model's Code panel ships: our weights (weights/<file>), a trained CNN's state dict, or nothing
+    (random weights; torchvision weights, which the script downloads itself: online only)."""
+    if random_weights:
+        return {}
     if is_trained(name):
-        trained = info(name)
-        return models.classify_snippet(trained.name, k=k, info=trained, config=_trained_config(name))
-    return models.classify_snippet(name, k=k)
+        state = _trained_entry(name)["state_dict"]
+        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.state_dict_file(state)}}
+    return {"weights": (name,)} if name in models.OUR_MODELS else {}
 
 
-def feature_maps_code(name: str, layer: str, random_weights: bool) -> str:
-    """lib.nn.features.feature_maps_snippet for any model."""
+def classify_code(name: str, k: int, image: np.ndarray, top: list[tuple[str, float]]):
+    """The Code panel's program: lib.nn.models.classify_snippet for any model on the page's image, with its
+    weights; it writes the top-k (class, probability) pairs the page showed (`top`)."""
     if is_trained(name):
         trained = info(name)
-        return features.feature_maps_snippet(
+        snippet = models.classify_snippet(trained.name, k=k, info=trained, config=_trained_config(name))
+    else:
+        snippet = models.classify_snippet(name, k=k)
+    return programs.torch_program(
+        snippet,
+        reproduces=f"The classifier demo: the top {len(top)} classes of {info(name).title} for the page's image.",
+        name="classify.py",
+        result=[list(pair) for pair in top],
+        image=image,
+        **_bundle(name),
+    )
+
+
+def feature_maps_code(name: str, layer: str, random_weights: bool, image: np.ndarray, maps: np.ndarray):
+    """The Code panel's program: lib.nn.features.feature_maps_snippet for any model on the page's image; it
+    saves every map of `layer` (`maps`, what the page showed) to result.npy."""
+    if is_trained(name):
+        trained = info(name)
+        snippet = features.feature_maps_snippet(
             trained.name, layer, random_weights=random_weights, info=trained, config=_trained_config(name)
         )
-    return features.feature_maps_snippet(name, layer, random_weights=random_weights)
+    else:
+        snippet = features.feature_maps_snippet(name, layer, random_weights=random_weights)
+    weights = "random weights" if random_weights else "its weights"
+    return programs.torch_program(
+        snippet,
+        reproduces=f"Feature maps: every map of {layer} in {info(name).title} ({weights}) for the page's image.",
+        name="feature_maps.py",
+        result=maps,
+        image=image,
+        **_bundle(name, random_weights),
+    )
 
 
 def normalisation_note(name: str) -> str:
@@ -779,6 +811,53 @@ def mistakes_grid(images: np.ndarray, mistakes: list) -> tuple[np.ndarray, str]:
     grid = features.tile_images(_padded(wrong, 8), columns=8, cell_side=64)
     caption = ", ".join(f"{m.true_class} → {m.predicted_class} ({m.confidence:.0%})" for m in mistakes[:24])
     return grid, "Left to right: " + caption
+
+
+def transfer_code(
+    images: np.ndarray,
+    labels: np.ndarray,
+    classes: list[str],
+    *,
+    cut: str,
+    learning_rate: float,
+    epochs: int,
+    trainer,
+):
+    """The Code panel's program: what the page trains (lib.nn.transfer.transfer_script) with the shapes CNN's
+    weights and the page's images in the bundle. It must give the frozen features' shape and, once the head
+    was trained to the end with these settings, its last epoch and confusion matrix."""
+    from lib.nn.transfer import TRANSFER_DATA_FILE, transfer_script
+    from ui.cached_torch_course import settings_of
+
+    entry = info("shapes_cnn")
+    shown: dict = {"features_shape": list(transfer_features(images, cut).shape), "classes": list(classes)}
+    run = st.session_state.get("tl_run")
+    trained_as_shown = (  # to the end with these settings, as the script trains (not stopped, no "more")
+        trainer is not None
+        and run is not None
+        and run["settings"] == settings_of(data=memo_digest(images), cut=cut, lr=learning_rate)
+        and len(trainer.history) == epochs
+        and list(trainer.class_names) == list(classes)
+    )
+    if trained_as_shown:
+        last = trainer.history[-1]
+        shown.update(
+            epochs=last.epoch,
+            train_loss=last.train_loss,
+            val_loss=last.val_loss,
+            val_accuracy=last.val_accuracy,
+            confusion=trainer.confusion()[0].tolist(),
+        )
+    return programs.torch_program(
+        transfer_script(mean=entry.mean, std=entry.std, cut=cut, epochs=epochs, learning_rate=learning_rate),
+        reproduces=f"Transfer learning: the shapes CNN frozen, a new head trained on {len(images)} images.",
+        name="transfer.py",
+        result=shown,
+        weights=("shapes_cnn",),
+        files={
+            TRANSFER_DATA_FILE: programs.npz_file(images=images, labels=labels, class_names=np.array(classes))
+        },
+    )
 
 
 def train_head_live(

@@ -90,10 +90,12 @@ def read_zip_with_progress(data: bytes, image_size: int) -> data_lib.ZipImages:
 
 
 @image_cache(max_entries=16)
-def transform_preview(images: np.ndarray, spec: data_lib.TransformSpec, seed: int) -> list[np.ndarray]:
-    """Each image through the transforms, back to uint8 HWC for display."""
+def transform_preview(
+    images: np.ndarray, spec: data_lib.TransformSpec, seed: int
+) -> tuple[list[np.ndarray], object]:
+    """Each image through the transforms, back to uint8 HWC for display; and the first image's tensor."""
     tensors = data_lib.apply_transforms(list(images), spec, seed=seed)
-    return [data_lib.tensor_to_display(tensor, spec) for tensor in tensors]
+    return [data_lib.tensor_to_display(tensor, spec) for tensor in tensors], tensors[0]
 
 
 @st.cache_data(max_entries=16, show_spinner="Training a network on two features…")
@@ -432,6 +434,7 @@ def facts_dtype(tensor) -> str:
 def noise_panel() -> None:
     """Uniform / normal / zeros / ones as a gray or RGB 256x256 picture, with and without vmin / vmax."""
     from lib.nn import tensors
+    from lib.nn.programs import torch_program
     from ui.layout import code_panel, show_image
 
     cells = st.columns(3)
@@ -440,10 +443,11 @@ def noise_panel() -> None:
     fixed = cells[2].toggle("vmin=0, vmax=1", key="tp_vrange", bind="query-params")
     values = tensors.noise_values(kind, rgb=rgb)
     vmin, vmax = (0.0, 1.0) if fixed else (None, None)
+    shown = tensors.display_like_matplotlib(values, vmin=vmin, vmax=vmax)
     picture, explanation = st.columns([1, 2])
     with picture:
         show_image(
-            tensors.display_like_matplotlib(values, vmin=vmin, vmax=vmax),
+            shown,
             caption=f"{kind} {values.shape}: min {values.min():.3f}, max {values.max():.3f}",
             columns_in_row=3,
         )
@@ -452,7 +456,14 @@ def noise_panel() -> None:
         "image shows **black**; with `vmin=0, vmax=1` it is white. RGB floats ignore vmin/vmax and are clipped "
         "to [0, 1], so normal noise (values below 0 and above 1) saturates."
     )
-    code_panel(tensors.noise_snippet(kind, rgb=rgb, vmin=vmin, vmax=vmax), filename="noise.py")
+    code_panel(
+        torch_program(
+            tensors.noise_snippet(kind, rgb=rgb, vmin=vmin, vmax=vmax),
+            reproduces=f"The {kind} noise picture, as plt.imshow shows it.",
+            name="noise.py",
+            result=shown,
+        )
+    )
 
 
 def memory_table() -> None:
@@ -470,6 +481,7 @@ def memory_table() -> None:
 def aggregation_panel() -> None:
     """A matrix, an operation (sum, mean, max...) and a dim (URL-bound); the result, its indices and its code."""
     from lib.nn import tensors
+    from lib.nn.programs import torch_program
     from ui.layout import code_panel, show_error
 
     matrix_text = st.text_input("Matrix", str(tensors.COURSE_MATRIX), key="tp_matrix", bind="query-params")
@@ -491,7 +503,14 @@ def aggregation_panel() -> None:
             st.caption(f"indices (where each value was found): {result.indices.tolist()}")
         if result.note:
             st.info(result.note)
-        code_panel(result.code, filename="aggregate.py")
+        code_panel(
+            torch_program(
+                result.code,
+                reproduces=f"The {aggregation} of the matrix (dim={dim}).",
+                name="aggregate.py",
+                result=result.values,
+            )
+        )
 
 
 SHAPE_PRESETS = {  # operation -> (n, starting shape, transpose first, new shape): the course's examples
@@ -585,6 +604,21 @@ def draw_history(trainer: Any, *, accuracy: bool, key: str, val_name: str = "tes
         st.caption(f"Epoch {last.epoch}: train loss {last.train_loss:.4f}, {val_name} loss {held:.4f}")
 
 
+def trained_as_set(trainer: Any, settings: dict, split: training_lib.TableSplit) -> bool:
+    """Whether the session's network was trained, to the end, with these settings on this table (so the Code
+    panel's script, which trains with them, reproduces its numbers)."""
+    return (
+        trainer is not None
+        and len(trainer.history) == settings["epochs"]
+        and trainer.hidden_sizes == tuple(settings["hidden"])
+        and trainer.learning_rate == settings["learning_rate"]
+        and trainer.seed == settings["seed"]
+        and trainer.split.feature_names == split.feature_names
+        and trainer.split.target_name == split.target_name
+        and len(trainer.split.y_train) == len(split.y_train)
+    )
+
+
 def train_table_live(
     prefix: str, split: training_lib.TableSplit, settings: dict, *, accuracy: bool, table: Any = None
 ) -> Any | None:
@@ -660,8 +694,14 @@ def regression_table_controls() -> tuple[pd.DataFrame, str, list[str], str] | No
     return frame, target, features, "csv"
 
 
-def regression_results(trainer: training_lib.TableTrainer) -> None:
-    """Test metrics, the best epoch, and a one-row prediction form."""
+def table_csv(frame: pd.DataFrame):
+    """The uploaded table as your_table.csv for the Code panel's bundle (made when the download is clicked)."""
+    frozen = frame.copy()
+    return lambda: frozen.to_csv(index=False).encode("utf-8")
+
+
+def regression_results(trainer: training_lib.TableTrainer) -> dict[str, float]:
+    """Test metrics, the best epoch, and a one-row prediction form; returns the metrics shown (rmse, mae, r2)."""
     report, best = trainer.regression_report(), trainer.regression_report(best=True)
     cells = st.columns(3)
     cells[0].metric("RMSE (test)", f"{report['rmse']:.4g}")
@@ -674,10 +714,14 @@ def regression_results(trainer: training_lib.TableTrainer) -> None:
     st.markdown(f"**Predict {target}** for one new row:")
     values = prediction_form(trainer.split, key="tn_reg_form")
     st.metric(f"Predicted {target}", f"{trainer.predict_row(values):.4g}")
+    return report
 
 
-def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> None:
-    """Accuracy, confusion matrix, the four-slider flower, and the decision boundary on two features."""
+def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tuple[float, ...], str]:
+    """Accuracy, confusion matrix, the four-slider flower, and the decision boundary on two features.
+
+    Returns the flower's four values and the species predicted for it (for the Code panel).
+    """
     split = trainer.split
     cells = st.columns(3)
     cells[0].metric("Test accuracy", f"{trainer.test_accuracy():.1%}")
@@ -697,13 +741,14 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> None:
         }
         species, probabilities = trainer.predict_row(flower)
         st.metric("Predicted species", species, f"{probabilities.max():.1%} sure", delta_color="off")
+    shown = (tuple(float(value) for value in flower.values()), species)
     st.markdown("**Decision boundary**: the same network trained on two features only")
     cells = st.columns(2)
     feature_x = cells[0].selectbox("x", split.feature_names, index=2, key="tn_bx", bind="query-params")
     feature_y = cells[1].selectbox("y", split.feature_names, index=3, key="tn_by", bind="query-params")
     if feature_x == feature_y:
         st.error("Choose two different features.", icon=":material/error:")
-        return
+        return shown
     result = boundary(
         feature_x,
         feature_y,
@@ -716,6 +761,7 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> None:
     st.caption(
         f"On these two features alone the network gets {result.test_accuracy:.1%} of the test flowers right."
     )
+    return shown
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -747,8 +793,11 @@ def loader_controls() -> dict:
     }
 
 
-def loader_panel(settings: dict) -> None:
-    """The split, the arithmetic, and one real epoch of a DataLoader: which rows each batch holds."""
+def loader_panel(settings: dict) -> list[int] | None:
+    """The split, the arithmetic, and one real epoch of a DataLoader: which rows each batch holds.
+
+    Returns the sizes of the batches that epoch gave (None when the real run is skipped for a huge table).
+    """
     n_train, n_test = data_lib.split_sizes(settings["rows"], test_size=settings["test_size"])
     facts = data_lib.loader_facts(
         n_train, batch_size=settings["batch_size"], drop_last=settings["drop_last"], epochs=settings["epochs"]
@@ -762,7 +811,7 @@ def loader_panel(settings: dict) -> None:
     cells[5].metric(f"Iterations in {facts.epochs:,} epochs", f"{facts.iterations:,}")
     if n_train > 200_000:
         st.caption("(The real DataLoader run below is skipped for more than 200,000 rows.)")
-        return
+        return None
     batches = data_lib.loader_batches(
         n_train,
         batch_size=settings["batch_size"],
@@ -782,6 +831,7 @@ def loader_panel(settings: dict) -> None:
         f"One epoch of a real `DataLoader` over the {n_train:,} training rows gave **{len(batches)}** batches:"
     )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    return [len(batch) for batch in batches]
 
 
 def image_dataset_controls() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]] | None:

@@ -61,6 +61,12 @@ class Program:
         return buffer.getvalue()
 
 
+# the modules a save step may use, imported when its code mentions them
+_SAVE_IMPORTS = ("import cv2", "import json", "import numpy as np", "import torch")
+# a save step: (variable, what the page showed) -> (code writing it, {output file or printed name: value})
+SaveLines = Callable[[str, object], tuple[str, dict[str, object]]]
+
+
 def split_imports(code: str) -> tuple[list[str], str]:
     """The leading import lines of a snippet (comments and blank lines between them skipped) and the rest."""
     lines = _IMAGE_COMMENT.sub("", code).splitlines()
@@ -135,6 +141,7 @@ def image_program(
     results: Mapping[str, object] | None = None,
     writes: Mapping[str, object] | None = None,
     files: Mapping[str, bytes | Callable[[], bytes]] | None = None,
+    save: SaveLines = save_result_lines,
 ) -> Program:
     """A snippet that starts from image_rgb, made a complete program that reads the page's image.
 
@@ -142,38 +149,77 @@ def image_program(
     snippet reads no image (a canvas it draws, a clip among `files`).
     result: what the page shows for the snippet's variable `result_name` (saved as result.png /
     result.npy, or printed); results: more of them, {variable: what the page showed}.
-    writes: {file the snippet itself writes: the bytes the page made}. files: other files it reads.
+    writes: {file the snippet itself writes: the bytes the page made}. files: other files it reads
+    (weights, data, a clip); save: how each result is written (lib.nn's writes tensors and tables).
     """
     shown = dict(results or {})
+    if result is not _NO_RESULT:
+        shown = {result_name: result, **shown}
+    bundle: dict[str, bytes | Callable[[], bytes]] = {}
+    load = None
+    if image is not None:
+        line = (
+            f'image_rgb = cv2.cvtColor(cv2.imread("{INPUT_IMAGE}"), cv2.COLOR_BGR2RGB)  # the page\'s image'
+            if image.ndim == 3
+            else f'image_rgb = cv2.imread("{INPUT_IMAGE}", cv2.IMREAD_GRAYSCALE)  # the page\'s image'
+        )
+        load = ("import cv2", line)
+        frozen = np.ascontiguousarray(image)
+        bundle[INPUT_IMAGE] = lambda: encode_png(frozen)
+    bundle.update(files or {})
+    return script_program(
+        snippet,
+        reproduces=reproduces,
+        name=name,
+        shown=shown,
+        writes=writes,
+        files=bundle,
+        save=save,
+        load=load,
+    )
+
+
+def script_program(
+    snippet: str,
+    *,
+    reproduces: str,
+    name: str,
+    shown: Mapping[str, object] | None = None,
+    result: object = _NO_RESULT,
+    result_name: str = "result",
+    writes: Mapping[str, object] | None = None,
+    files: Mapping[str, bytes | Callable[[], bytes]] | None = None,
+    save: SaveLines = save_result_lines,
+    load: tuple[str, str] | None = None,
+) -> Program:
+    """The one assembler: a docstring saying what it reproduces, the imports, an optional load line, the
+    snippet, and the lines that save or print each shown variable (compared with what the page showed).
+
+    shown: {variable: what the page showed} (or result / result_name for one). files: name -> bytes (or a
+    function making them) shipped beside the script. load: (its import, the line reading the input).
+    """
+    shown = dict(shown or {})
     if result is not _NO_RESULT:
         shown = {result_name: result, **shown}
     imports, body = split_imports(snippet)
     save_code, expected = "", {}
     for variable, value in shown.items():
-        code, outputs = save_result_lines(variable, value)
+        code, outputs = save(variable, value)
         save_code += code
         expected.update(outputs)
     expected.update(writes or {})
-    needs = ["import cv2"] + (["import numpy as np"] if "np." in save_code else [])
-    bundle: dict[str, bytes | Callable[[], bytes]] = {}
-    load = ""
-    if image is not None:
-        load = (
-            f'image_rgb = cv2.cvtColor(cv2.imread("{INPUT_IMAGE}"), cv2.COLOR_BGR2RGB)  # the page\'s image\n'
-            if image.ndim == 3
-            else f'image_rgb = cv2.imread("{INPUT_IMAGE}", cv2.IMREAD_GRAYSCALE)  # the page\'s image\n'
-        )
-        frozen = np.ascontiguousarray(image)
-        bundle[INPUT_IMAGE] = lambda: encode_png(frozen)
-    bundle.update(files or {})
-    beside = f"Run it beside {' and '.join(sorted(bundle))} (what the page used): " if bundle else "Run it: "
+    needs = [] if load is None else [load[0]]
+    needs += [line for line in _SAVE_IMPORTS if line.split()[-1] + "." in save_code]
+    files = dict(files or {})
+    beside = " and ".join(sorted(files))
+    run = f"Run it beside {beside} (what the page used): python {name}" if files else f"Run it: python {name}"
     script = (
-        f'"""{reproduces}\n\n{beside}python {name}\n"""\n\n'
+        f'"""{reproduces}\n\n{run}\n"""\n\n'
         + "\n".join(_ordered_imports(needs + imports))
         + "\n\n"
-        + load
+        + ("" if load is None else load[1] + "\n")
         + body
         + "\n"
         + save_code
     )
-    return Program(script=script, name=name, files=bundle, expected=expected)
+    return Program(script=script, name=name, files=files, expected=expected)

@@ -1385,7 +1385,8 @@ def torch_expression(layer: Layer) -> str:
 def sequential_snippet(layers: Sequence[Layer], input_shape: Sequence[int]) -> str:
     """Runnable PyTorch code: build the network as nn.Sequential, push a dummy input, count parameters.
 
-    The snippet ends with `result` = the output shape without the batch axis, e.g. (1568,).
+    The snippet ends with `result` = layer_table(analyze(layers, input_shape)): every layer's output shape
+    (without the batch axis) and parameter count, and the total, as a dummy forward pass measures them.
     """
     rows = analyze(layers, input_shape)
     lines = ["import torch", "from torch import nn", "", "model = nn.Sequential("]
@@ -1398,14 +1399,26 @@ def sequential_snippet(layers: Sequence[Layer], input_shape: Sequence[int]) -> s
     lines += [
         "model.eval()",
         f"x = torch.zeros({batch_shape})  # one dummy input (N, {'C, H, W' if len(tuple(input_shape)) == 3 else 'features'})",
+        "shapes, params = [], []",
         "with torch.no_grad():",
         "    for layer in model:",
         "        x = layer(x)",
-        '        print(f"{layer.__class__.__name__:>18} {tuple(x.shape[1:])}")',
+        "        shapes.append(list(x.shape[1:]))  # without the batch axis",
+        "        params.append(sum(p.numel() for p in layer.parameters()))",
+        '        print(f"{layer.__class__.__name__:>18} {tuple(x.shape[1:])} {params[-1]:,} params")',
         'print("parameters:", sum(p.numel() for p in model.parameters()))',
-        "result = tuple(x.shape[1:])",
+        'result = {"output_shapes": shapes, "params": params, "total_params": sum(params)}',
     ]
     return "\n".join(lines) + "\n"
+
+
+def layer_table(rows: Sequence[LayerRow]) -> dict[str, list[list[int]] | list[int] | int]:
+    """Every layer's output shape and parameter count, and the total: what sequential_snippet's result holds."""
+    return {
+        "output_shapes": [list(row.output_shape) for row in rows],
+        "params": [row.params for row in rows],
+        "total_params": sum(row.params for row in rows),
+    }
 
 
 # --------------------------------------------------------------------------------------------------

@@ -327,76 +327,87 @@ def state_dict_bytes(model: nn.Module) -> bytes:
     return buffer.getvalue()
 
 
-def cnn_snippet(
+TRAINING_DATA_FILE = "training_data.npz"  # the images the page trained on, in the Code panel's bundle
+
+
+def training_script(
     *,
-    num_classes: int,
-    image_size: int = 64,
     channels: Sequence[int] = COURSE_CHANNELS,
-    hidden: Sequence[int] = COURSE_HIDDEN,
     learning_rate: float = COURSE_LEARNING_RATE,
     batch_size: int = COURSE_BATCH_SIZE,
+    seed: int = COURSE_SEED,
     epochs: int = 5,
 ) -> str:
-    """The course's CNN class and training loop for these settings (train_loader from the Datasets page)."""
-    blocks = "\n".join(
-        f"            self.block({before}, {after}),"
-        for before, after in zip((3, *channels[:-1]), channels, strict=True)
+    """The page's training as a script: this module's own code (course_cnn, CnnTrainer and what they use,
+    shown with inspect.getsource), run on the images in TRAINING_DATA_FILE with these settings.
+
+    `result` holds the data's size and classes and, after the last epoch, its losses and validation accuracy.
+    """
+    from lib.nn import architectures_torch, data, device
+    from lib.nn.programs import sources
+
+    code = sources(
+        device.default_device,
+        architectures_torch.ShapesCNNConfig,
+        architectures_torch.conv_block,
+        architectures_torch.ShapesCNN,
+        architectures_torch.count_parameters,
+        data.stratified_split,
+        course_cnn,
+        images_to_tensor,
+        CnnEpoch,
+        Misclassified,
+        CnnTrainer,
     )
-    fc = []
-    previous = "n_flat"
-    for size in hidden:
-        fc += [f"            nn.Linear({previous}, {size}),", "            nn.ReLU(),"]
-        previous = str(size)
-    fc.append(f"            nn.Linear({previous}, num_classes),")
-    fc_code = "\n".join(fc)
-    return f"""import torch
-import torch.nn as nn
+    return f"""import dataclasses
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+COURSE_CHANNELS = {COURSE_CHANNELS}
+COURSE_HIDDEN = {COURSE_HIDDEN}
+COURSE_LEARNING_RATE = {COURSE_LEARNING_RATE}
+COURSE_BATCH_SIZE = {COURSE_BATCH_SIZE}
+COURSE_SEED = {COURSE_SEED}
+COURSE_TEST_SIZE = {data.COURSE_TEST_SIZE}
+_SEED_LOCK = threading.Lock()
 
 
-class CustomCNN(nn.Module):
-    def __init__(self, num_classes={num_classes}, image_size={image_size}):
-        super().__init__()
-        self.features = nn.Sequential(
-{blocks}
-        )
-        with torch.no_grad():  # a dummy image finds the flattened size for us
-            n_flat = self.features(torch.zeros(1, 3, image_size, image_size)).numel()
-        self.classifier = nn.Sequential(
-{fc_code}
-        )
+{code}
 
-    @staticmethod
-    def block(in_channels, out_channels):
-        return nn.Sequential(
-            nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
-            nn.BatchNorm2d(out_channels),
-            nn.ReLU(),
-            nn.MaxPool2d(2, 2),  # halves height and width
-        )
+data = np.load("{TRAINING_DATA_FILE}")  # the images the page trained on
+images, labels = data["images"], data["labels"]
+class_names = [str(name) for name in data["class_names"]]
+trainer = CnnTrainer(
+    images,
+    labels,
+    class_names,
+    channels={tuple(channels)},
+    learning_rate={learning_rate!r},
+    batch_size={batch_size},
+    seed={seed},
+)
+print(f"{{len(images)}} images, {{trainer.parameters:,}} parameters, {{trainer.batches_per_epoch}} batches per epoch")
+for epoch in trainer.epochs({epochs}):
+    print(
+        f"Epoch {{epoch.epoch}}: train loss {{epoch.train_loss:.4f}}, accuracy {{epoch.train_accuracy:.1%}}; "
+        f"validation loss {{epoch.val_loss:.4f}}, accuracy {{epoch.val_accuracy:.1%}}"
+    )
+torch.save(trainer.model.state_dict(), "cnn_model.pth")  # the weights the page lets you download
 
-    def forward(self, x):
-        x = self.features(x)
-        x = x.view(x.size(0), -1)  # flatten
-        return self.classifier(x)
-
-
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-model = CustomCNN().to(device)
-criterion = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={learning_rate!r})
-
-# train_loader = DataLoader(train_dataset, batch_size={batch_size}, shuffle=True)  # see Datasets & loaders
-for epoch in range({epochs}):
-    model.train()
-    running_loss = 0.0
-    for images, labels in train_loader:
-        images, labels = images.to(device), labels.to(device)
-        optimizer.zero_grad()
-        loss = criterion(model(images), labels)
-        loss.backward()
-        optimizer.step()
-        running_loss += loss.item()
-    print(f"Epoch {{epoch + 1}}, loss {{running_loss / len(train_loader):.4f}}")
-
-torch.save(model.state_dict(), "cnn_model.pth")
+result = {{"images": len(images), "classes": class_names}}
+if trainer.history:
+    last = trainer.history[-1]
+    result.update(
+        epochs=last.epoch, train_loss=last.train_loss, val_loss=last.val_loss, val_accuracy=last.val_accuracy
+    )
 """

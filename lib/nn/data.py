@@ -550,7 +550,7 @@ def transform_snippet(spec: TransformSpec, *, seed: int = 0) -> str:
         "from torchvision.transforms import v2 as transforms\n\n"
         f"{transforms_code(spec)}\n\n"
         f"torch.manual_seed({seed})  # random transforms draw from torch's generator\n"
-        "result = transform(image_rgb)\n"
+        "result = transform(image_rgb).as_subclass(torch.Tensor)  # v2 returns a tv_tensors.Image: keep the tensor\n"
         "print(result.shape, result.dtype, float(result.min()), float(result.max()))\n"
     )
 

@@ -864,7 +864,7 @@ def model_snippet_parts(
             side=info.input_size[1],
             stroke=DIGIT_STROKE,
         )
-        return imports, model_code, input_code
+        return _used_imports(imports, model_code + input_code), model_code, input_code
     entry = TORCHVISION_MODELS[name]
     builder, weights = entry.builder.__name__, entry.weights
     enum = f"{type(weights).__name__}.{weights.name}"
@@ -878,7 +878,12 @@ def model_snippet_parts(
         f"centre crop {info.input_size[1]}, normalise\n"
         "inputs = preprocess(torch.from_numpy(image_rgb).permute(2, 0, 1)).unsqueeze(0)  # (1, 3, 224, 224)\n"
     )
-    return imports, model_code, input_code
+    return _used_imports(imports, model_code + input_code), model_code, input_code
+
+
+def _used_imports(imports: str, code: str) -> str:
+    """The import lines without NumPy when the code never calls np. (a downloaded script passes ruff)."""
+    return imports if "np." in code else imports.replace("import numpy as np\n", "")
 
 
 def classify_snippet(

@@ -129,6 +129,33 @@ model_seq = SimpleNNSequential(input_size=4, hidden_size=8, output_size=3)
 """
 
 
+def two_ways_snippet(*, hidden_size: int = 8, seed: int = COURSE_SEED, rows: int = 5) -> str:
+    """Runnable code for compare_two_ways: both classes above, the same weights, the same input; result = the
+    parameter count, the functional model's outputs and how far the Sequential one's are from them."""
+    classes = [
+        code.split("\n\n\n", 1)[1].rsplit("\n\n\n", 1)[0] for code in (FUNCTIONAL_CODE, SEQUENTIAL_CODE)
+    ]
+    return (
+        "import torch\nimport torch.nn as nn\n\n\n"
+        + "\n\n\n".join(classes)
+        + f"""
+
+
+torch.manual_seed({seed})
+model_fun = Simple(input_size=4, hidden_size={hidden_size}, output_size=3)
+x = torch.rand({rows}, 4)  # {rows} rows of 4 features
+model_seq = SimpleNNSequential(input_size=4, hidden_size={hidden_size}, output_size=3)
+model_seq.network[0].load_state_dict(model_fun.fc1.state_dict())  # the same weights, written the other way
+model_seq.network[2].load_state_dict(model_fun.fc2.state_dict())
+with torch.no_grad():
+    out_fun, out_seq = model_fun(x), model_seq(x)
+parameters = sum(p.numel() for p in model_fun.parameters())
+print(parameters, "parameters; largest difference:", float((out_fun - out_seq).abs().max()))
+result = {{"parameters": parameters, "outputs": out_fun.tolist(), "difference": float((out_fun - out_seq).abs().max())}}
+"""
+    )
+
+
 def sequential_from_functional(functional: SimpleFunctional) -> SimpleSequential:
     """A SimpleSequential with the functional model's weights: same numbers, other way of writing it."""
     sequential = SimpleSequential(
@@ -674,7 +701,8 @@ def iris_snippet(
     seed: int = COURSE_SEED,
     flower: Sequence[float] = COURSE_IRIS_FLOWER,
 ) -> str:
-    """Runnable iris script (II.M) for these settings; result = test accuracy, predicted = the flower's species."""
+    """Runnable iris script (II.M) for these settings; result = the split's sizes, the test accuracy and the
+    flower's species (predicted)."""
     layers = _layers_code(4, hidden_sizes, 3)
     return f"""import numpy as np
 import pandas as pd
@@ -716,13 +744,14 @@ for epoch in range({epochs}):
 model.eval()
 with torch.no_grad():
     y_pred_labels = torch.argmax(model(X_test_t), dim=1)
-result = (y_pred_labels == y_test_t).sum().item() / y_test_t.size(0)
-print(f"Test accuracy: {{result:.2%}}")
+accuracy = (y_pred_labels == y_test_t).sum().item() / y_test_t.size(0)
+print(f"Test accuracy: {{accuracy:.2%}}")
 
 flower = (np.array([{", ".join(repr(float(v)) for v in flower)}]) - mean) / std
 with torch.no_grad():
-    predicted = iris.target_names[torch.argmax(model(torch.tensor(flower, dtype=torch.float32))).item()]
+    predicted = str(iris.target_names[torch.argmax(model(torch.tensor(flower, dtype=torch.float32))).item()])
 print("Predicted species:", predicted)
+result = {{"train_rows": len(y_train), "test_rows": len(y_test), "test_accuracy": accuracy, "predicted": predicted}}
 """
 
 
@@ -735,7 +764,8 @@ def regression_snippet(
     epochs: int = 300,
     seed: int = COURSE_SEED,
 ) -> str:
-    """Runnable regression script (II.L) for this table and these settings; result = (rmse, mae, r2)."""
+    """Runnable regression script (II.L) for this table and these settings; result = the split's sizes and
+    rmse, mae, r2 on the test rows."""
     load = (
         "from sklearn.datasets import load_diabetes\n\n"
         'df = load_diabetes(as_frame=True, scaled=False).frame.rename(columns={"target": "progression"})'
@@ -747,15 +777,15 @@ def regression_snippet(
         for name in split.categories
     )
     layers = _layers_code(len(split.feature_names), hidden_sizes, 1)
+    pandas = "" if source == "diabetes" else "import pandas as pd\n"
+    encoder = "from sklearn.preprocessing import LabelEncoder\n" if split.categories else ""
     return f"""import numpy as np
-import pandas as pd
-import torch
+{pandas}import torch
 import torch.nn as nn
 import torch.optim as optim
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelEncoder
-
+{encoder}
 {load}{encode}
 features = {list(split.feature_names)!r}
 X = df[features].values.astype(np.float64)
@@ -789,8 +819,8 @@ with torch.no_grad():
 rmse = mean_squared_error(y_test, y_pred) ** 0.5
 mae = mean_absolute_error(y_test, y_pred)
 r2 = r2_score(y_test, y_pred)
-result = (rmse, mae, r2)
 print(f"RMSE {{rmse:.2f}}  MAE {{mae:.2f}}  R² {{r2:.3f}}")
+result = {{"train_rows": len(y_train), "test_rows": len(y_test), "rmse": rmse, "mae": mae, "r2": r2}}
 """
 
 

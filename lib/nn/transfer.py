@@ -280,42 +280,89 @@ def _draw_new_shape(name: str, rng: np.random.Generator, size: int) -> np.ndarra
     return np.clip(canvas.astype(np.float64) + noise, 0, 255).astype(np.uint8)
 
 
-def transfer_snippet(
-    num_classes: int, *, epochs: int = COURSE_EPOCHS, learning_rate: float = COURSE_LEARNING_RATE
+TRANSFER_DATA_FILE = "transfer_data.npz"  # the page's images and labels, in the Code panel's bundle
+BACKBONE_WEIGHTS = "weights/shapes_cnn.pt"
+
+
+def transfer_script(
+    *,
+    mean: Sequence[float],
+    std: Sequence[float],
+    cut: str = "last layer",
+    epochs: int = COURSE_EPOCHS,
+    learning_rate: float = COURSE_LEARNING_RATE,
 ) -> str:
-    """The course's VGG transfer-learning recipe, and the same lines on our shapes CNN (shown, not run here:
-    VGG16's ImageNet weights need a download)."""
-    return f"""# The course's recipe on VGG16 (ImageNet weights: a 528 MB download the first time)
+    """What the page trains, as a script: our shapes CNN frozen (backbone), each image embedded once, and a
+    new Linear head trained by HeadTrainer — this module's own code, shown with inspect.getsource.
+
+    mean, std: the shapes CNN's normalisation (its manifest entry). `result` holds the features' shape and,
+    after the last epoch, its losses, validation accuracy and confusion matrix.
+    """
+    from lib.nn import architectures_torch, data, models
+    from lib.nn.programs import sources
+
+    code = sources(
+        architectures_torch.ShapesCNNConfig,
+        architectures_torch.conv_block,
+        architectures_torch.ShapesCNN,
+        data.stratified_split,
+        models.normalize,
+        backbone,
+        _resized,
+        embed,
+        HeadEpoch,
+        Mistake,
+        HeadTrainer,
+    )
+    return f"""import io
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
 import torch
 from torch import nn
-from torchvision.models import VGG16_Weights, vgg16
 
-model = vgg16(weights=VGG16_Weights.IMAGENET1K_V1)
+CUT_POINTS = {CUT_POINTS!r}
+COURSE_TEST_SIZE = {data.COURSE_TEST_SIZE}
+COURSE_LEARNING_RATE = {COURSE_LEARNING_RATE}
+COURSE_BATCH_SIZE = {COURSE_BATCH_SIZE}
+
+
+{code}
+
+# The course does this with VGG16 and its ImageNet weights (a 528 MB download, online only):
+#   model = vgg16(weights=VGG16_Weights.IMAGENET1K_V1); model.classifier[6] = nn.Linear(4096, n_classes)
+# Our shapes CNN has the same layout (features, then a classifier ending in a Linear) and runs offline.
+model = ShapesCNN(ShapesCNNConfig())
+model.load_state_dict(torch.load("{BACKBONE_WEIGHTS}", weights_only=True, map_location="cpu"))
+model.eval()
 for param in model.parameters():
-    param.requires_grad = False  # freeze everything...
-model.classifier[6] = nn.Linear(4096, {num_classes})  # ...then a new last layer: trainable, {num_classes} classes
-optimizer = torch.optim.Adam(model.classifier[6].parameters(), lr={learning_rate})
-criterion = nn.CrossEntropyLoss()
+    param.requires_grad = False  # frozen: only the new head learns
+frozen = backbone(model, cut={cut!r})
 
-# Our shapes CNN has the same layout (features, then classifier), so the same lines work:
-#   model = ShapesCNN(); model.load_state_dict(torch.load("weights/shapes_cnn.pt", weights_only=True))
-#   model.classifier[-1] = nn.Linear(model.classifier[-1].in_features, {num_classes})
+data = np.load("{TRANSFER_DATA_FILE}")  # the page's images and labels
+images, labels = data["images"], data["labels"]
+class_names = [str(name) for name in data["class_names"]]
+features = embed(frozen, images, mean={tuple(mean)!r}, std={tuple(std)!r})  # once: the backbone never changes
+print(f"{{len(images)}} images -> features {{features.shape}}")
 
-def train(model, train_loader, val_loader, epochs={epochs}):
-    for epoch in range(epochs):
-        model.train()  # note: frozen BatchNorm / Dropout layers still switch mode; this page keeps them in eval
-        running_loss = 0.0
-        for images, labels in train_loader:
-            optimizer.zero_grad()
-            loss = criterion(model(images), labels)
-            loss.backward()
-            optimizer.step()
-            running_loss += loss.item()
-        model.eval()
-        correct = total = 0
-        with torch.no_grad():
-            for images, labels in val_loader:
-                correct += (model(images).argmax(1) == labels).sum().item()
-                total += len(labels)
-        print(f"epoch {{epoch + 1}}: loss {{running_loss / len(train_loader):.3f}}, val accuracy {{correct / total:.1%}}")
+trainer = HeadTrainer(features, labels, class_names, learning_rate={learning_rate!r})
+for epoch in trainer.epochs({epochs}):
+    print(f"Epoch {{epoch.epoch}}: loss {{epoch.train_loss:.4f}}, validation accuracy {{epoch.val_accuracy:.1%}}")
+with open("transfer_head.pt", "wb") as file:
+    file.write(trainer.head_bytes())  # the new head, as the page's download gives it
+
+result = {{"features_shape": list(features.shape), "classes": class_names}}
+if trainer.history:
+    last = trainer.history[-1]
+    result.update(
+        epochs=last.epoch,
+        train_loss=last.train_loss,
+        val_loss=last.val_loss,
+        val_accuracy=last.val_accuracy,
+        confusion=trainer.confusion()[0].tolist(),
+    )
 """

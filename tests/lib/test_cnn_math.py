@@ -534,8 +534,17 @@ class TestSequentialSnippet:
         snippet = cnn_math.sequential_snippet(layers, input_shape)
         assert "nn.Conv2d(8, 16, kernel_size=3, padding='same')" in snippet
         assert "torch.zeros(1, 3, 32, 32)" in snippet
-        assert snippet.rstrip().endswith("result = tuple(x.shape[1:])")
+        assert snippet.rstrip().endswith(
+            'result = {"output_shapes": shapes, "params": params, "total_params": sum(params)}'
+        )
         assert "import lib" not in snippet and "from lib" not in snippet
+
+    @pytest.mark.parametrize("preset", ["lenet5", "example_f"])
+    def test_snippet_measures_the_layer_table(self, preset):
+        layers, input_shape = PRESETS[preset]
+        namespace: dict = {}
+        exec(compile(cnn_math.sequential_snippet(layers, input_shape), "<snippet>", "exec"), namespace)  # noqa: S102
+        assert namespace["result"] == cnn_math.layer_table(cnn_math.analyze(layers, input_shape))
 
     def test_layers_in_torch_syntax(self):
         assert cnn_math.torch_expression(AvgPool2d(2, 2)) == "nn.AvgPool2d(kernel_size=2, stride=2)"

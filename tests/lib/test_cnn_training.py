@@ -6,16 +6,17 @@ import torch
 
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn.cnn_training import (
+    TRAINING_DATA_FILE,
     CnnTrainer,
     classify_with_entry,
-    cnn_snippet,
     course_cnn,
     flatten_size,
     images_to_tensor,
     model_from_entry,
     state_dict_bytes,
+    training_script,
 )
-from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL
+from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL, TRAINING_REPRO_RTOL
 
 
 def stripes(n_per_class: int, *, size: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -82,16 +83,22 @@ class TestCourseCnn:
         with pytest.raises(ValueError, match="at least 2 classes"):
             course_cnn(1)
 
-    def test_snippet_builds_the_same_architecture(self):
-        namespace: dict = {"train_loader": []}
-        code = cnn_snippet(num_classes=5, image_size=32, channels=(8, 16, 32), epochs=0).replace(
-            'torch.save(model.state_dict(), "cnn_model.pth")', ""
+    def test_training_script_reproduces_the_trainer(self, tmp_path, monkeypatch):
+        images, labels = make_shapes(6, size=16, seed=3, classes=("circle", "square"))
+        np.savez(
+            tmp_path / TRAINING_DATA_FILE, images=images, labels=labels, class_names=["circle", "square"]
         )
-        exec(compile(code, "<snippet>", "exec"), namespace)  # our own generated code
-        ours = course_cnn(5, image_size=32, channels=(8, 16, 32))
-        assert sum(p.numel() for p in namespace["model"].parameters()) == sum(
-            p.numel() for p in ours.parameters()
-        )
+        monkeypatch.chdir(tmp_path)  # the script reads its data and saves cnn_model.pth beside it
+        settings = dict(channels=(4, 8), learning_rate=0.01, batch_size=4, seed=5)
+        namespace: dict = {}
+        exec(compile(training_script(epochs=2, **settings), "train_cnn.py", "exec"), namespace)  # noqa: S102
+        trainer = CnnTrainer(images, labels, ("circle", "square"), **settings)
+        last = trainer.train(2)[-1]
+        result = namespace["result"]
+        assert result["images"] == 12 and result["classes"] == ["circle", "square"]
+        assert result["val_accuracy"] == last.val_accuracy
+        assert result["train_loss"] == pytest.approx(last.train_loss, rel=TRAINING_REPRO_RTOL)
+        assert (tmp_path / "cnn_model.pth").is_file()
 
 
 class TestImagesToTensor:

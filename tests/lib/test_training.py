@@ -21,6 +21,7 @@ from lib.nn.training import (
     read_csv_table,
     regression_snippet,
     sequential_from_functional,
+    two_ways_snippet,
 )
 from tests.tolerances import LINEAR_FIT_ATOL, PROB_ATOL, STANDARDISED_ATOL, TRAINING_REPRO_RTOL
 
@@ -183,11 +184,20 @@ class TestIrisTraining:
         trainer = TableTrainer(iris_split, hidden_sizes=(16, 16), learning_rate=0.01, seed=42)
         trainer.train(40)
         namespace = run_snippet(iris_snippet(epochs=40))
-        assert namespace["result"] == pytest.approx(trainer.test_accuracy())
+        assert namespace["result"]["test_accuracy"] == pytest.approx(trainer.test_accuracy())
+        assert (namespace["result"]["train_rows"], namespace["result"]["test_rows"]) == (120, 30)
         assert (
             namespace["predicted"]
             == trainer.predict_row(dict(zip(iris_split.feature_names, COURSE_IRIS_FLOWER, strict=True)))[0]
         )
+
+
+def test_two_ways_snippet_reproduces_the_comparison():
+    functional_out, sequential_out, parameters = compare_two_ways(hidden_size=6)
+    result = run_snippet(two_ways_snippet(hidden_size=6))["result"]
+    assert result["parameters"] == parameters == (4 * 6 + 6) + (6 * 3 + 3)
+    assert np.array_equal(np.array(result["outputs"], dtype=np.float32), functional_out)
+    assert result["difference"] == float(abs(functional_out - sequential_out).max()) == 0.0
 
 
 class TestRegressionTraining:
@@ -216,7 +226,12 @@ class TestRegressionTraining:
     def test_snippet_reproduces_the_metrics(self, diabetes_split):
         trainer = TableTrainer(diabetes_split, hidden_sizes=(64, 128), learning_rate=0.01, seed=42)
         trainer.train(15)
-        rmse, mae, r2 = run_snippet(regression_snippet(diabetes_split, epochs=15))["result"]
+        result = run_snippet(regression_snippet(diabetes_split, epochs=15))["result"]
+        rmse, mae, r2 = result["rmse"], result["mae"], result["r2"]
+        assert (result["train_rows"], result["test_rows"]) == (
+            len(diabetes_split.y_train),
+            len(diabetes_split.y_test),
+        )
         report = trainer.regression_report()
         assert (rmse, mae, r2) == pytest.approx(
             (report["rmse"], report["mae"], report["r2"]), rel=TRAINING_REPRO_RTOL

@@ -6,16 +6,18 @@ import torch
 
 from lib.cv.shapes import make_shapes
 from lib.nn.architectures_torch import ShapesCNN
-from lib.nn.models import load_model, model_info, normalize, read_manifest
+from lib.nn.models import WEIGHTS_DIR, load_model, model_info, normalize, read_manifest
 from lib.nn.transfer import (
+    BACKBONE_WEIGHTS,
     NEW_SHAPE_CLASSES,
+    TRANSFER_DATA_FILE,
     HeadTrainer,
     backbone,
     embed,
     make_new_shapes,
-    transfer_snippet,
+    transfer_script,
 )
-from tests.tolerances import ACTIVATION_ATOL
+from tests.tolerances import ACTIVATION_ATOL, TRAINING_REPRO_RTOL
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.29, 0.29, 0.29)
 
@@ -140,6 +142,26 @@ class TestNewShapes:
             make_new_shapes(1, classes=("circle",))
 
 
-def test_snippet_is_valid_python():
-    compile(transfer_snippet(3, epochs=5), "transfer.py", "exec")
-    assert "model.classifier[6] = nn.Linear(4096, 3)" in transfer_snippet(3)
+def test_script_trains_what_the_page_trains(tmp_path, monkeypatch):
+    """The script, run beside our weights and the images, gives HeadTrainer's numbers on load_model's backbone."""
+    entry = model_info("shapes_cnn")
+    images, labels = make_new_shapes(8, seed=4, classes=("cross", "ring"))
+    (tmp_path / "weights").mkdir()
+    (tmp_path / BACKBONE_WEIGHTS).write_bytes(
+        (WEIGHTS_DIR / read_manifest()["shapes_cnn"]["file"]).read_bytes()
+    )
+    np.savez(tmp_path / TRANSFER_DATA_FILE, images=images, labels=labels, class_names=["cross", "ring"])
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    script = transfer_script(mean=entry.mean, std=entry.std, cut="last layer", epochs=3, learning_rate=0.01)
+    exec(compile(script, "transfer.py", "exec"), namespace)  # noqa: S102
+    features = embed(backbone(load_model("shapes_cnn", device="cpu")), images, mean=entry.mean, std=entry.std)
+    trainer = HeadTrainer(features, labels, ("cross", "ring"), learning_rate=0.01)
+    last = trainer.train(3)[-1]
+    result = namespace["result"]
+    assert result["features_shape"] == list(features.shape) and result["classes"] == ["cross", "ring"]
+    assert result["val_accuracy"] == last.val_accuracy
+    assert result["train_loss"] == pytest.approx(last.train_loss, rel=TRAINING_REPRO_RTOL)
+    assert result["confusion"] == trainer.confusion()[0].tolist()
+    vgg_lines = [line for line in script.splitlines() if "vgg16" in line.lower()]
+    assert vgg_lines and all(line.startswith("#") for line in vgg_lines)  # VGG16 is told, not run: offline

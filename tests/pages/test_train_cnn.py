@@ -15,7 +15,8 @@ class TestTrainCnnPage:
         app = run_page(PAGE)
         assert any("Press **Train**" in info.value for info in app.info)
         code = app.get("code")[0].value
-        assert "nn.BatchNorm2d(out_channels)" in code and "n_flat" in code
+        assert "nn.BatchNorm2d(out_channels)" in code and "self.features(dummy).numel()" in code
+        assert "class CnnTrainer" in code and 'np.load("training_data.npz")' in code  # defines what it uses
 
     def test_train_then_more_then_the_session_model(self):
         app = run_page(PAGE, session_state=SMALL)

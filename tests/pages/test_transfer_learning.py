@@ -16,7 +16,9 @@ class TestTransferLearningPage:
         app = run_page(PAGE)
         assert [c.split(" (")[0] for c in image_captions(app)] == ["cross", "ring", "pentagon"]
         assert any("Press **Train**" in info.value for info in app.info)
-        assert any("classifier[6] = nn.Linear(4096, 3)" in code.value for code in app.code)
+        (code,) = [code.value for code in app.code if "HeadTrainer(features" in code.value]
+        assert "frozen = backbone(model, cut='last layer')" in code  # what the page trains, not a VGG recipe
+        assert 'torch.load("weights/shapes_cnn.pt", weights_only=True' in code
 
     def test_train_then_more_then_try(self):
         app = run_page(PAGE)
