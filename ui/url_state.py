@@ -27,7 +27,10 @@ from streamlit.runtime.state.session_state import SessionState
 
 MAX_URL_VALUE_CHARS = 2_000  # longer than any value our controls write: a longer one is refused
 SINGLE_VALUE_TYPES = {"int_value", "double_value", "string_value", "bool_value"}
-NOTICE = "This link had values that were out of range or not understood; the defaults are used for: {keys}."
+NOTICE = (
+    "This link had values the page could not use as written: {keys}. Out-of-range or unreadable ones are "
+    "back at their defaults, the rest written the page's way; the address now shows what the page uses."
+)
 
 _refused: dict[str, list[str]] = {}  # session id -> keys refused or corrected in this run
 _slots: dict[str, object] = {}  # session id -> the placeholder the notice goes into

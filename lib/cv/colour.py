@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
@@ -29,6 +31,8 @@ GIRAFFE_LOWER = (0, 0, 190)
 GIRAFFE_UPPER = (30, 80, 255)
 # The course recolours with the colour whose HSV is (120, 255, 0): V = 0 is black whatever the hue.
 COURSE_RECOLOUR = (0, 0, 0)
+
+_HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
 def _as_rgb(image: np.ndarray) -> np.ndarray:
@@ -73,16 +77,17 @@ def all_colour_spaces(image_rgb: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def parse_hex_colour(text: str) -> tuple[int, int, int]:
-    """'#RRGGBB' (as st.color_picker gives it; '#RGB' too) -> (r, g, b) ints 0..255."""
-    digits = text.strip().lstrip("#")
+    """'#RRGGBB' or '#RGB', with or without '#' (as st.color_picker or a link gives it) -> (r, g, b) 0..255.
+
+    '#0af' means '#00aaff', as in CSS. Raises ValueError for anything else.
+    """
+    match = _HEX_COLOUR.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"Colour {text!r} is not of the form #RRGGBB or #RGB (e.g. #ff8800 or #f80).")
+    digits = match.group(1)
     if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    try:
-        if len(digits) != 6:
-            raise ValueError
-        return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
-    except ValueError:
-        raise ValueError(f"Colour {text!r} is not of the form #RRGGBB (e.g. #ff8800).") from None
+        digits = "".join(digit * 2 for digit in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
 def split_channels(image_rgb: np.ndarray, *, space: str = "HSV") -> list[tuple[str, np.ndarray]]:

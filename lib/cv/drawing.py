@@ -9,12 +9,13 @@ Points are (x, y): x to the right, y down, (0, 0) the top-left corner.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from lib.cv.colour import parse_hex_colour
 
 Color = tuple[int, int, int]  # RGB, 0-255 each
 Point = tuple[int, int]  # (x, y)
@@ -45,7 +46,6 @@ FILLED = -1  # thickness -1 (cv2.FILLED) fills a closed shape
 MAX_CANVAS_SIDE = 4096
 MAX_THICKNESS = 100
 MAX_TEXT_LENGTH = 200
-_HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -153,12 +153,8 @@ class CanvasSpec:
 
 
 def hex_to_rgb(hex_color: str) -> Color:
-    """'#ff7f00' -> (255, 127, 0). Raises ValueError for anything but 6 hex digits (with or without '#')."""
-    match = _HEX_COLOR.match(hex_color.strip()) if isinstance(hex_color, str) else None
-    if match is None:
-        raise ValueError(f"A colour is written as #RRGGBB, e.g. #ff7f00; got {hex_color!r}.")
-    digits = match.group(1)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    """'#ff7f00' -> (255, 127, 0); '#f70' and digits without '#' too (lib.cv.colour.parse_hex_colour)."""
+    return parse_hex_colour(hex_color)
 
 
 def rgb_to_hex(color: Color) -> str:

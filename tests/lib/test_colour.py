@@ -361,7 +361,9 @@ class TestParseHexColour:
     def test_by_hand(self, text, expected):
         assert parse_hex_colour(text) == expected
 
-    @pytest.mark.parametrize("text", ["", "#12345", "#gg0000", "red"])
+    @pytest.mark.parametrize(
+        "text", ["", "#12345", "#gg0000", "red", "#-12345", "# 12345", "0x1234", "##abc"]
+    )
     def test_bad(self, text):
         with pytest.raises(ValueError, match="#RRGGBB"):
             parse_hex_colour(text)

@@ -208,6 +208,9 @@ class TestColours:
     def test_hex_to_rgb(self):
         assert drawing.hex_to_rgb("#ff7f00") == (255, 127, 0)
         assert drawing.hex_to_rgb("00FF7f") == (0, 255, 127)
+        assert (
+            drawing.hex_to_rgb("#abc") == drawing.hex_to_rgb("aabbcc") == (170, 187, 204)
+        )  # a link's short form
 
     def test_round_trip(self):
         for colour in [(0, 0, 0), (255, 255, 255), (12, 34, 56)]:
@@ -216,7 +219,7 @@ class TestColours:
     def test_bgr_swaps_red_and_blue(self):
         assert drawing.rgb_to_bgr((1, 2, 3)) == (3, 2, 1)
 
-    @pytest.mark.parametrize("text", ["red", "#fff", "#gg0000", "", None])
+    @pytest.mark.parametrize("text", ["red", "#ffff", "#gg0000", "#-12345", "#+ffff", "", None])
     def test_bad_hex(self, text):
         with pytest.raises(ValueError, match="#RRGGBB"):
             drawing.hex_to_rgb(text)

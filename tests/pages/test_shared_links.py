@@ -190,3 +190,17 @@ def test_good_and_default_values_are_kept_without_a_notice():
     assert not app.exception and not notice(app)
     assert app.query_params.get("cs_hue_shift") == "5"
     assert app.slider(key="cs_hue_shift").value == 5
+
+
+@pytest.mark.parametrize("written", ["#abc", "abc", "aabbcc", "#AABBCC"])
+def test_colours_in_short_or_bare_hex_are_read(written):
+    """#rgb and digits without '#' are colours (CSS reads #abc as #aabbcc); the canvas draws, no error."""
+    app = open_page("app_pages/drawing_text.py", {"dt_background": written})
+    assert not app.exception and not app.error, [e.value for e in [*app.exception, *app.error]]
+    assert app.color_picker(key="dt_background").value.lstrip("#").lower() in {"abc", "aabbcc"}
+
+
+def test_a_colour_that_is_not_one_falls_back_with_a_notice():
+    app = open_page("app_pages/drawing_text.py", {"dt_background": "zzzzzz"})
+    assert not app.exception and not app.error and notice(app)
+    assert "dt_background" not in app.query_params
