@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.course_map import built_sections
 from ui.image_source import render_sidebar
+from ui.layout import APP_CSS
 from ui.memory import freeze_new_imports
 from ui.url_state import guard_url_values, link_notice
 
@@ -22,13 +23,15 @@ navigation = st.navigation(
     },
     expanded=True,
 )
-render_sidebar()
-st.sidebar.toggle(
+st.html(APP_CSS)
+# First in the sidebar, and drawn at its top by APP_CSS: findable without scrolling past the page list.
+st.sidebar.container(key="presentation_switch").toggle(
     "Presentation mode",
     key="presentation",
     bind="query-params",
     help="Larger type for projecting; explanations start collapsed.",
 )
+render_sidebar()
 link_notice_slot = st.empty()  # one quiet line above the page when the link had bad values
 with link_notice(link_notice_slot):
     navigation.run()

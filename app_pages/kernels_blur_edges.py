@@ -13,12 +13,13 @@ from ui.cached_filters import (
     edge_snippet,
     edge_views,
     filtered_views,
-    kernel_controls,
+    kernel_editor,
+    kernel_settings,
     one_pixel_by_hand,
     zoomed,
 )
 from ui.image_source import current_gray, current_image
-from ui.layout import code_panel, page_header, show_error, show_row
+from ui.layout import code_panel, page_header, presentation_mode, show_error, show_row
 
 page_header(
     "Kernels, blur & edges",
@@ -43,9 +44,10 @@ kernel_tab, blur_tab, edges_tab = st.tabs(
 
 if kernel_tab.open:
     with kernel_tab:
-        grid_column, notes_column = st.columns([2, 3])
+        preset, size, intensity = kernel_settings()
+        grid_column, notes_column = st.columns([1, 1] if presentation_mode() else [2, 3])
         with grid_column:
-            edited, normalize = kernel_controls()
+            edited, normalize = kernel_editor(preset, size, intensity)
         try:
             kernel = filters.check_kernel(edited)
             kernel, note = filters.normalize_kernel(kernel) if normalize else (kernel, None)

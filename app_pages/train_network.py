@@ -14,7 +14,7 @@ from ui.cached_torch_course import (
     train_table_live,
     trained_as_set,
 )
-from ui.layout import code_panel, page_header, show_error
+from ui.layout import code_panel, page_header, presentation_mode, show_error
 
 page_header(
     "Train a network",
@@ -40,7 +40,8 @@ part = st.segmented_control(
 )
 
 if part == "Two ways to write it":
-    left, right = st.columns(2)
+    # Projected type is too large for two code blocks side by side: one above the other.
+    left, right = (st.container(), st.container()) if presentation_mode() else st.columns(2)
     left.markdown("**Functional** (subclass `nn.Module`, spell out `forward`): reuse outputs, branch, skip.")
     left.code(training.FUNCTIONAL_CODE, language="python")
     right.markdown("**Sequential**: layers run in the listed order — simpler, for straight chains only.")

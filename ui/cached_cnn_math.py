@@ -15,7 +15,7 @@ import streamlit as st
 from lib.nn import cnn_math
 from lib.nn.cnn_math import Layer, LayerRow
 from ui.cache import image_cache
-from ui.layout import show_image
+from ui.layout import plot_font_size, show_image
 
 KIND_COLOURS = {
     "Input": "#9e9e9e",
@@ -201,8 +201,15 @@ def receptive_field_on_image(image: np.ndarray, rows: Sequence[LayerRow], input_
     st.caption(field_caption(row, box, position, network_hw))
 
 
-def block_diagram(rows: Sequence[LayerRow], input_shape: Sequence[int], *, height: int = 380) -> go.Figure:
-    """Layers as blocks in perspective: height ∝ map size, thickness ∝ log(channels); hover for details."""
+def block_diagram(
+    rows: Sequence[LayerRow], input_shape: Sequence[int], *, height: int = 380, font_size: int | None = None
+) -> go.Figure:
+    """Layers as blocks in perspective: height ∝ map size, thickness ∝ log(channels); hover for details.
+
+    font_size: the figure's base size (default: ui.layout.plot_font_size(), larger in presentation mode);
+    block labels are 2 px smaller.
+    """
+    font_size = font_size or plot_font_size()
     figure = go.Figure()
     blocks = cnn_math.diagram_blocks(rows, input_shape)
     tallest = max(block.height / 2 + block.depth for block in blocks)
@@ -244,7 +251,7 @@ def block_diagram(rows: Sequence[LayerRow], input_shape: Sequence[int], *, heigh
             text=f"{block.name}<br>{block.label}",
             showarrow=False,
             yanchor="top" if below else "bottom",
-            font={"size": 10},
+            font={"size": font_size - 2},
         )
     for kind in dict.fromkeys(block.kind for block in blocks):
         figure.add_trace(
@@ -257,8 +264,9 @@ def block_diagram(rows: Sequence[LayerRow], input_shape: Sequence[int], *, heigh
             )
         )
     figure.update_layout(
-        height=height,
+        height=height + 8 * (font_size - 12),  # room for the larger labels above and below
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font_size=font_size,
         xaxis={"visible": False},
         yaxis={"visible": False, "range": [-tallest - 1.6, tallest + (1.6 if len(blocks) > 10 else 0.4)]},
         legend={"orientation": "h", "y": 1.1},
@@ -287,8 +295,8 @@ def comparison_frame(keys: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def comparison_figure(keys: Sequence[str]) -> go.Figure:
-    """Parameters per weight layer of each preset, in order (log scale): where the weights live."""
+def comparison_figure(keys: Sequence[str], *, font_size: int | None = None) -> go.Figure:
+    """Parameters per weight layer of each preset, in order (log scale); font_size: as block_diagram's."""
     figure = go.Figure()
     for key in keys:
         rows = [row for row in cnn_math.analyze(*cnn_math.PRESETS[key]) if row.kind in ("Conv2d", "Linear")]
@@ -307,6 +315,7 @@ def comparison_figure(keys: Sequence[str]) -> go.Figure:
         xaxis_title="weight layer",
         yaxis={"title": "parameters", "type": "log"},
         legend={"orientation": "h", "y": -0.3},
+        font_size=font_size or plot_font_size(),
     )
     return figure
 

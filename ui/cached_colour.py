@@ -12,7 +12,7 @@ import streamlit as st
 from lib.cv import colour, histograms, thresholding
 from ui.cache import image_cache
 from ui.clickable import clickable_image, set_rectangle
-from ui.layout import show_image
+from ui.layout import plot_font_size, show_image
 
 # Line colours for histogram traces, by channel name.
 TRACE_COLOURS = {
@@ -158,9 +158,16 @@ def counted_region(image: np.ndarray) -> tuple[tuple[int, int, int, int] | None,
 
 
 def histogram_figure(
-    curves: dict[str, np.ndarray], *, title: str, height: int = 300, marker: int | None = None
+    curves: dict[str, np.ndarray],
+    *,
+    title: str,
+    height: int = 300,
+    marker: int | None = None,
+    font_size: int | None = None,
 ) -> go.Figure:
     """One line per histogram (x = bin, y = pixel count); an optional dashed vertical line at `marker`.
+
+    font_size: the figure's base size (default: ui.layout.plot_font_size(), larger in presentation mode).
 
     Built from plain dicts in one go: go.Scatter objects plus add_vline cost ~10x more per rerun.
     """
@@ -182,6 +189,7 @@ def histogram_figure(
         "xaxis": {"title": {"text": "bin (pixel value)"}},
         "yaxis": {"title": {"text": "pixels"}},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        "font": {"size": font_size or plot_font_size()},
     }
     if marker is not None:
         layout["shapes"] = [

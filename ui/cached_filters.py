@@ -11,25 +11,24 @@ from lib.cv import filters
 from ui.cache import image_cache
 from ui.cached_colour import draw_crosshair
 from ui.clickable import clickable_image, set_percent_point, set_point
-from ui.layout import show_image
+from ui.layout import presentation_mode, show_image
 
 BLUR_METHODS = ("Average", "Gaussian", "Median")
 
 
-def kernel_controls() -> tuple[np.ndarray, bool]:
-    """Preset, size, intensity x, the editable grid and the normalise toggle. Returns (grid values, normalise).
-
-    The preset, size, x and normalise are bound to the URL; the grid restarts whenever they change.
-    """
-    left, middle, right = st.columns(3)
-    preset = left.selectbox(
+def kernel_settings() -> tuple[str, int, int]:
+    """Preset, size and intensity x, bound to the URL, in one row that wraps. Returns (preset, size, x)."""
+    # One row that wraps: each control keeps a width it reads at (larger type, a narrow window).
+    row = st.container(horizontal=True, gap="medium")
+    preset = row.selectbox(
         "Start from",
         filters.PRESET_NAMES,
         index=filters.PRESET_NAMES.index("horizontal (course)"),
         key="kb_preset",
         bind="query-params",
+        width=300 if presentation_mode() else 220,
     )
-    size = middle.segmented_control(
+    size = row.segmented_control(
         "Size",
         [3, 5],
         default=3,
@@ -37,8 +36,9 @@ def kernel_controls() -> tuple[np.ndarray, bool]:
         required=True,
         key="kb_size",
         bind="query-params",
+        width="content",
     )
-    intensity = right.slider(
+    intensity = row.slider(
         "Intensity x (course: 10)",
         -20,
         20,
@@ -46,7 +46,16 @@ def kernel_controls() -> tuple[np.ndarray, bool]:
         key="kb_intensity",
         bind="query-params",
         disabled=preset not in filters.INTENSITY_PRESETS,
+        width=320 if presentation_mode() else 240,
     )
+    return preset, size, intensity
+
+
+def kernel_editor(preset: str, size: int, intensity: int) -> tuple[np.ndarray, bool]:
+    """The editable grid, starting from the preset, and the normalise toggle. Returns (grid values, normalise).
+
+    The grid restarts whenever the preset, size or x change; normalise is bound to the URL.
+    """
     start = filters.preset_kernel(preset, size=size, intensity=intensity)
     edited = kernel_grid(start, key=f"kb_grid_{preset}_{size}_{intensity}")
     normalize = st.toggle("Normalise (divide by the sum)", False, key="kb_normalize", bind="query-params")

@@ -450,8 +450,16 @@ def set_unit(row_key: str, col_key: str, map_shape: tuple[int, int], shown_shape
     return write
 
 
-def probability_figure(classes: tuple[str, ...], probabilities: np.ndarray, *, k: int) -> go.Figure:
-    """Horizontal bars of the k most likely classes, best on top (k clamped to the number of classes)."""
+def probability_figure(
+    classes: tuple[str, ...], probabilities: np.ndarray, *, k: int, font_size: int | None = None
+) -> go.Figure:
+    """Horizontal bars of the k most likely classes, best on top (k clamped to the number of classes).
+
+    font_size: the figure's base size (default: ui.layout.plot_font_size(), larger in presentation mode).
+    """
+    from ui.layout import plot_font_size
+
+    font_size = font_size or plot_font_size()
     k = min(k, len(classes))
     order = np.argsort(-probabilities)[:k][::-1]
     figure = go.Figure(
@@ -465,8 +473,9 @@ def probability_figure(classes: tuple[str, ...], probabilities: np.ndarray, *, k
         )
     )
     figure.update_layout(
-        height=80 + 32 * k,
+        height=80 + (font_size + 20) * k,  # 32 px a bar at plotly's 12 px
         margin=dict(l=10, r=10, t=10, b=10),
+        font_size=font_size,
         xaxis=dict(range=[0, 1], title="probability"),
         yaxis=dict(type="category"),  # class names such as "3" are labels, not numbers
     )
@@ -481,8 +490,14 @@ def statistics_frame(values: np.ndarray, order: np.ndarray) -> pd.DataFrame:
     return frame.rename(columns={"active_fraction": "fraction > 0"})
 
 
-def kernel_figure(weights: np.ndarray, bias: float) -> go.Figure:
-    """A kernel's weights (I, k, k) as heatmaps, one per input channel (at most 8), numbers on small ones."""
+def kernel_figure(weights: np.ndarray, bias: float, *, font_size: int | None = None) -> go.Figure:
+    """A kernel's weights (I, k, k) as heatmaps, one per input channel (at most 8), numbers on small ones.
+
+    font_size: as probability_figure's.
+    """
+    from ui.layout import plot_font_size
+
+    font_size = font_size or plot_font_size()
     shown = weights[:8]
     limit = float(np.abs(shown).max()) or 1.0
     figure = make_subplots(rows=1, cols=len(shown), subplot_titles=[f"input {i}" for i in range(len(shown))])
@@ -496,14 +511,19 @@ def kernel_figure(weights: np.ndarray, bias: float) -> go.Figure:
                 colorscale="RdBu_r",
                 showscale=index == 0,
                 texttemplate="%{z:.2f}" if small else None,  # float32 -> JSON would print 0.0700000003
-                textfont=dict(size=12),
+                textfont=dict(size=font_size),
             ),
             row=1,
             col=index + 1,
         )
         figure.update_yaxes(autorange="reversed", showticklabels=False, row=1, col=index + 1)
         figure.update_xaxes(showticklabels=False, row=1, col=index + 1)
-    figure.update_layout(height=230, margin=dict(l=10, r=10, t=40, b=10), title=f"bias {bias:+.3f}")
+    figure.update_layout(
+        height=230 + 4 * (font_size - 12),
+        margin=dict(l=10, r=10, t=40, b=10),
+        title=f"bias {bias:+.3f}",
+        font_size=font_size,
+    )
     return figure
 
 

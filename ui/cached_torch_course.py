@@ -21,7 +21,7 @@ from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn import data as data_lib
 from lib.nn import training as training_lib
 from ui.cache import freeze, image_cache
-from ui.layout import download_button
+from ui.layout import control_cells, download_button, plot_font_size
 
 REDRAW_SECONDS = 0.3  # redraw the live chart at most this often (and after the last epoch)
 
@@ -161,8 +161,11 @@ def show_tensor(
             st.caption(f"{title}{clipped}")
 
 
-def heatmap(tensor, *, title: str = "") -> go.Figure:
-    """Values of a 0-D to 2-D tensor (or the first slice of a bigger one) as a heatmap with numbers on small ones."""
+def heatmap(tensor, *, title: str = "", font_size: int | None = None) -> go.Figure:
+    """Values of a 0-D to 2-D tensor (or the first slice of a bigger one) as a heatmap with numbers on small ones.
+
+    font_size: the figure's base size (default: ui.layout.plot_font_size(), larger in presentation mode).
+    """
     from lib.nn.tensors import tensor_panels
 
     _, values = tensor_panels(tensor, max_panels=1)[0]
@@ -181,7 +184,10 @@ def heatmap(tensor, *, title: str = "") -> go.Figure:
     figure.update_yaxes(autorange="reversed", title="row (dim 0)", dtick=1 if values.shape[0] <= 20 else None)
     figure.update_xaxes(title="column (dim 1)", dtick=1 if values.shape[1] <= 20 else None)
     figure.update_layout(
-        height=min(420, 120 + 28 * values.shape[0]), margin=dict(l=10, r=10, t=30, b=10), title=title
+        height=min(420, 120 + 28 * values.shape[0]),
+        margin=dict(l=10, r=10, t=30, b=10),
+        title=title,
+        font_size=font_size or plot_font_size(),
     )
     return figure
 
@@ -194,8 +200,10 @@ def shape_label(tensor) -> str:
 # Charts for training.
 
 
-def history_figure(history: Sequence[Any], *, accuracy: bool, val_name: str = "test") -> go.Figure:
-    """Loss (and accuracy) per epoch, for training and held-out data."""
+def history_figure(
+    history: Sequence[Any], *, accuracy: bool, val_name: str = "test", font_size: int | None = None
+) -> go.Figure:
+    """Loss (and accuracy) per epoch, for training and held-out data (font_size: as heatmap's)."""
     epochs = [m.epoch for m in history]
     figure = go.Figure()
     figure.add_scatter(x=epochs, y=[m.train_loss for m in history], name="train loss", mode="lines")
@@ -217,12 +225,15 @@ def history_figure(history: Sequence[Any], *, accuracy: bool, val_name: str = "t
         xaxis_title="epoch",
         yaxis_title="loss",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        font_size=font_size or plot_font_size(),
     )
     return figure
 
 
-def confusion_figure(matrix: np.ndarray, class_names: Sequence[str]) -> go.Figure:
-    """Rows: the true class; columns: what the network said."""
+def confusion_figure(
+    matrix: np.ndarray, class_names: Sequence[str], *, font_size: int | None = None
+) -> go.Figure:
+    """Rows: the true class; columns: what the network said (font_size: as heatmap's)."""
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
@@ -235,12 +246,16 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str]) -> go.Figur
     )
     figure.update_yaxes(autorange="reversed", title="true class")
     figure.update_xaxes(title="predicted class")
-    figure.update_layout(height=140 + 40 * len(class_names), margin=dict(l=10, r=10, t=10, b=10))
+    figure.update_layout(
+        height=140 + 40 * len(class_names),
+        margin=dict(l=10, r=10, t=10, b=10),
+        font_size=font_size or plot_font_size(),
+    )
     return figure
 
 
-def boundary_figure(result: training_lib.DecisionBoundary) -> go.Figure:
-    """The plane coloured by the predicted class, with every flower on top."""
+def boundary_figure(result: training_lib.DecisionBoundary, *, font_size: int | None = None) -> go.Figure:
+    """The plane coloured by the predicted class, with every flower on top (font_size: as heatmap's)."""
     palette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2"]
     n = len(result.class_names)
     scale = [[i / max(n - 1, 1), palette[i % len(palette)]] for i in range(n)]
@@ -269,6 +284,7 @@ def boundary_figure(result: training_lib.DecisionBoundary) -> go.Figure:
         margin=dict(l=10, r=10, t=10, b=10),
         xaxis_title=result.feature_x,
         yaxis_title=result.feature_y,
+        font_size=font_size or plot_font_size(),
     )
     return figure
 
@@ -770,7 +786,7 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tu
 
 def loader_controls() -> dict:
     """Rows in the table, test share, batch size, shuffle, drop_last, epochs (course: 1338 rows, batch 32)."""
-    cells = st.columns(6)
+    cells = control_cells(6)
     return {
         "rows": int(
             cells[0].number_input(
@@ -802,7 +818,7 @@ def loader_panel(settings: dict) -> list[int] | None:
     facts = data_lib.loader_facts(
         n_train, batch_size=settings["batch_size"], drop_last=settings["drop_last"], epochs=settings["epochs"]
     )
-    cells = st.columns(6)
+    cells = control_cells(6)
     cells[0].metric("Training rows", f"{n_train:,}")
     cells[1].metric("Test rows", f"{n_test:,}")
     cells[2].metric("Batches per epoch", f"{facts.batches_per_epoch:,}")
@@ -934,7 +950,7 @@ def cnn_controls() -> dict:
     """Image size, width, epochs, batch size, learning rate and seed (course: Adam 0.001, batch 32)."""
     from lib.nn import cnn_training
 
-    cells = st.columns(6)
+    cells = control_cells(6)
     return {
         "image_size": int(
             cells[0].select_slider("Image size", (32, 48, 64), value=32, key="tc_size", bind="query-params")

@@ -16,19 +16,66 @@ DISPLAY_SIDE = {1: 1000, 2: 640, 3: 480, 4: 400}
 CODE_PANELS = "code_panels"  # session-state key: file name -> Program shown in this session
 SMALL_IMAGE_SIDE = 256  # at or below this, images are sent as PNG (crisp pixels, exact values)
 
+# Always on (Home.py): choices wrap onto more lines instead of hiding options behind a scrollbar that is
+# not drawn; sidebar page names wrap instead of being cut; the presentation toggle sits at the top of the
+# sidebar, in the header's empty space above the page list, where an instructor finds it without scrolling.
+APP_CSS = """
+<style>
+[data-testid="stButtonGroup"] > div { flex-wrap: wrap; overflow: visible; row-gap: 0.5rem; }
+[data-testid="stSidebarNavLink"], [data-testid="stNavSectionHeader"] { height: auto; min-height: 2rem; }
+[data-testid="stSidebarNavLink"] *, [data-testid="stNavSectionHeader"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stSidebarContent"] { position: relative; }
+.st-key-presentation_switch { position: absolute; top: 1.25rem; left: 1rem; width: auto; z-index: 1; }
+.st-key-presentation_switch [data-testid="stWidgetLabel"] p { font-size: 18px; white-space: nowrap !important; }
+</style>
+"""
+
+# Presentation mode (page_header). Streamlit sizes its paddings in rem, so with larger type they are
+# pinned in px; metric labels would take the markdown paragraph size and outgrow their values.
 PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
 h1 { font-size: 2.8rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1rem; }
+[data-testid="stMainBlockContainer"] { padding: 40px 32px 96px; max-width: none; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: inherit; }
+[data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+/* Streamlit's own charts (st.bar_chart: Vega-Lite, drawn as SVG) take no font size from Python */
+[data-testid="stVegaLiteChart"] svg text { font-size: 16px !important; }
+[data-testid="stWidgetLabel"] { height: auto; }
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
+[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stButton"] button * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
 </style>
 """
+PLOT_FONT_SIZE = 12  # plotly's own default
+PRESENTATION_PLOT_FONT_SIZE = 18
 
 
 def presentation_mode() -> bool:
     """True when the presentation toggle (sidebar) is on."""
     return bool(st.session_state.get("presentation", False))
+
+
+def plot_font_size() -> int:
+    """Base font size for plotly figures: larger in presentation mode."""
+    return PRESENTATION_PLOT_FONT_SIZE if presentation_mode() else PLOT_FONT_SIZE
+
+
+def control_cells(count: int, *, per_row: int = 3) -> list:
+    """st.columns(count) for a row of controls; in presentation mode (larger type) at most per_row a row."""
+    if not presentation_mode() or count <= per_row:
+        return list(st.columns(count))
+    cells = []
+    for start in range(0, count, per_row):
+        cells += st.columns(per_row)[: min(per_row, count - start)]
+    return cells
 
 
 def page_header(title: str, lesson_md: str, *, notes_fix: str | None = None) -> None:
