@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import zipfile
 
 import pytest
 
@@ -129,13 +129,19 @@ def test_deep_link_on_a_fresh_server(browser):
         page.close()
 
 
-def test_code_panel_download_hands_over_the_snippet(server, page):
-    """Deferred downloads: the file is produced on click, and it is the snippet shown in the panel."""
+def test_code_panel_download_hands_over_the_program(server, page):
+    """Deferred downloads: the zip is made on click, and it holds the script shown in the panel and its image."""
     page.goto(f"{server.url}/images_video")
     wait_for_run(page)
     page.get_by_text("Code — reproduce this result").first.click()
+    shown = page.locator("[data-testid='stExpanderDetails'] [data-testid='stCode']").first.inner_text()
     with page.expect_download(timeout=30_000) as download_info:
-        page.get_by_role("button", name="Download as .py").first.click()
-    text = Path(download_info.value.path()).read_text(encoding="utf-8")
-    assert "cv2.add" in text and "image_rgb" in text
+        page.get_by_role("button", name="Download script, image and files (.zip)").first.click()
+    assert download_info.value.suggested_filename == "example.zip"
+    with zipfile.ZipFile(download_info.value.path()) as archive:
+        names = set(archive.namelist())
+        script = archive.read("example/example.py").decode("utf-8")
+    assert {"example/example.py", "example/input.png"} <= names
+    assert "cv2.add" in script and 'cv2.imread("input.png")' in script
+    assert " ".join(script.split()) == " ".join(shown.split())  # the shown text is the downloaded script
     assert app_errors(page) == []
