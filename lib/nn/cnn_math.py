@@ -1104,6 +1104,36 @@ PRESETS: dict[str, tuple[list[Layer], Shape]] = {
         _alexnet(channels=(96, 256, 384, 384, 256), groups=2, input_padding=0, adaptive=False),
         (3, 227, 227),
     ),
+    # IV.F: the course's AlexNet in Keras on 150×150 flowers, BatchNorm for LRN, 2 classes (softmax omitted):
+    # 150 → 35 → 17 → 17 → 8 → 8 → 3, flatten 3·3·256 = 2304 (the notes say 16384): 29,978,690 parameters
+    "alexnet_keras_150": (
+        [
+            Conv2d(3, 96, 11, stride=4),
+            ReLU(),
+            BatchNorm2d(96),
+            MaxPool2d(3, stride=2),
+            Conv2d(96, 256, 5, padding="same"),
+            ReLU(),
+            BatchNorm2d(256),
+            MaxPool2d(3, stride=2),
+            Conv2d(256, 384, 3, padding="same"),
+            ReLU(),
+            Conv2d(384, 384, 3, padding="same"),
+            ReLU(),
+            Conv2d(384, 256, 3, padding="same"),
+            ReLU(),
+            MaxPool2d(3, stride=2),
+            Flatten(),
+            Linear(3 * 3 * 256, 4096),
+            ReLU(),
+            Dropout(0.5),
+            Linear(4096, 4096),
+            ReLU(),
+            Dropout(0.5),
+            Linear(4096, 2),
+        ],
+        (3, 150, 150),
+    ),
     # torchvision.models.alexnet: 224×224, channels 64-192-384-256-256, padding 2: 61,100,840
     "alexnet_torchvision": (
         _alexnet(channels=(64, 192, 384, 256, 256), groups=1, input_padding=2, adaptive=True),
@@ -1162,6 +1192,7 @@ PRESET_TITLES: dict[str, str] = {
     "lenet_pytorch": "Course LeNet in PyTorch, 28×28 MNIST",
     "alexnet": "AlexNet (2012) as taught, 227×227",
     "alexnet_two_gpu": "AlexNet as in the paper, split over two GPUs",
+    "alexnet_keras_150": "Course AlexNet in Keras, 150×150, 2 classes",
     "alexnet_torchvision": "AlexNet as torchvision builds it, 224×224",
     "vgg16": "VGG16 (2014), 224×224",
     "vgg19": "VGG19 (2014), 224×224",
@@ -1552,6 +1583,9 @@ three dense layers; 1000 ImageNet classes.
 - **227, not 224**: the paper says 224×224, but (224 − 11)/4 + 1 is not a whole number; 227 tiles exactly.
   torchvision follows Krizhevsky's 2014 "one weird trick" variant: 64-192-384-256-256 channels, padding 2
   on a 224 input, and an adaptive average pool so other sizes work.
+- **The course's Keras AlexNet** (150×150 flowers, BatchNorm for LRN, 2 classes): the maps go
+  150 → 35 → 17 → 17 → 8 → 8 → 3, so Flatten gives 3×3×256 = **2,304** values, not the notes' 16,384
+  (8×8×256 skips the last pool), and the model has **29,978,690** trainable parameters. Compare it below.
 """,
     ),
     "vgg16": ArchitectureInfo(

@@ -118,6 +118,44 @@ class TestAgainstTorchvision:
         assert cnn_torch.count_parameters(real) == 61_100_840
 
 
+class TestKerasAlexNet150:
+    def test_preset_equals_the_notes_model_written_in_torch(self):
+        # the notes' Keras AlexNet (IV.F) written out by hand; BatchNorm's running statistics are buffers, as
+        # Keras's non-trainable ones: 29,978,690 learnable parameters
+        features = nn.Sequential(
+            nn.Conv2d(3, 96, 11, stride=4),
+            nn.ReLU(),
+            nn.BatchNorm2d(96),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding="same"),
+            nn.ReLU(),
+            nn.BatchNorm2d(256),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(256, 384, 3, padding="same"),
+            nn.ReLU(),
+            nn.Conv2d(384, 384, 3, padding="same"),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding="same"),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Flatten(),
+        )
+        flat = features(torch.zeros(1, 3, 150, 150))  # (1, 2304)
+        with torch.device("meta"):  # 26 M dense weights: counted, not allocated
+            classifier = nn.Sequential(
+                nn.Linear(flat.shape[1], 4096),
+                nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(4096, 4096),
+                nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(4096, 2),
+            )
+        assert flat.shape[1] == 2_304
+        total = cnn_torch.count_parameters(features) + cnn_torch.count_parameters(classifier)
+        assert total == 29_978_690 == summarize(analyze(*PRESETS["alexnet_keras_150"])).params
+
+
 class TestOwnDefinitions:
     @pytest.mark.parametrize(
         ("name", "total"),
