@@ -345,3 +345,17 @@ class TestRandomStacks:
             assert gradient_box(layers, input_shape, position) is None
             return
         assert gradient_box(layers, input_shape, position) == (box.top, box.left, box.bottom, box.right)
+
+
+class TestWeightSharing:
+    def test_convolution_is_equivariant_and_global_pooling_invariant(self):
+        # CNN calculators says: a shifted image gives a shifted feature map; the global step gives the same answer
+        torch.manual_seed(0)
+        image = torch.zeros(1, 1, 24, 24)
+        image[0, 0, 4:9, 5:8] = torch.rand(5, 3)  # an object well inside the frame
+        shifted = torch.roll(image, shifts=(6, 7), dims=(2, 3))
+        conv = nn.Conv2d(1, 4, 3, bias=False)
+        maps, shifted_maps = conv(image), conv(shifted)
+        torch.testing.assert_close(shifted_maps[..., 6:, 7:], maps[..., :-6, :-7])
+        assert not torch.allclose(shifted_maps, maps)  # the map itself moved: not invariant
+        torch.testing.assert_close(maps.amax(dim=(2, 3)), shifted_maps.amax(dim=(2, 3)))
