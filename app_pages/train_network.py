@@ -23,7 +23,9 @@ A network is layers of $z = Wx + b$ followed by an activation such as ReLU. **Tr
 every epoch: forward pass, **loss** (mean squared error for a number, cross-entropy for a class — it applies
 softmax itself), `loss.backward()` for the gradients, `optimizer.step()` to update $W$ and $b$ (Adam here).
 Watch both curves: when the **test** loss climbs while the training loss still falls, the network has started
-to memorise its training rows (**overfitting**) — stop earlier or lower the learning rate.
+to memorise its training rows (**overfitting**). The cures: stop at the best test epoch (early stopping),
+regularise (weight decay, dropout), get more data or use a smaller network. A lower learning rate is not one:
+it slows training, and the network still memorises if it trains long enough.
 """,
     notes_fix="The notes' regression (II.L) predicts insurance charges from insurance.csv; the Regression tab "
     "trains the same 64 → 128 network on scikit-learn's diabetes data instead (upload insurance.csv as Your CSV "
