@@ -104,6 +104,10 @@ class TestDetectFaces:
         assert found_coins == direct_opencv(coins, 1.1, 3, (0, 0))
         assert found_coins != direct_opencv(coins, 1.1, 5, (0, 0))
 
+    def test_bad_min_neighbors_message_names_both_defaults(self, portrait):
+        with pytest.raises(ValueError, match="OpenCV's default 3, this page's 5"):
+            detect_faces(portrait, min_neighbors=-1)
+
     def test_cascade_is_loaded_once(self):
         assert load_cascade(FACE_CASCADE) is load_cascade(FACE_CASCADE)
 
