@@ -359,3 +359,17 @@ class TestWeightSharing:
         torch.testing.assert_close(shifted_maps[..., 6:, 7:], maps[..., :-6, :-7])
         assert not torch.allclose(shifted_maps, maps)  # the map itself moved: not invariant
         torch.testing.assert_close(maps.amax(dim=(2, 3)), shifted_maps.amax(dim=(2, 3)))
+
+
+class TestRandomFilters:
+    def test_random_filters_respond_to_an_edge(self):
+        # Feature maps: the random-weights twin still sees edges; flat areas give one constant answer per map
+        torch.manual_seed(0)
+        step = torch.zeros(1, 3, 16, 16)
+        step[..., 8:] = 1.0  # a vertical edge between columns 7 and 8
+        maps = nn.Conv2d(3, 8, 3)(step)[0]  # (8, 14, 14); output column j sees input columns j..j+2
+        flat_left, edge, flat_right = maps[..., :5], maps[..., 6:8], maps[..., 9:]
+        assert torch.allclose(flat_left, flat_left[..., :1].expand_as(flat_left))
+        assert torch.allclose(flat_right, flat_right[..., :1].expand_as(flat_right))
+        differs = (edge[..., 0, :] - flat_left[..., 0, :1]).abs().amax(dim=1) > 1e-3
+        assert differs.all()  # every one of the 8 random filters answers at the edge
