@@ -10,17 +10,18 @@ from ui.layout import code_panel, page_header, show_error, show_image, show_row
 page_header(
     "Classifier demo",
     """
-The course's app took an image, **preprocessed** it exactly as the training images were (resize, crop,
-normalise with the training set's mean and standard deviation), ran **one forward pass**, turned the logits into
-probabilities with **softmax**, and wrote the best label on the image with `cv2.putText`. Here you can also see
-each preprocessing step, the top-k probabilities and how long the forward pass took.
+The course's Gradio app (II.V) **preprocessed** the image as its CNN had been trained: `Resize((128, 128))`,
+`ToTensor()` and `Normalize((0.5,), (0.5,))`, which maps 0–1 to −1–1 (no crop, no training-set mean and std).
+It ran **one forward pass**, took the largest logit (`torch.max(output, 1)`) and wrote that label on the image
+with `cv2.putText`. Here each model gets its own preprocessing, shown step by step; **softmax** turns the logits
+into the top-k probabilities (it never changes which class wins), and you see how long the forward pass took.
 Our own models work everywhere: **LeNet-5** reads one handwritten digit (it was trained on 8×8 digits, so the
 photo is cropped and reduced the same way); the **shapes CNN** knows circles, squares, triangles, stars and
 hexagons. ImageNet models (1000 classes) appear when their weights are on the machine or can be downloaded.
 A CNN you trained on the **Train a CNN** page is listed too, for as long as this session lasts.
 """,
-    notes_fix="The notes call torch.topk(probabilities, 5) for every model; topk needs k ≤ the number of classes "
-    "(LeNet has 10, the shapes CNN 5), so k is clamped here.",
+    notes_fix="The notes' daisy-vs-dandelion transfer model calls torch.topk(probs, 5) on 2 classes, which "
+    "raises an error: topk needs k ≤ the number of classes (LeNet has 10, the shapes CNN 5), so k is clamped here.",
 )
 
 names = cm.usable_models()

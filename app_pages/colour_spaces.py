@@ -24,7 +24,8 @@ A colour image is three numbers per pixel, but *which* three depends on the colo
 **Gray** keeps brightness only: `0.299 R + 0.587 G + 0.114 B`.
 **HSV** separates *what colour* (Hue, an angle), *how vivid* (Saturation) and *how bright* (Value = max(R, G, B)) —
 which is why colour thresholding and brightness checks use it. **LAB** has lightness L and two colour axes
-(a: green→red, b: blue→yellow), designed so that equal distances look equally different.
+(a: green→red, b: blue→yellow), designed so that equal distances look *roughly* equally different — only
+approximately perceptually uniform (which is why colour-difference formulas such as CIEDE2000 exist).
 HSV and LAB look strange when shown as if they were RGB: our eyes are not used to seeing the world that way.
 """,
     notes_fix="OpenCV's 8-bit hue runs 0–179, not 0–255 or 0–360: degrees are halved so they fit in a byte "

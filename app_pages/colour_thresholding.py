@@ -14,7 +14,9 @@ page_header(
 To select "everything of one colour", convert to **HSV** and keep the pixels inside a box of
 hue, saturation and value: `mask = cv2.inRange(image_hsv, lower, upper)` is 255 where
 `lower ≤ pixel ≤ upper` in all three channels, 0 elsewhere. Hue says *which* colour, so the box stays
-simple even when the light changes — in RGB the same colour is a slanted region, hard to cut with a box.
+simple when the light gets brighter or dimmer (a shadow scales R, G and B together and keeps the hue) — in RGB
+the same colour is a slanted region, hard to cut with a box. Hue is not invariant to the light's *colour*:
+under a warm lamp every hue shifts, and the box must move too.
 The course selects the giraffe's pale patches with lower **(0, 0, 190)** and upper **(30, 80, 255)**:
 bright (V ≥ 190), not very saturated (S ≤ 80), brownish-orange hues (0–30, i.e. 0–60°), and paints them
 black — HSV (120, 255, 0) is black because V = 0, whatever the hue.

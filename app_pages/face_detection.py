@@ -23,6 +23,9 @@ most windows fail the first cheap stages and are dropped, so only face-like wind
 - **minNeighbors** — how many overlapping raw hits a face needs. Higher = fewer false faces, more misses.
 - **minSize** — the smallest face looked for, in pixels.
 
+OpenCV's own defaults are scaleFactor 1.1, minNeighbors **3** and **no** minSize (the 24×24 window is the
+smallest face). This page starts at 1.1, 5 and 30 px, its own choice: fewer false faces in a photo.
+
 Haar cascades want upright, frontal, evenly lit faces; they find "faces" in coins and patterns too —
 try the coins sample as the current image.
 """,
@@ -40,12 +43,14 @@ image, label = page_picture(picture, {"Group": "group", "Portrait": "portrait"})
 
 left, middle, right = st.columns(3)
 scale_factor = left.slider(
-    "scaleFactor (default 1.1)", 1.01, 2.0, 1.1, 0.01, key="fd_scale_factor", bind="query-params"
+    "scaleFactor (OpenCV default 1.1)", 1.01, 2.0, 1.1, 0.01, key="fd_scale_factor", bind="query-params"
 )
 min_neighbors = middle.slider(
-    "minNeighbors (default 5)", 0, 20, 5, key="fd_min_neighbors", bind="query-params"
+    "minNeighbors (page starts at 5; OpenCV default 3)", 0, 20, 5, key="fd_min_neighbors", bind="query-params"
 )
-min_side = right.slider("minSize, px (default 30)", 10, 300, 30, 5, key="fd_min_size", bind="query-params")
+min_side = right.slider(
+    "minSize, px (page starts at 30; OpenCV: none)", 10, 300, 30, 5, key="fd_min_size", bind="query-params"
+)
 with_eyes = st.toggle("Also look for eyes inside each face", False, key="fd_eyes", bind="query-params")
 
 try:

@@ -19,7 +19,9 @@ $\\text{map}_c(y, x) = b_c + \\sum w_c \\cdot \\text{patch}(y, x)$. Early filter
 colour blob here?"; deeper maps combine them into parts. After each convolution comes a **ReLU**, max(0, x):
 the negative (blue) answers vanish. Pooling then halves the map. Every layer below was computed in **one forward
 pass** and kept; pick a layer, the most active maps come first. Compare with the **random-weights twin**:
-the same architecture before training sees nothing in particular. A CNN you trained on the **Train a CNN**
+the same architecture before training. Its random filters still respond to edges (any filter whose weights
+do not cancel answers where the image changes), so its maps show outlines too — but no filter has learnt a
+pattern worth finding. A CNN you trained on the **Train a CNN**
 page is listed too, for as long as this session lasts.
 """,
     notes_fix="VGG and AlexNet use ReLU(inplace=True): it overwrites the convolution's output, so reading the conv "

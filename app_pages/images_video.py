@@ -17,11 +17,14 @@ page_header(
 Show that array with a library that expects RGB and red and blue swap: the classic blue-faced portrait.
 
 Pixels are `uint8`, 0–255. `image + 30` is NumPy arithmetic **modulo 256**: a pixel at 250 becomes 24,
-so bright areas turn dark. `cv2.add` **saturates** instead: 250 + 30 stays at 255.
+so bright areas turn dark. `cv2.add` **saturates** instead: 250 + 30 stays at 255. To darken, `image - 30`
+wraps the same way (10 − 30 = 236), but NumPy 2 refuses `image + -30` with an `OverflowError` (−30 is no
+`uint8`); the dtype-safe way is `cv2.subtract`, or `np.clip(image.astype(np.int16) + amount, 0, 255).astype(np.uint8)`.
 A video is just frames: read one, process it, write it, until `read()` returns `ret == False`.
 """,
-    notes_fix='The notes write `image + 30` and say the result "is not a corrupted image"; in fact every '
-    "pixel above 225 wraps round to a dark value. Use `cv2.add` to brighten without wrapping.",
+    notes_fix='The notes\' video loop writes `frame + 20` and says "It is not a corrupter image"; in fact every '
+    "value above 235 wraps round to a dark one (above 225 for the notes' `image + 30`). Use `cv2.add` to brighten "
+    "without wrapping.",
 )
 
 image = current_image()
@@ -34,7 +37,9 @@ amount = st.slider("Add to every pixel", -100, 100, 30, key="io_amount", bind="q
 wrapped = add_brightness(image, amount, False)
 saturated = add_brightness(image, amount, True)
 show_row(
-    ("Original", image), (f"image + {amount} (uint8 wraps)", wrapped), ("cv2.add (saturates)", saturated)
+    ("Original", image),
+    (f"image + {amount} (uint8 wraps)" if amount >= 0 else f"image - {-amount} (uint8 wraps)", wrapped),
+    ("cv2.add (saturates)" if amount >= 0 else "cv2.subtract (saturates)", saturated),
 )
 st.caption(f"{wrapped_fraction(image, amount):.1%} of the values wrapped around with plain `+`.")
 

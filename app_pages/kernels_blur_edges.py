@@ -31,8 +31,10 @@ Weights that sum to 1 keep the brightness (blur, sharpen); weights that sum to 0
 image change here?"* — an edge detector, whose output is negative as often as positive, so it is shown in
 **signed colours**: blue below 0, white at 0, red above. The course's detectors put **x** along the middle
 row, column or diagonal: their weights sum to 3x, so flat areas are scaled by 3x too (x = 0 gives a pure
-edge detector). **Blur** averages a window (mean, Gaussian-weighted, or the median, which ignores specks);
-**edges** come from derivatives: Sobel (first), Laplacian (second), Canny (Sobel + thinning + two thresholds).
+edge detector). **Blur** replaces each pixel by the mean of its window, a Gaussian-weighted mean, or the **median** (no average:
+the middle value of the sorted window, so a lone speck is dropped);
+**edges** come from derivatives: Sobel (first), Laplacian (second), Canny (Gaussian smoothing, then Sobel,
+thinning and two thresholds — but `cv2.Canny` starts at Sobel, so blur first on a noisy image).
 """,
     notes_fix="The notes say OpenCV kernels need a grayscale image; in fact filter2D, blur, GaussianBlur and "
     "medianBlur filter each channel of a colour image separately (switch off 'Grayscale' under Blur).",

@@ -31,8 +31,9 @@ lists of positions, boolean masks. `view` needs contiguous memory; `reshape` cop
 result per column), `dim=1` *across* each row.
 """,
     notes_fix="The notes say joining two 2×2 tensors with `torch.cat(dim=0)` gives '2 + 3 = 5 rows'; it gives "
-    "2 + 2 = 4 rows (and `dim=1` 4 columns). And `matrix.mean()` on the integer matrix 1…9 raises an error: "
-    "mean needs floats, so write `matrix.float().mean()` (= 5.0).",
+    "2 + 2 = 4 rows (and `dim=1` 4 columns). Their `torch.stack(dim=1)` of the same two is not "
+    "[[1, 2, 5, 6], [3, 4, 7, 8]] — that is `cat(dim=1)`; stack adds a dimension (Shape lab). And "
+    "`(matrix > 8).sum()` on the matrix 1…9 is 1, not 9: summing a mask counts its True cells (Indexing).",
 )
 
 st.subheader("Device")
@@ -104,6 +105,13 @@ else:
         )
     )
 
+count, total = tensors.mask_count_and_sum(tensors.COURSE_MATRIX, 8)
+st.caption(
+    f"A mask is True/False, and True counts as 1. On the aggregation matrix 1…9, `(matrix > 8).sum()` is "
+    f"**{count}** (one cell is above 8), not the notes' 9; the values above 8 add up with "
+    f"`matrix[matrix > 8].sum()` = **{total:g}**."
+)
+
 st.subheader("Shape lab")
 operation = st.selectbox("Operation", tensors.SHAPE_OPS, index=1, key="tp_op", bind="query-params")
 try:
@@ -112,6 +120,12 @@ except ValueError as error:
     show_error(str(error))
 else:
     before_after(step.inputs, step.outputs)
+    if operation == "stack":
+        st.caption(
+            "`stack` is not `cat`: it adds a new dimension, so two 2×2 tensors become 2×2×2. "
+            "`stack(dim=1)` gives [[[1, 2], [5, 6]], [[3, 4], [7, 8]]]; the notes' [[1, 2, 5, 6], [3, 4, 7, 8]] "
+            "is `cat(dim=1)`."
+        )
     if step.fix:
         st.warning(
             f"`view` fails — torch says: {step.error}\n\nThe fix: `{step.fix}` copies into contiguous memory first."

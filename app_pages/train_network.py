@@ -23,11 +23,15 @@ A network is layers of $z = Wx + b$ followed by an activation such as ReLU. **Tr
 every epoch: forward pass, **loss** (mean squared error for a number, cross-entropy for a class — it applies
 softmax itself), `loss.backward()` for the gradients, `optimizer.step()` to update $W$ and $b$ (Adam here).
 Watch both curves: when the **test** loss climbs while the training loss still falls, the network has started
-to memorise its training rows (**overfitting**) — stop earlier or lower the learning rate.
+to memorise its training rows (**overfitting**). The cures: stop at the best test epoch (early stopping),
+regularise (weight decay, dropout), get more data or use a smaller network. A lower learning rate is not one:
+it slows training, and the network still memorises if it trains long enough.
 """,
-    notes_fix="The notes call the insurance model 'linear regression'; with ReLU hidden layers it is a non-linear "
-    "regression network (a linear model is a single nn.Linear(n, 1)). Here the target is also standardised, so a "
-    "few hundred epochs suffice instead of 10,000; metrics are reported in the target's own units.",
+    notes_fix="The notes' regression (II.L) predicts insurance charges from insurance.csv; the Regression tab "
+    "trains the same 64 → 128 network on scikit-learn's diabetes data instead (upload insurance.csv as Your CSV "
+    "for the notes' data). The notes call it 'linear regression'; with ReLU hidden layers it is a non-linear "
+    "regression network (a linear model is a single nn.Linear(n, 1)). The target is standardised here, so a few "
+    "hundred epochs suffice instead of the notes' 10,000; metrics are in the target's own units.",
 )
 
 part = st.segmented_control(

@@ -21,8 +21,8 @@ meet is a boundary (−1 in OpenCV's output). The course's recipe, shown step by
    fraction of the peak is *sure foreground*; **unknown** = sure background − sure foreground;
 4. **markers** = `connectedComponents(sure_fg) + 1`, unknown set to 0, then `cv2.watershed`;
 5. keep round, big regions: **circularity** $4\pi A / P^2$ is 1 for a circle, $\pi/4 \approx 0.785$
-   for a square, near 0 for a thin line. The course keeps 0.7–1.2 and area > 1000 px (scaled here by
-   pixel count from a 1024×768 photo).
+   for a square, near 0 for a thin line. The course keeps 0.7–1.2 and area > 1000 px. The notes do not
+   say how big their photo was; this page assumes 1024×768 and scales the 1000 px by pixel count.
 
 The coins sample has uneven lighting and engraved coins, so the page adds steps the notes lack (flatten
 the lighting with top-hat + CLAHE, blur, fill holes, flood the cleaned mask), each with its own switch.
@@ -88,7 +88,13 @@ circularity = right.slider(
     bind="query-params",
 )
 min_area = right.slider(
-    "Min area at 1024×768 (course: 1000 px)", 0, 5000, 1000, 50, key="ws_min_area", bind="query-params"
+    "Min area, px at an assumed 1024×768 (course: 1000)",
+    0,
+    5000,
+    1000,
+    50,
+    key="ws_min_area",
+    bind="query-params",
 )
 extras = extra_step_controls()  # flatten lighting, blur, fill holes, seeds per blob, flood the mask
 

@@ -87,7 +87,9 @@ def ann_vs_cnn_markdown(input_shape: Sequence[int], hidden: Sequence[int]) -> st
         f"A dense network flattens the {shape_text(input_shape)} image into {pixels:,} numbers: **each** of the "
         f"{hidden[0]:,} first-layer neurons has a weight per pixel ({pixels:,} + 1 bias), and the 2-D layout is "
         "lost. A convolution's few K·K·C weights are shared by every position, so it finds an edge wherever it "
-        "is (translation invariance) with a fraction of the parameters."
+        "is, with a fraction of the parameters: shift the image and its feature map shifts with it (translation "
+        "*equivariance*). *Invariance* — the same answer wherever the object is — comes later, from pooling and "
+        "the final global steps (global pooling, dense layers)."
     )
 
 

@@ -191,7 +191,9 @@ def _check_parameters(scale_factor: float, min_neighbors: int, min_size: tuple[i
             f"scale_factor must be greater than 1 (e.g. 1.1: the window grows 10 % per step), got {scale_factor}"
         )
     if int(min_neighbors) != min_neighbors or min_neighbors < 0:
-        raise ValueError(f"min_neighbors must be a whole number 0 or more (course: 5), got {min_neighbors}")
+        raise ValueError(
+            f"min_neighbors must be a whole number 0 or more (OpenCV's default 3, this page's 5), got {min_neighbors}"
+        )
     if len(min_size) != 2 or any(int(side) != side or side < 0 for side in min_size):
         raise ValueError(f"min_size must be two whole numbers (width, height) of 0 or more, got {min_size}")
 

@@ -207,7 +207,9 @@ def clahe(
     tile_grid_size: (columns, rows) of tiles, each >= 1. Returns uint8 of the input's shape.
     """
     if not np.isfinite(clip_limit) or clip_limit <= 0:
-        raise ValueError(f"clip_limit must be a positive number (the course uses 2.0), got {clip_limit}.")
+        raise ValueError(
+            f"clip_limit must be a positive number (this page starts at 2.0, OpenCV's default is 40), got {clip_limit}."
+        )
     if len(tile_grid_size) != 2 or min(tile_grid_size) < 1:
         raise ValueError(f"tile_grid_size must be two whole numbers >= 1, got {tile_grid_size}.")
     operator = cv2.createCLAHE(

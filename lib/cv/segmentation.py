@@ -13,7 +13,8 @@ from lib.cv.images import ImageError
 
 Box = tuple[int, int, int, int]  # (x, y, width, height) in image pixels
 
-# The course's "area > 1000" was for a photo of roughly this size; other sizes scale it by pixel count.
+# The course's "area > 1000" comes without its photo's size; we assume this one and scale other sizes by
+# pixel count.
 REFERENCE_PIXELS = 1024 * 768
 
 # The notes' recipe exactly: fixed 130, inverse (their coins were darker than the background), no lighting
@@ -47,7 +48,7 @@ class CoinParams:
     flood_mask: bool = True  # watershed floods the cleaned mask; False floods the photo (course)
     min_circularity: float = 0.7  # 4*pi*A/P^2 kept in [0.7, 1.2] (course)
     max_circularity: float = 1.2
-    min_area: float = 1000.0  # course: area > 1000 px, for an image of REFERENCE_PIXELS pixels
+    min_area: float = 1000.0  # course: area > 1000 px; its image size is not given, REFERENCE_PIXELS assumed
     reference_pixels: int = REFERENCE_PIXELS
 
     def __post_init__(self) -> None:

@@ -92,8 +92,8 @@ def adaptive_threshold(
     max_value: int = 255,
     inverse: bool = False,
 ) -> np.ndarray:
-    """cv2.adaptiveThreshold: each pixel is compared with the (mean or Gaussian-weighted) mean of its
-    block_size x block_size neighbourhood minus c. The course: block 11, C 9. Returns (H, W) uint8 0 / max.
+    """cv2.adaptiveThreshold: each pixel is compared with the mean ('mean') or the Gaussian-weighted mean
+    ('gaussian') of its block_size x block_size neighbourhood minus c. The course: block 11, C 9. Returns (H, W) uint8 0 / max.
     """
     gray = _as_gray(image)
     if method not in ADAPTIVE_METHODS:
@@ -241,10 +241,11 @@ def adaptive_threshold_snippet(
     if method not in ADAPTIVE_METHODS:
         raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
     kind = "cv2.THRESH_BINARY_INV" if inverse else "cv2.THRESH_BINARY"
+    local = "mean" if method == "mean" else "Gaussian-weighted mean"
     return f"""import cv2
 
 gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
-# each pixel is compared with the weighted mean of its {int(block_size)}x{int(block_size)} block minus C = {float(c)!r}
+# each pixel is compared with the {local} of its {int(block_size)}x{int(block_size)} block minus C = {float(c)!r}
 result = cv2.adaptiveThreshold(gray, {int(max_value)}, {ADAPTIVE_METHODS[method][0]}, {kind}, {int(block_size)}, {float(c)!r})
 """
 

@@ -606,10 +606,12 @@ def _analyze_one(index: int, name: str, layer: Layer, shape: Shape, walk: _Walk)
             walk.field = list(walk.image_hw)
             walk.course_field = list(walk.image_hw)
             notes.append("Dense: every output depends on every input pixel (the whole image).")
-    else:  # element-wise: ReLU, Tanh, Sigmoid, Dropout, LocalResponseNorm
+    else:  # shape-keeping, no weights: ReLU, Tanh, Sigmoid, Dropout (element-wise), LocalResponseNorm
         out_shape = shape
-        formulas.append(("Parameters", "element-wise, learns nothing: 0"))
-        if isinstance(layer, LocalResponseNorm):
+        if not isinstance(layer, LocalResponseNorm):
+            formulas.append(("Parameters", "element-wise, learns nothing: 0"))
+        else:
+            formulas.append(("Parameters", "across neighbouring channels, learns nothing: 0"))
             notes.append(f"Normalises each value by its {layer.size} neighbouring channels; shape unchanged.")
 
     if len(out_shape) == 3 and isinstance(layer, Conv2d | MaxPool2d | AvgPool2d):
@@ -1102,6 +1104,36 @@ PRESETS: dict[str, tuple[list[Layer], Shape]] = {
         _alexnet(channels=(96, 256, 384, 384, 256), groups=2, input_padding=0, adaptive=False),
         (3, 227, 227),
     ),
+    # IV.F: the course's AlexNet in Keras on 150×150 flowers, BatchNorm for LRN, 2 classes (softmax omitted):
+    # 150 → 35 → 17 → 17 → 8 → 8 → 3, flatten 3·3·256 = 2304 (the notes say 16384): 29,978,690 parameters
+    "alexnet_keras_150": (
+        [
+            Conv2d(3, 96, 11, stride=4),
+            ReLU(),
+            BatchNorm2d(96),
+            MaxPool2d(3, stride=2),
+            Conv2d(96, 256, 5, padding="same"),
+            ReLU(),
+            BatchNorm2d(256),
+            MaxPool2d(3, stride=2),
+            Conv2d(256, 384, 3, padding="same"),
+            ReLU(),
+            Conv2d(384, 384, 3, padding="same"),
+            ReLU(),
+            Conv2d(384, 256, 3, padding="same"),
+            ReLU(),
+            MaxPool2d(3, stride=2),
+            Flatten(),
+            Linear(3 * 3 * 256, 4096),
+            ReLU(),
+            Dropout(0.5),
+            Linear(4096, 4096),
+            ReLU(),
+            Dropout(0.5),
+            Linear(4096, 2),
+        ],
+        (3, 150, 150),
+    ),
     # torchvision.models.alexnet: 224×224, channels 64-192-384-256-256, padding 2: 61,100,840
     "alexnet_torchvision": (
         _alexnet(channels=(64, 192, 384, 256, 256), groups=1, input_padding=2, adaptive=True),
@@ -1160,6 +1192,7 @@ PRESET_TITLES: dict[str, str] = {
     "lenet_pytorch": "Course LeNet in PyTorch, 28×28 MNIST",
     "alexnet": "AlexNet (2012) as taught, 227×227",
     "alexnet_two_gpu": "AlexNet as in the paper, split over two GPUs",
+    "alexnet_keras_150": "Course AlexNet in Keras, 150×150, 2 classes",
     "alexnet_torchvision": "AlexNet as torchvision builds it, 224×224",
     "vgg16": "VGG16 (2014), 224×224",
     "vgg19": "VGG19 (2014), 224×224",
@@ -1514,8 +1547,9 @@ ARCHITECTURES: dict[str, ArchitectureInfo] = {
         torchvision_preset=None,
         story="""
 Built to read handwritten digits — bank cheques and US ZIP codes — and one of the first CNNs used in production.
-Seven layers: three convolutions (C1, C3, C5), two subsampling layers (S2, S4) and two dense layers; the "5"
-counts the convolution and pooling layers of the feature extractor.
+Seven layers: three convolutions (C1, C3, C5), two subsampling layers (S2, S4) and two dense layers (F6 and the
+output) — five of them with weights. The "5" is not a layer count: it is the fifth of LeCun's LeNet designs
+(LeNet-1 to LeNet-5, from 1989 on).
 
 - **Convolution + subsampling, alternating**: each 5×5 convolution finds local patterns, each 2×2 average
   pool halves the map; by C5 a 32×32 digit has become 120 numbers (1×1×120).
@@ -1538,8 +1572,10 @@ had 26.2 % — the moment deep learning took over computer vision. Eight weight 
 three dense layers; 1000 ImageNet classes.
 
 - **ReLU** instead of tanh: no saturation, training several times faster.
-- **Dropout** (p = 0.5) before the first two dense layers, against overfitting 60 million parameters.
-- **Local Response Normalisation** after conv1 and conv2 (now replaced by BatchNorm).
+- **Dropout** (p = 0.5) on the outputs of the first two dense layers (fc6, fc7), against overfitting
+  60 million parameters (torchvision, and the table here, put the two Dropouts just before fc6 and fc7 instead).
+- **Local Response Normalisation** after conv1 and conv2: each value is divided by a sum of squares over its
+  5 neighbouring channels at the same pixel — across channels, not element by element (now replaced by BatchNorm).
 - **Overlapping max pooling**: 3×3 windows with stride 2.
 - **Two GPUs** (GTX 580, 3 GB each): conv2, conv4 and conv5 saw only their own GPU's half of the channels —
   `groups=2` in PyTorch, 60,965,224 parameters; the one-tower version taught has 62,378,344.
@@ -1547,6 +1583,9 @@ three dense layers; 1000 ImageNet classes.
 - **227, not 224**: the paper says 224×224, but (224 − 11)/4 + 1 is not a whole number; 227 tiles exactly.
   torchvision follows Krizhevsky's 2014 "one weird trick" variant: 64-192-384-256-256 channels, padding 2
   on a 224 input, and an adaptive average pool so other sizes work.
+- **The course's Keras AlexNet** (150×150 flowers, BatchNorm for LRN, 2 classes): the maps go
+  150 → 35 → 17 → 17 → 8 → 8 → 3, so Flatten gives 3×3×256 = **2,304** values, not the notes' 16,384
+  (8×8×256 skips the last pool), and the model has **29,978,690** trainable parameters. Compare it below.
 """,
     ),
     "vgg16": ArchitectureInfo(
@@ -1579,7 +1618,9 @@ copied design for years because it is so regular. 13 convolutions + 3 dense laye
 Configuration E of the VGG paper: VGG16 with one more 3×3 convolution in each of blocks 3, 4 and 5 —
 16 convolutions + 3 dense layers = 19 weight layers, **143,667,240** parameters. The extra depth bought
 little accuracy over VGG16 for 27 % more computation; going deeper needed a new idea (ResNet's shortcuts,
-2015), because gradients fade through many plain layers.
+2015). The ResNet paper's reason is *degradation*: a deeper plain network trains to a higher training error
+than a shallower one — not overfitting, and not vanishing gradients, which careful initialisation and
+BatchNorm had largely solved.
 
 - Same recipe: 3×3 convolutions, padding 1; 2×2 max pooling, stride 2; 4096-4096-1000 dense head.
 - Its receptive field at pool5 is 268 pixels — wider than the 224 input.

@@ -858,6 +858,17 @@ def index_snippet(expression: str, *, grid_values: list | None = None) -> str:
     return f"import torch\n\nt = torch.tensor({tensor_literal(values)})\nresult = {code}\nprint(result)\n"
 
 
+def mask_count_and_sum(values: list, threshold: float) -> tuple[int, float]:
+    """(values > threshold).sum() and values[values > threshold].sum(): how many pass, and their total.
+
+    A mask is bool, and summing it counts the True cells: on the course matrix 1..9 with threshold 8 that
+    is 1 (only the 9), while the masked values sum to 9.
+    """
+    matrix = torch.tensor(values)
+    mask = matrix > threshold
+    return int(mask.sum()), matrix[mask].sum().item()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Shape lab (II.G, I, J).
 
@@ -1042,7 +1053,10 @@ def aggregate(matrix: torch.Tensor, operation: str, *, dim: int | None = None) -
     if operation == "mean" and not (matrix.is_floating_point() or matrix.is_complex()):
         source = matrix.float()
         prefix = "matrix.float()"
-        note = "mean() needs a floating-point tensor, so the integers are converted with .float() first."
+        note = (
+            "mean() needs a floating-point tensor, so these integers are converted with .float() first "
+            "(the notes' matrix holds floats, 1., 2., …, so their matrix.mean() works and gives 5.0)."
+        )
     if operation == "median" and (
         dim is None and matrix.numel() % 2 == 0 or dim is not None and matrix.shape[dim] % 2 == 0
     ):

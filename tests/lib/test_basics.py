@@ -50,6 +50,24 @@ class TestAddBrightness:
         assert add_brightness(pixel, -30, saturate=False)[0, 0] == 236  # 10 - 30 = -20 -> 236
         assert add_brightness(pixel, -30, saturate=True)[0, 0] == 0
 
+    def test_numpy_2_refuses_a_negative_python_int_and_subtraction_wraps(self):
+        # Images & video: `image + -30` raises under NumPy 2; `image - 30` wraps; clip in int16 is dtype-safe
+        image = np.array([[10, 100, 250]], np.uint8)
+        with pytest.raises(OverflowError, match="out of bounds for uint8"):
+            _ = image + -30
+        assert np.array_equal(image - 30, add_brightness(image, -30, saturate=False))
+        assert (image - 30).tolist() == [[236, 70, 220]]
+        safe = np.clip(image.astype(np.int16) - 30, 0, 255).astype(np.uint8)
+        assert np.array_equal(safe, add_brightness(image, -30, saturate=True))
+        assert np.array_equal(safe, cv2.subtract(image, np.full_like(image, 30)))
+
+    def test_wrap_thresholds_of_the_notes(self):
+        # the notes' frame + 20 wraps every value above 235; their image + 30 every value above 225
+        values = np.arange(256, dtype=np.uint8)
+        assert values[values + np.uint8(20) < values].min() == 236
+        assert values[values + np.uint8(30) < values].min() == 226
+        assert wrapped_fraction(values, 20) == 20 / 256
+
     def test_wrapped_fraction(self):
         image = np.array([[0, 100, 226, 255]], np.uint8)
         assert wrapped_fraction(image, 30) == 0.5

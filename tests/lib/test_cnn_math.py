@@ -196,6 +196,19 @@ class TestAnalyzeClassics:
         assert "not a multiple of the stride 4" in rows[0].note
         assert summarize(rows).params == 61_100_840
 
+    def test_alexnet_keras_150_as_in_the_notes(self):
+        # IV.F: Conv 11/4 valid, pools 3/2 valid, convs 2–5 "same", BatchNorm for LRN, Dense 4096-4096-2
+        rows = rows_of("alexnet_keras_150")
+        sides = [row.output_shape[1:] for row in rows if row.kind in ("Conv2d", "MaxPool2d")]
+        assert sides == [(35, 35), (17, 17), (17, 17), (8, 8), (8, 8), (8, 8), (8, 8), (3, 3)]
+        # the last pool takes 8 to 3: flatten 3·3·256, not the notes' 16384 (= 8·8·256, the last pool skipped)
+        assert row_named(rows, "flatten1").output_shape == (2_304,)
+        # 34,944 + 192 + 614,656 + 512 + 885,120 + 1,327,488 + 884,992 + 9,441,280 + 16,781,312 + 8,194
+        assert summarize(rows).params == 29_978_690
+        assert summarize(rows).weight_layers == 8
+        story = cnn_math.ARCHITECTURES["alexnet"].story  # the Architectures page teaches both numbers
+        assert "**2,304**" in story and "**29,978,690**" in story
+
     def test_vgg_totals(self):
         assert summarize(rows_of("vgg16")).params == 138_357_544
         assert summarize(rows_of("vgg19")).params == 143_667_240

@@ -118,6 +118,44 @@ class TestAgainstTorchvision:
         assert cnn_torch.count_parameters(real) == 61_100_840
 
 
+class TestKerasAlexNet150:
+    def test_preset_equals_the_notes_model_written_in_torch(self):
+        # the notes' Keras AlexNet (IV.F) written out by hand; BatchNorm's running statistics are buffers, as
+        # Keras's non-trainable ones: 29,978,690 learnable parameters
+        features = nn.Sequential(
+            nn.Conv2d(3, 96, 11, stride=4),
+            nn.ReLU(),
+            nn.BatchNorm2d(96),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding="same"),
+            nn.ReLU(),
+            nn.BatchNorm2d(256),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(256, 384, 3, padding="same"),
+            nn.ReLU(),
+            nn.Conv2d(384, 384, 3, padding="same"),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding="same"),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Flatten(),
+        )
+        flat = features(torch.zeros(1, 3, 150, 150))  # (1, 2304)
+        with torch.device("meta"):  # 26 M dense weights: counted, not allocated
+            classifier = nn.Sequential(
+                nn.Linear(flat.shape[1], 4096),
+                nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(4096, 4096),
+                nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(4096, 2),
+            )
+        assert flat.shape[1] == 2_304
+        total = cnn_torch.count_parameters(features) + cnn_torch.count_parameters(classifier)
+        assert total == 29_978_690 == summarize(analyze(*PRESETS["alexnet_keras_150"])).params
+
+
 class TestOwnDefinitions:
     @pytest.mark.parametrize(
         ("name", "total"),
@@ -307,3 +345,31 @@ class TestRandomStacks:
             assert gradient_box(layers, input_shape, position) is None
             return
         assert gradient_box(layers, input_shape, position) == (box.top, box.left, box.bottom, box.right)
+
+
+class TestWeightSharing:
+    def test_convolution_is_equivariant_and_global_pooling_invariant(self):
+        # CNN calculators says: a shifted image gives a shifted feature map; the global step gives the same answer
+        torch.manual_seed(0)
+        image = torch.zeros(1, 1, 24, 24)
+        image[0, 0, 4:9, 5:8] = torch.rand(5, 3)  # an object well inside the frame
+        shifted = torch.roll(image, shifts=(6, 7), dims=(2, 3))
+        conv = nn.Conv2d(1, 4, 3, bias=False)
+        maps, shifted_maps = conv(image), conv(shifted)
+        torch.testing.assert_close(shifted_maps[..., 6:, 7:], maps[..., :-6, :-7])
+        assert not torch.allclose(shifted_maps, maps)  # the map itself moved: not invariant
+        torch.testing.assert_close(maps.amax(dim=(2, 3)), shifted_maps.amax(dim=(2, 3)))
+
+
+class TestRandomFilters:
+    def test_random_filters_respond_to_an_edge(self):
+        # Feature maps: the random-weights twin still sees edges; flat areas give one constant answer per map
+        torch.manual_seed(0)
+        step = torch.zeros(1, 3, 16, 16)
+        step[..., 8:] = 1.0  # a vertical edge between columns 7 and 8
+        maps = nn.Conv2d(3, 8, 3)(step)[0]  # (8, 14, 14); output column j sees input columns j..j+2
+        flat_left, edge, flat_right = maps[..., :5], maps[..., 6:8], maps[..., 9:]
+        assert torch.allclose(flat_left, flat_left[..., :1].expand_as(flat_left))
+        assert torch.allclose(flat_right, flat_right[..., :1].expand_as(flat_right))
+        differs = (edge[..., 0, :] - flat_left[..., 0, :1]).abs().amax(dim=1) > 1e-3
+        assert differs.all()  # every one of the 8 random filters answers at the edge

@@ -367,3 +367,64 @@ class TestParseHexColour:
     def test_bad(self, text):
         with pytest.raises(ValueError, match="#RRGGBB"):
             parse_hex_colour(text)
+
+
+class TestWhatHueAndLabPromise:
+    def test_hue_survives_dimming_but_not_a_coloured_light(self):
+        # Colour thresholding: a shadow (R, G, B scaled together) keeps the hue; a warm light moves it
+        sky = np.array([[[40, 120, 200]]], np.uint8)
+        hue = int(cv2.cvtColor(sky, cv2.COLOR_RGB2HSV)[0, 0, 0])  # 105 (210°)
+        shadow = (sky.astype(np.float32) * 0.5).round().astype(np.uint8)
+        assert abs(int(cv2.cvtColor(shadow, cv2.COLOR_RGB2HSV)[0, 0, 0]) - hue) <= 1
+        warm = (
+            np.clip(sky.astype(np.float32) * [1.0, 0.8, 0.5], 0, 255).round().astype(np.uint8)
+        )  # lamp light
+        assert abs(int(cv2.cvtColor(warm, cv2.COLOR_RGB2HSV)[0, 0, 0]) - hue) >= 10  # 92: 26° away
+
+    def test_lab_distances_are_only_roughly_perceptual(self):
+        # Colour spaces: equal LAB steps are not equal perceived steps; CIEDE2000 corrects for that. Two pairs,
+        # each 10 apart in b* (blue-yellow) at L 50: ΔE2000 differs between a grey pair and a saturated one.
+        def delta_e_2000(lab1, lab2):  # Sharma, Wu, Dalal (2005) formula, k_L = k_C = k_H = 1
+            (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+            c_mean = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+            g = 0.5 * (1 - np.sqrt(c_mean**7 / (c_mean**7 + 25**7)))
+            a1p, a2p = a1 * (1 + g), a2 * (1 + g)
+            c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+            h1p, h2p = np.degrees(np.arctan2(b1, a1p)) % 360, np.degrees(np.arctan2(b2, a2p)) % 360
+            dlp, dcp = l2 - l1, c2p - c1p
+            dhp = h2p - h1p
+            dhp = dhp - 360 if dhp > 180 else dhp + 360 if dhp < -180 else dhp
+            dhp = 0.0 if c1p * c2p == 0 else dhp
+            d_big_h = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dhp / 2))
+            lp, cp = (l1 + l2) / 2, (c1p + c2p) / 2
+            hp = (h1p + h2p) / 2 if abs(h1p - h2p) <= 180 else (h1p + h2p + 360) / 2
+            hp = h1p + h2p if c1p * c2p == 0 else hp
+            t = (
+                1
+                - 0.17 * np.cos(np.radians(hp - 30))
+                + 0.24 * np.cos(np.radians(2 * hp))
+                + 0.32 * np.cos(np.radians(3 * hp + 6))
+                - 0.20 * np.cos(np.radians(4 * hp - 63))
+            )
+            s_l = 1 + 0.015 * (lp - 50) ** 2 / np.sqrt(20 + (lp - 50) ** 2)
+            s_c, s_h = 1 + 0.045 * cp, 1 + 0.015 * cp * t
+            r_t = (
+                -2
+                * np.sqrt(cp**7 / (cp**7 + 25**7))
+                * np.sin(np.radians(60 * np.exp(-(((hp - 275) / 25) ** 2))))
+            )
+            return float(
+                np.sqrt(
+                    (dlp / s_l) ** 2
+                    + (dcp / s_c) ** 2
+                    + (d_big_h / s_h) ** 2
+                    + r_t * (dcp / s_c) * (d_big_h / s_h)
+                )
+            )
+
+        grey_pair = delta_e_2000((50.0, 0.0, 0.0), (50.0, 0.0, 10.0))
+        vivid_pair = delta_e_2000((50.0, 0.0, 60.0), (50.0, 0.0, 70.0))
+        assert delta_e_2000((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485)) == pytest.approx(
+            2.0425, abs=1e-4
+        )
+        assert vivid_pair < grey_pair / 2  # same Euclidean LAB step (10), very different perceived step

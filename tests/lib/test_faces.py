@@ -88,6 +88,26 @@ class TestDetectFaces:
         gray = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
         assert detect_faces(gray) == detect_faces(portrait)
 
+    def test_opencv_defaults_are_3_neighbours_and_no_minimum_size(self, group):
+        # The face detection page says so: OpenCV's defaults differ from the page's 5 and 30 px.
+        classifier = cv2.CascadeClassifier(cv2.data.haarcascades + FACE_CASCADE)
+        small = cv2.resize(
+            cv2.cvtColor(group, cv2.COLOR_RGB2GRAY), None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA
+        )
+        found_default = sorted(tuple(int(v) for v in box) for box in classifier.detectMultiScale(small))
+        assert found_default == direct_opencv(cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), 1.1, 3, (0, 0))
+        assert found_default != direct_opencv(cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), 1.1, 3, (30, 30))
+        assert min(w for _, _, w, _ in found_default) < 30  # a face under 30 px, kept by default
+        coins = sample("coins")
+        gray_coins = cv2.cvtColor(coins, cv2.COLOR_RGB2GRAY)
+        found_coins = sorted(tuple(int(v) for v in box) for box in classifier.detectMultiScale(gray_coins))
+        assert found_coins == direct_opencv(coins, 1.1, 3, (0, 0))
+        assert found_coins != direct_opencv(coins, 1.1, 5, (0, 0))
+
+    def test_bad_min_neighbors_message_names_both_defaults(self, portrait):
+        with pytest.raises(ValueError, match="OpenCV's default 3, this page's 5"):
+            detect_faces(portrait, min_neighbors=-1)
+
     def test_cascade_is_loaded_once(self):
         assert load_cascade(FACE_CASCADE) is load_cascade(FACE_CASCADE)
 

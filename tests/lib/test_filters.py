@@ -413,6 +413,13 @@ class TestEdges:
         row = filters.laplacian(step_edge(), ksize=1)[0]
         np.testing.assert_array_equal(row, [0, 0, 0, 100, -100, 0, 0, 0])
 
+    def test_cv2_canny_does_not_smooth_first(self):
+        # the page says so: cv2.Canny on the image is Canny on its plain 3x3 Sobel gradients (no Gaussian step)
+        dx = cv2.Sobel(GRAY, cv2.CV_16S, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE)
+        dy = cv2.Sobel(GRAY, cv2.CV_16S, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE)
+        np.testing.assert_array_equal(filters.canny(GRAY), cv2.Canny(dx, dy, 180, 200))
+        assert not np.array_equal(filters.canny(GRAY), filters.canny(cv2.GaussianBlur(GRAY, (5, 5), 0)))
+
     def test_canny_equals_opencv_with_course_thresholds(self):
         np.testing.assert_array_equal(filters.canny(GRAY), cv2.Canny(GRAY, 180, 200))
         assert filters.canny(step_edge()).any()

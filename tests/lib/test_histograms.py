@@ -199,7 +199,13 @@ class TestEqualize:
 
 
 class TestClahe:
-    def test_gray_matches_opencv_course_defaults(self, low_contrast_rgb):
+    def test_opencv_default_clip_is_40_and_the_message_says_so(self, image_rgb):
+        # the notes have no CLAHE: 2.0 is the page's start, OpenCV's own default clip limit is 40
+        assert cv2.createCLAHE().getClipLimit() == 40.0
+        with pytest.raises(ValueError, match="OpenCV's default is 40"):
+            clahe(image_rgb, clip_limit=0.0)
+
+    def test_gray_matches_opencv_page_defaults(self, low_contrast_rgb):
         gray = cv2.cvtColor(low_contrast_rgb, cv2.COLOR_RGB2GRAY)
         expected = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
         np.testing.assert_array_equal(clahe(gray), expected)

@@ -244,6 +244,27 @@ class TestOurWeights:
         assert len(prediction.top) == 2 and prediction.seconds > 0
         assert prepared.tensor.shape == (1, 3, 64, 64)
 
+    def test_topk_beyond_the_classes_raises_in_torch(self):
+        # the classifier page's correction: the notes' topk(probs, 5) on 2 classes fails; 1000 classes are fine
+        two_classes = torch.softmax(torch.tensor([[0.3, 1.2]]), dim=1)
+        with pytest.raises(RuntimeError, match="out of range"):
+            torch.topk(two_classes, 5)
+        assert torch.topk(torch.softmax(torch.zeros(1, 1000), dim=1), 5).indices.shape == (1, 5)
+
+    def test_gradio_normalize_maps_0_1_to_minus_1_1(self):
+        # the course's Gradio app: Resize((128, 128)), ToTensor(), Normalize((0.5,), (0.5,))
+        from PIL import Image
+        from torchvision import transforms
+
+        transform = transforms.Compose(
+            [transforms.Resize((128, 128)), transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))]
+        )
+        image = np.zeros((40, 60, 3), np.uint8)
+        image[:, 30:] = 255
+        tensor = transform(Image.fromarray(image))
+        assert tuple(tensor.shape) == (3, 128, 128)
+        assert tensor.min().item() == -1.0 and tensor.max().item() == 1.0
+
     def test_k_below_one_is_refused(self):
         with pytest.raises(ValueError, match="k must be"):
             classify("shapes_cnn", np.zeros((64, 64, 3), np.uint8), k=0)

@@ -17,6 +17,7 @@ from lib.nn.tensors import (
     index_grid,
     index_snippet,
     make_tensor,
+    mask_count_and_sum,
     memory_table,
     move_to_device,
     noise_snippet,
@@ -327,6 +328,7 @@ class TestShapeStep:
         assert shape_step("cat", dim=0).outputs[0].tolist() == [[1, 2], [3, 4], [5, 6], [7, 8]]
         assert shape_step("cat", dim=1).outputs[0].tolist() == [[1, 2, 5, 6], [3, 4, 7, 8]]
         assert shape_step("stack", dim=0).outputs[0].tolist() == [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]
+        # the Shape lab's caption: the notes' stack(dim=1) result [[1, 2, 5, 6], [3, 4, 7, 8]] is cat(dim=1)
         assert shape_step("stack", dim=1).outputs[0].tolist() == [[[1, 2], [5, 6]], [[3, 4], [7, 8]]]
         assert shape_step("stack", dim=2).outputs[0].shape == (2, 2, 2)
         assert shape_step("cat", dim=2).error is not None  # cat needs an existing dim
@@ -393,6 +395,20 @@ class TestAggregate:
         result = aggregate(self.matrix, "mean", dim=1)
         assert result.values.tolist() == [2.0, 5.0, 8.0]
         assert "float" in result.note
+
+    def test_the_notes_float_matrix_mean_works_and_integers_raise(self):
+        floats = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])  # the notes' matrix, II.H
+        assert floats.mean().item() == 5.0
+        assert aggregate(floats, "mean").note is None
+        with pytest.raises(RuntimeError, match="floating point"):
+            self.matrix.mean()
+        assert "5.0" in aggregate(self.matrix, "mean").note
+
+    def test_a_summed_mask_counts_its_true_cells(self):
+        # the notes' (matrix > 8).sum() is 1, not 9; matrix[matrix > 5].sum() is their 30
+        assert (self.matrix > 8).sum().item() == 1
+        assert mask_count_and_sum(COURSE_MATRIX, 8) == (1, 9)
+        assert mask_count_and_sum(COURSE_MATRIX, 5) == (4, 30)
 
     def test_even_median_is_the_lower_middle(self):
         result = aggregate(torch.tensor([1, 2, 3, 4]), "median")

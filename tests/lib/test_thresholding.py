@@ -122,6 +122,14 @@ class TestAdaptiveThreshold:
         with pytest.raises(ValueError, match="odd"):
             adaptive_threshold(image_rgb, block_size=block_size)
 
+    def test_mean_c_is_a_plain_mean_and_the_snippet_says_which(self, image_rgb):
+        gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+        local_mean = cv2.blur(gray, (11, 11), borderType=cv2.BORDER_REPLICATE)  # unweighted box mean, uint8
+        by_hand = np.where(gray.astype(np.int16) > local_mean.astype(np.int16) - 9, 255, 0).astype(np.uint8)
+        np.testing.assert_array_equal(adaptive_threshold(image_rgb, method="mean"), by_hand)
+        assert "with the mean of its" in adaptive_threshold_snippet(method="mean")
+        assert "Gaussian-weighted mean" in adaptive_threshold_snippet(method="gaussian")
+
     def test_unknown_method(self, image_rgb):
         with pytest.raises(ValueError, match="mean"):
             adaptive_threshold(image_rgb, method="median")

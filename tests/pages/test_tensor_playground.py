@@ -20,6 +20,13 @@ class TestTensorPlaygroundPage:
         assert any("contiguous" in warning.value for warning in app.warning)  # the view lesson
         assert len(app.get("code")) >= 5
 
+    def test_mask_count_and_stack_lessons(self):
+        app = run_page(PAGE)
+        assert any("`(matrix > 8).sum()` is **1**" in c.value and "= **9**" in c.value for c in app.caption)
+        app.selectbox(key="tp_op").set_value("stack").run()
+        assert_clean(app)
+        assert any("`stack` is not `cat`" in caption.value for caption in app.caption)
+
     def test_dtype_changes_the_memory(self):
         app = run_page(PAGE)
         app.selectbox(key="tp_dtype").set_value("float64").run()

@@ -1,3 +1,4 @@
+from lib.nn import training
 from tests.pages.harness import assert_clean, run_page
 
 PAGE = "app_pages/train_network.py"
@@ -52,6 +53,14 @@ class TestTrainNetworkPage:
         assert {"RMSE (test)", "MAE (test)", "R² (test)", "Predicted progression"} <= set(values)
         assert float(values["R² (test)"]) > 0.2
         assert any("load_diabetes" in code.value for code in app.get("code"))
+
+    def test_correction_names_what_the_regression_tab_trains(self):
+        app = run_page(PAGE, session_state={"tn_part": "Regression"})
+        (fix,) = [info.value for info in app.info if "insurance.csv" in info.value]
+        assert "diabetes" in fix
+        hidden = " → ".join(str(n) for n in training.COURSE_REGRESSION_HIDDEN)
+        assert f"same {hidden} network" in fix  # the network the tab trains by default
+        assert any("442 patients" in caption.value for caption in app.caption)  # the tab trains diabetes
 
     def test_settings_change_after_training_is_flagged(self):
         app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 10})
