@@ -207,11 +207,13 @@ class TestOwnDefinitions:
 
 class TestSequentialSnippet:
     @pytest.mark.parametrize("key", ["example_f", "lenet5", "depthwise_separable", "tiny_vgg"])
-    def test_snippet_reproduces_the_output_shape(self, key, capsys):
+    def test_snippet_reproduces_every_layer(self, key, capsys):
         layers, input_shape = PRESETS[key]
         namespace: dict = {"image_rgb": np.zeros((8, 8, 3), np.uint8)}
         exec(cnn_math.sequential_snippet(layers, input_shape), namespace)
-        assert namespace["result"] == analyze(layers, input_shape)[-1].output_shape
+        rows = analyze(layers, input_shape)
+        assert namespace["result"] == cnn_math.layer_table(rows)
+        assert tuple(namespace["result"]["output_shapes"][-1]) == rows[-1].output_shape
         printed = capsys.readouterr().out
         assert f"parameters: {summarize(analyze(layers, input_shape)).params}" in printed
 
