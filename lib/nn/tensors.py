@@ -30,7 +30,6 @@ DTYPES: dict[str, torch.dtype] = {
     "uint8": torch.uint8,
     "bool": torch.bool,
 }
-FLOAT_DTYPES = ("float32", "float64", "float16")
 
 MAX_LITERAL_CHARS = 20_000
 MAX_LITERAL_ELEMENTS = 1_000
