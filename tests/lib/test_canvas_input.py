@@ -23,51 +23,10 @@ from lib.cv.canvas_input import (
 )
 from lib.cv.images import ImageError
 from lib.nn import models
-from tests.lib.test_models import needs_weights
+from tests.helpers import STROKES, drawn_digit, png_header_claiming
 from tests.tolerances import DRAWN_DIGIT_ACCURACY, FONT_DIGIT_ACCURACY, PROB_ATOL, UINT8_ATOL
 
-
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> np.ndarray:
-    """Points (n, 2) x, y of an elliptic arc; angles in degrees, 0 = right, 90 = down (image axes)."""
-    angles = np.radians(np.linspace(start, end, n))
-    return np.stack([cx + rx * np.cos(angles), cy + ry * np.sin(angles)], axis=1)
-
-
-# Each digit as strokes in a unit box (x right, y down), the way people draw them with a mouse.
-STROKES: dict[str, list[np.ndarray]] = {
-    "0": [_arc(0.5, 0.5, 0.45, 0.5, -90, 270, 40)],
-    "1": [np.array([[0.3, 0.18], [0.55, 0.0], [0.55, 1.0]])],
-    "2": [np.concatenate([_arc(0.5, 0.28, 0.42, 0.28, 190, 390, 20), [[0.05, 1.0], [0.98, 1.0]]])],
-    "3": [
-        np.concatenate([_arc(0.48, 0.25, 0.42, 0.25, 200, 450, 20), _arc(0.48, 0.74, 0.46, 0.26, 270, 520)])
-    ],
-    "4": [np.array([[0.6, 0.0], [0.05, 0.68], [0.98, 0.68]]), np.array([[0.72, 0.3], [0.72, 1.0]])],
-    "5": [np.concatenate([[[0.9, 0.0], [0.2, 0.0], [0.15, 0.42]], _arc(0.48, 0.68, 0.45, 0.32, 235, 495)])],
-    "6": [np.concatenate([_arc(0.85, 0.6, 0.8, 0.6, 240, 180, 12), _arc(0.5, 0.72, 0.44, 0.28, 180, 540)])],
-    "7": [np.array([[0.0, 0.0], [1.0, 0.0], [0.35, 1.0]]), np.array([[0.3, 0.5], [0.9, 0.5]])],  # crossed
-    "8": [np.concatenate([_arc(0.5, 0.24, 0.36, 0.24, 450, 90, 28), _arc(0.5, 0.74, 0.46, 0.26, -90, 270)])],
-    "9": [np.concatenate([_arc(0.5, 0.28, 0.44, 0.28, 0, 360, 28), [[0.94, 0.28], [0.85, 1.0]]])],
-}
 PLAIN_SEVEN = [np.array([[0.0, 0.0], [1.0, 0.0], [0.35, 1.0]])]
-
-
-def drawn_digit(
-    strokes: list[np.ndarray], rng: np.random.Generator, *, narrow: bool = False, pen: int = STROKE_WIDTH
-) -> np.ndarray:
-    """A digit drawn with the canvas's pen on a transparent RGBA canvas, as the browser sends it."""
-    canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), np.uint8)
-    height = rng.uniform(0.5, 0.8) * CANVAS_SIDE
-    width = height * (0.35 if narrow else rng.uniform(0.55, 0.8))
-    tilt, slant = np.radians(rng.uniform(-10, 10)), rng.uniform(-0.2, 0.2)
-    centre = CANVAS_SIDE / 2 + rng.uniform(-0.12, 0.12, size=2) * CANVAS_SIDE
-    rotation = np.array([[np.cos(tilt), np.sin(tilt)], [-np.sin(tilt), np.cos(tilt)]])
-    for stroke in strokes:
-        points = (stroke - 0.5) * [width, height]
-        points[:, 0] += slant * points[:, 1]
-        points = points @ rotation + centre + rng.normal(0, 0.006 * CANVAS_SIDE, points.shape)  # tremor
-        line = [np.round(points).astype(np.int32)]
-        cv2.polylines(canvas, line, False, (0, 0, 0, 255), pen, cv2.LINE_AA)
-    return canvas
 
 
 def typed_digit(digit: int, rng: np.random.Generator, font: int) -> np.ndarray:
@@ -143,8 +102,6 @@ class TestDecodeDrawing:
         assert decoded.shape == (3, 4, 4) and (decoded[:, :, 3] == 255).all()
 
     def test_hostile_bytes_are_refused(self):
-        from tests.lib.test_images import png_header_claiming
-
         with pytest.raises(ImageError, match="too large"):
             decode_drawing(png_header_claiming(50_000, 50_000))
         for junk in (b"", b"not a png", np.random.default_rng(0).bytes(500)):
@@ -208,7 +165,7 @@ class TestStrokes:
         assert "32×32 bitmap, strokes thickened" in captions
 
 
-@needs_weights
+@pytest.mark.needs_weights
 class TestLeNetReadsDrawnDigits:
     def test_polyline_digits(self):
         rng = np.random.default_rng(0)
