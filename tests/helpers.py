@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from lib.cv.canvas_input import CANVAS_SIDE, STROKE_WIDTH
 
@@ -35,6 +36,16 @@ def run_program(code: str, folder: Path | None = None) -> object:
         stack.enter_context(contextlib.chdir(where))
         exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
     return namespace["result"]
+
+
+def page_params(pages: list, *, slow: set[str] = frozenset()) -> list:
+    """One pytest.param per page (id: its url path); those whose url path is in `slow` marked slow."""
+    unknown = slow - {info.url_path for info in pages}
+    assert not unknown, f"no such pages: {sorted(unknown)}"
+    return [
+        pytest.param(info, id=info.url_path, marks=[pytest.mark.slow] if info.url_path in slow else [])
+        for info in pages
+    ]
 
 
 def png_header_claiming(width: int, height: int) -> bytes:
