@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.course_map import built_sections
+from ui.course_map import SECTIONS
 from ui.image_source import render_sidebar
 from ui.layout import APP_CSS
 from ui.memory import freeze_new_imports
@@ -19,7 +19,7 @@ navigation = st.navigation(
         section: [
             st.Page(page.file, title=page.title, icon=page.icon, url_path=page.url_path) for page in pages
         ]
-        for section, pages in built_sections().items()
+        for section, pages in SECTIONS.items()
     },
     expanded=True,
 )

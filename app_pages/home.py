@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.course_map import built_sections
+from ui.course_map import SECTIONS
 
 st.title("CV Skills Lab")
 st.markdown(
@@ -11,7 +11,7 @@ st.markdown(
     "code that reproduces what you see. Pick a sample, upload your own picture or take a snapshot, "
     "then follow the course from top to bottom or jump to any topic."
 )
-for section, pages in built_sections().items():
+for section, pages in SECTIONS.items():
     st.subheader(section)
     columns = st.columns(3)
     for index, page in enumerate(pages):

@@ -90,5 +90,3 @@ def image_cache(func: F | None = None, *, max_entries: int = DEFAULT_MAX_ENTRIES
 
 
 IMAGE_HASH_FUNCS = {np.ndarray: memo_digest}
-# For st.cache_data on functions that take images (results are copied per call; prefer @image_cache).
-IMAGE_CACHE: dict = {"max_entries": 64, "show_spinner": False, "hash_funcs": IMAGE_HASH_FUNCS}

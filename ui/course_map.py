@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @dataclass(frozen=True)
 class PageInfo:
@@ -19,10 +17,6 @@ class PageInfo:
     @property
     def url_path(self) -> str:
         return Path(self.file).stem
-
-    @property
-    def exists(self) -> bool:
-        return (ROOT / self.file).is_file()
 
 
 SECTIONS: dict[str, list[PageInfo]] = {
@@ -183,12 +177,6 @@ SECTIONS: dict[str, list[PageInfo]] = {
 }
 
 
-def built_sections() -> dict[str, list[PageInfo]]:
-    """The sections with only the pages whose file exists (pages not built yet are not listed)."""
-    sections = {name: [page for page in pages if page.exists] for name, pages in SECTIONS.items()}
-    return {name: pages for name, pages in sections.items() if pages}
-
-
 def all_pages() -> list[PageInfo]:
-    """Every built page, in course order."""
-    return [page for pages in built_sections().values() for page in pages]
+    """Every page, in course order."""
+    return [page for pages in SECTIONS.values() for page in pages]

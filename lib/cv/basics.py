@@ -7,8 +7,6 @@ import numpy as np
 
 from lib.cv.images import encode_jpeg, encode_png
 
-COURSE_BRIGHTNESS = 30  # the notes: image_new = image + 30
-
 
 def bgr_shown_as_rgb(image_rgb: np.ndarray) -> np.ndarray:
     """What you see when OpenCV's BGR array is shown by a library that expects RGB: red and blue swap."""

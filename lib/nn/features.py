@@ -20,8 +20,6 @@ from lib.nn import cnn_math
 from lib.nn.architectures_torch import ShapesCNNConfig
 from lib.nn.models import OUR_MODELS, TRAINED_SOURCE, ModelInfo, build_architecture, model_snippet_parts
 
-SPATIAL_KINDS = ("Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "AvgPool2d")
-
 
 @dataclass(frozen=True)
 class LayerActivation:

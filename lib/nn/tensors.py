@@ -1,14 +1,15 @@
 """Tensors from the course (II.A–J): safe literal parsing, factories, facts, indexing, shapes, aggregation.
 
-Everything a student types is parsed by the small hand-written parsers below; nothing is ever passed to
-`eval`. Functions return CPU tensors; the code snippets reproduce each result with plain torch.
+Everything a student types is parsed without `eval`: literals by a small hand-written parser, index
+expressions by Python's `ast.parse` and a whitelist that evaluates the tree itself. Functions return CPU tensors; the code snippets reproduce each result with plain torch.
 """
 
 from __future__ import annotations
 
+import ast
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -29,7 +30,6 @@ DTYPES: dict[str, torch.dtype] = {
     "uint8": torch.uint8,
     "bool": torch.bool,
 }
-FLOAT_DTYPES = ("float32", "float64", "float16")
 
 MAX_LITERAL_CHARS = 20_000
 MAX_LITERAL_ELEMENTS = 1_000
@@ -449,23 +449,46 @@ def noise_snippet(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The index-expression grammar (II.C), on the course's 3x3 grid.
+# Index expressions (II.C), on the course's 3x3 grid. Python's own parser reads them (ast.parse, never eval);
+# a whitelist walks the tree and evaluates it on the grid. What is allowed:
 #
-#   items      := item (',' item)* [',']           bare items index t:  "0, 1" means t[0, 1]
-#   item       := '...' | slice | int_list | expr
-#   slice      := [int] ':' [int] [':' [int]]
-#   int_list   := '[' int (',' int)* ']'
-#   expr       := and_expr ('|' and_expr)*        operands of & and | must be parenthesised comparisons,
-#   and_expr   := unary ('&' unary)*               as Python requires: (t > 20) & (t < 80)
-#   unary      := '~' unary | comparison
-#   comparison := operand [('>'|'>='|'<'|'<='|'=='|'!=') operand]
-#   operand    := 't' ('[' items ']')* | number | '(' expr ')'
+#   items      what goes between t[ and ]; typed bare they index t ("0, 1" means t[0, 1]); "t[0, 1]" is one item
+#   item       ... | slice of ints (step > 0) | list of ints | whole number | mask | t[...] (alone)
+#   mask       t > 50 (> >= < <= == != between t, or a part of it, and a number) | (m) & (m) | (m) | (m) | ~(m)
+#   names      only t (or tensor); numbers are plain digits (50, 2.5), signed where Python allows
+#
+# A character scan first refuses, with a message, everything else a student might type (strings, attributes,
+# assignment, other names) and checks the brackets; then the text is parsed as the subscript `_[text]`.
 
 INDEX_NAMES = ("t", "tensor")
-_COMPARISONS = (">=", "<=", "==", "!=", ">", "<")
 _INDEX_TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+\.\d*|\.\d+|\d+)|(?P<name>[A-Za-z_]\w*)|(?P<op>\.\.\.|>=|<=|==|!=|[><&|~\-+\[\](),:]))"
+    r"(?P<number>\d+\.\d*|\.\d+|\d+)|(?P<name>[A-Za-z_]\w*)|(?P<op>\.\.\.|>=|<=|==|!=|[><&|~\-+\[\](),:])",
+    re.ASCII,
 )
+_SPACE = re.compile(r"\s*", re.ASCII)
+_CLOSING = {"[": "]", "(": ")"}
+_COMPARE = {
+    ast.Gt: torch.gt,
+    ast.GtE: torch.ge,
+    ast.Lt: torch.lt,
+    ast.LtE: torch.le,
+    ast.Eq: torch.eq,
+    ast.NotEq: torch.ne,
+}
+_MIRRORED = {
+    ast.Gt: ast.Lt,
+    ast.GtE: ast.LtE,
+    ast.Lt: ast.Gt,
+    ast.LtE: ast.GtE,
+    ast.Eq: ast.Eq,
+    ast.NotEq: ast.NotEq,
+}
+_INDEX_NODES = (
+    (ast.Subscript, ast.Name, ast.Load, ast.Constant, ast.Slice, ast.Tuple, ast.List, ast.Compare)
+    + (ast.UnaryOp, ast.USub, ast.UAdd, ast.Invert, ast.BinOp, ast.BitAnd, ast.BitOr)
+    + tuple(_COMPARE)
+)
+_NESTED_LISTS = "lists inside lists are not supported; use one list per dimension: [0, 2], [1, 2]"
 
 
 @dataclass(frozen=True)
@@ -478,29 +501,25 @@ class IndexResult:
     is_mask: bool  # the result is a boolean mask of the grid, not picked values
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Value:
     """A value during evaluation: grid values with the grid positions they came from, a mask, or a number."""
 
     kind: str  # "grid", "mask", "number"
-    code: str
     values: torch.Tensor | None = None
     positions: torch.Tensor | None = None
-    number: float | None = None
-    parenthesised: bool = False
-    is_comparison: bool = False
-    extra: dict = field(default_factory=dict)
+    number: int | float | None = None
 
 
-def _tokenize_index(text: str) -> list[tuple[str, str, int]]:
-    tokens: list[tuple[str, str, int]] = []
-    position = 0
-    end = len(text.rstrip())
-    while position < end:
+def _scan_index(text: str) -> None:
+    """Refuse any character or word the grammar has no use for, with a message; check the brackets pair up."""
+    open_brackets: list[str] = []
+    position, value = 0, ""
+    while (position := _SPACE.match(text, position).end()) < len(text):
         match = _INDEX_TOKEN.match(text, position)
-        column = position + len(text[position:]) - len(text[position:].lstrip()) + 1
+        column = position + 1
         if match is None:
-            char = text[column - 1]
+            char = text[position]
             if char in "'\"":
                 raise ValueError(
                     f"strings are not allowed (position {column}): an index is numbers, ':' and t"
@@ -513,9 +532,8 @@ def _tokenize_index(text: str) -> list[tuple[str, str, int]]:
             if char == "=":
                 raise ValueError(f"'=' at position {column}: assignment is not allowed; compare with '=='")
             raise ValueError(f"{char!r} at position {column} is not part of an index expression")
-        kind = match.lastgroup or ""
-        value = match.group(kind)
-        if kind == "name" and value not in INDEX_NAMES:
+        value, previous = match.group(), value
+        if match.lastgroup == "name" and value not in INDEX_NAMES:
             if value in ("True", "False", "None"):
                 raise ValueError(
                     f"{value} is not supported here; use ints, slices, lists of ints or masks like t > 50"
@@ -524,318 +542,178 @@ def _tokenize_index(text: str) -> list[tuple[str, str, int]]:
                 f"{value!r} is not allowed: the only name in an index is t (the grid); "
                 "no functions, modules or other variables"
             )
-        tokens.append((kind, value, match.start(kind) + 1))
+        if value in _CLOSING:
+            open_brackets.append(value)
+            if len(open_brackets) > 20:
+                raise ValueError("too deeply nested")
+        elif value in ")]":
+            if not open_brackets or previous == open_brackets[-1]:  # nothing to close, or nothing inside
+                raise ValueError(f"unexpected {value!r} at position {column}")
+            expected = _CLOSING[open_brackets.pop()]
+            if value != expected:
+                raise ValueError(f"expected {expected!r} at position {column}, found {value!r}")
         position = match.end()
-    return tokens
+    if open_brackets:
+        raise ValueError(f"the expression ends too early: {_CLOSING[open_brackets[-1]]!r} is missing")
 
 
-class _IndexParser:
-    """Recursive-descent parser and evaluator for the index grammar; never calls eval."""
+class _IndexTree:
+    """Evaluates the whitelisted tree of `_[text]` on a grid. Positions in messages count from 1 in text."""
 
-    def __init__(self, text: str, grid: torch.Tensor) -> None:
-        self.tokens = _tokenize_index(text)
-        self.index = 0
+    def __init__(self, source: str, grid: torch.Tensor) -> None:
+        self.source = source
         self.grid = grid
         self.positions = torch.arange(grid.numel()).reshape(grid.shape)
-        self.depth = 0
 
-    # -- token helpers
-    def peek(self, offset: int = 0) -> str | None:
-        position = self.index + offset
-        return self.tokens[position][1] if position < len(self.tokens) else None
+    def position(self, node: ast.expr) -> int:
+        return node.col_offset - 1  # "_[" comes first
 
-    def take(self, expected: str | None = None) -> tuple[str, str, int]:
-        if self.index >= len(self.tokens):
+    def text(self, node: ast.expr) -> str:
+        return self.source[node.col_offset : node.end_col_offset]
+
+    def check(self, tree: ast.Subscript) -> None:
+        """Only the node types of the grammar; every name becomes t (the canonical code says t)."""
+        for node in ast.walk(tree.slice):
+            if isinstance(node, ast.Call):
+                raise ValueError("calls are not allowed: t is a tensor, not a function")
+            if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.BitAnd | ast.BitOr):
+                between = self.source[node.left.end_col_offset : node.right.col_offset]
+                operator = between.strip(" )")[:1]
+                column = node.left.end_col_offset + between.index(operator) - 1
+                raise ValueError(f"{operator!r} at position {column} is not part of an index expression")
+            if not isinstance(node, _INDEX_NODES):
+                raise ValueError(f"{ast.unparse(node)!r} is not part of an index expression")
+            if isinstance(node, ast.Name):
+                node.id = "t"
+
+    def signed_number(self, node: ast.expr) -> int | float:
+        operand, sign = node, 1
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            operand, sign = node.operand, -1 if isinstance(node.op, ast.USub) else 1
+        if not isinstance(operand, ast.Constant) or type(operand.value) not in (int, float):
             raise ValueError(
-                f"the expression ends too early{'' if expected is None else f': {expected!r} is missing'}"
+                f"expected a number at position {self.position(node)}, found {self.text(node)!r}"
             )
-        token = self.tokens[self.index]
-        if expected is not None and token[1] != expected:
-            raise ValueError(f"expected {expected!r} at position {token[2]}, found {token[1]!r}")
-        self.index += 1
-        return token
+        if len(self.text(operand)) > 12:
+            raise ValueError(f"{self.text(operand)} is too long a number")
+        return sign * operand.value
 
-    def enter(self) -> None:
-        self.depth += 1
-        if self.depth > 20:
-            raise ValueError("too deeply nested")
+    def whole(self, node: ast.expr) -> int:
+        number = self.signed_number(node)
+        if isinstance(number, float):
+            raise ValueError(
+                f"{self.text(node)} at position {self.position(node)}: indices must be whole numbers"
+            )
+        if abs(number) >= 1_000_000:
+            raise ValueError(f"{self.text(node)} is far too large to index a {tuple(self.grid.shape)} grid")
+        return number
 
-    # -- grammar
-    def parse(self) -> IndexResult:
-        if not self.tokens:
-            raise ValueError("type an index, e.g. 0, 1 or :, 0 or t > 50")
-        items = self.parse_items(closing=None)
-        if self.index != len(self.tokens):
-            token = self.tokens[self.index]
-            raise ValueError(f"unexpected {token[1]!r} at position {token[2]}")
-        if len(items) == 1 and isinstance(items[0], _Value) and items[0].kind in ("grid", "mask"):
-            value = items[0]
-        else:
-            value = self.subscript(self.name_value(), items)
-        if value.kind == "mask":
-            selected = np.zeros(self.grid.numel(), dtype=bool)
-            selected[value.positions[value.values].numpy().ravel()] = True
-            return IndexResult(value.values, selected.reshape(self.grid.shape), value.code, True)
-        selected = np.zeros(self.grid.numel(), dtype=bool)
-        selected[value.positions.numpy().ravel()] = True
-        return IndexResult(value.values, selected.reshape(self.grid.shape), value.code, False)
+    def items(self, node: ast.expr) -> list:
+        """What goes between [ and ]: each item as Ellipsis, a slice, a list of ints or a _Value."""
+        return [self.item(item) for item in _elements(node)]
 
-    def name_value(self) -> _Value:
-        return _Value("grid", "t", values=self.grid, positions=self.positions)
-
-    def parse_items(self, closing: str | None) -> list:
-        items = [self.parse_item(closing)]
-        while self.peek() == ",":
-            self.take(",")
-            if self.peek() == closing:
-                break
-            items.append(self.parse_item(closing))
-        return items
-
-    def parse_item(self, closing: str | None):
-        token = self.peek()
-        if token is None:
-            raise ValueError("an index is missing")
-        if token == "...":
-            self.take()
+    def item(self, node: ast.expr):
+        if isinstance(node, ast.Constant) and node.value is Ellipsis:
             return Ellipsis
-        if token == "[":
-            return self.parse_int_list()
-        if token == ":" or (self.looks_like_slice()):
-            return self.parse_slice(closing)
-        return self.parse_expr()
-
-    def looks_like_slice(self) -> bool:
-        """An optional signed int followed by ':'."""
-        offset = 0
-        if self.peek(offset) in ("-", "+"):
-            offset += 1
-        if self.index + offset < len(self.tokens) and self.tokens[self.index + offset][0] == "number":
-            return self.peek(offset + 1) == ":"
-        return False
-
-    def parse_int(self) -> int:
-        sign = 1
-        if self.peek() in ("-", "+"):
-            sign = -1 if self.take()[1] == "-" else 1
-        kind, value, column = self.take()
-        if kind != "number":
-            raise ValueError(f"expected a whole number at position {column}, found {value!r}")
-        if not value.isdigit():
-            raise ValueError(f"{value} at position {column}: indices must be whole numbers")
-        if len(value) > 6:
-            raise ValueError(f"{value} is far too large to index a {tuple(self.grid.shape)} grid")
-        return sign * int(value)
-
-    def parse_int_list(self) -> list[int]:
-        self.take("[")
-        if self.peek() == "[":
-            raise ValueError(
-                "lists inside lists are not supported; use one list per dimension: [0, 2], [1, 2]"
+        if isinstance(node, ast.Slice):
+            start, stop, step = (
+                None if part is None else self.whole(part) for part in (node.lower, node.upper, node.step)
             )
-        numbers = [self.parse_int()]
-        while self.peek() == ",":
-            self.take(",")
-            if self.peek() == "]":
-                break
-            if self.peek() == "[":
+            if step is not None and step <= 0:
                 raise ValueError(
-                    "lists inside lists are not supported; use one list per dimension: [0, 2], [1, 2]"
+                    f"slice step {step}: PyTorch slices need a step greater than zero; "
+                    "to reverse, use torch.flip(t, dims=[0]) instead of t[::-1]"
                 )
-            numbers.append(self.parse_int())
-        if self.peek() == "[":
+            return slice(start, stop, step)
+        if isinstance(node, ast.List):
+            if any(isinstance(element, ast.List | ast.Tuple) for element in node.elts):
+                raise ValueError(_NESTED_LISTS)
+            return [self.whole(element) for element in node.elts]
+        if isinstance(node, ast.Tuple):
             raise ValueError(
-                "lists inside lists are not supported; use one list per dimension: [0, 2], [1, 2]"
+                f"a tuple inside an index (position {self.position(node)}): use a list, e.g. [0, 2]"
             )
-        self.take("]")
-        return numbers
+        return self.value(node)
 
-    def parse_slice(self, closing: str | None) -> slice:
-        parts: list[int | None] = []
-        for position in range(3):
-            if self.peek() in (":", ",", closing, None):
-                parts.append(None)
-            else:
-                parts.append(self.parse_int())
-            if position < 2 and self.peek() == ":":
-                self.take(":")
-            else:
-                break
-        while len(parts) < 3:
-            parts.append(None)
-        start, stop, step = parts
-        if step is not None and step <= 0:
-            raise ValueError(
-                f"slice step {step}: PyTorch slices need a step greater than zero; "
-                "to reverse, use torch.flip(t, dims=[0]) instead of t[::-1]"
-            )
-        return slice(start, stop, step)
+    def value(self, node: ast.expr) -> _Value:
+        """An expression: the grid t (or a part of it), a mask, or a number."""
+        if isinstance(node, ast.Name):
+            return _Value("grid", self.grid, self.positions)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(self.value(node.value), node)
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.BinOp):  # & or |: check() refused the rest
+            operator = "&" if isinstance(node.op, ast.BitAnd) else "|"
+            left, right = self.value(node.left), self.value(node.right)
+            if left.kind != "mask" or right.kind != "mask":
+                raise ValueError(
+                    f"'{operator}' combines masks such as (t > 20) and (t < 80), not numbers or values"
+                )
+            if left.values.shape != right.values.shape:
+                raise ValueError(
+                    f"masks of shapes {tuple(left.values.shape)} and {tuple(right.values.shape)} cannot combine"
+                )
+            values = left.values & right.values if operator == "&" else left.values | right.values
+            return _Value("mask", values, left.positions)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+            operand = self.value(node.operand)
+            if operand.kind != "mask":
+                raise ValueError("write ~ before a bracketed mask, e.g. ~(t > 50)")
+            return _Value("mask", ~operand.values, operand.positions)
+        if isinstance(node, ast.Constant) and node.value is Ellipsis:
+            raise ValueError(f"unexpected '...' at position {self.position(node)}: it goes only inside t[ ]")
+        return _Value("number", number=self.signed_number(node))
 
-    def parse_expr(self) -> _Value:
-        self.enter()
-        left = self.parse_and()
-        while self.peek() == "|":
-            self.take("|")
-            left = self.combine(left, self.parse_and(), "|")
-        self.depth -= 1
-        return left
-
-    def parse_and(self) -> _Value:
-        left = self.parse_unary()
-        while self.peek() == "&":
-            self.take("&")
-            left = self.combine(left, self.parse_unary(), "&")
-        return left
-
-    def combine(self, left: _Value, right: _Value, operator: str) -> _Value:
-        for side in (left, right):
-            if side.is_comparison and not side.parenthesised:
+    def compare(self, node: ast.Compare) -> _Value:
+        for operand in (node.left, *node.comparators):
+            if isinstance(operand, ast.BinOp) and isinstance(operand.op, ast.BitAnd | ast.BitOr):
+                operator = "&" if isinstance(operand.op, ast.BitAnd) else "|"
                 raise ValueError(
                     f"put each comparison in brackets: (t > 20) {operator} (t < 80). In Python '{operator}' "
                     f"binds tighter than '>' and '<', so without brackets it means something else"
                 )
-            if side.kind != "mask":
-                raise ValueError(
-                    f"'{operator}' combines masks such as (t > 20) and (t < 80), not numbers or values"
-                )
-        if left.values.shape != right.values.shape:
+        if len(node.ops) > 1:
             raise ValueError(
-                f"masks of shapes {tuple(left.values.shape)} and {tuple(right.values.shape)} cannot combine"
+                "chained comparisons like 20 < t < 80 do not work on tensors; write (t > 20) & (t < 80)"
             )
-        values = left.values & right.values if operator == "&" else left.values | right.values
-        return _Value("mask", f"{left.code} {operator} {right.code}", values=values, positions=left.positions)
-
-    def parse_unary(self) -> _Value:
-        if self.peek() == "~":
-            self.take("~")
-            if self.peek() not in ("(", "~"):
-                raise ValueError("write ~ before a bracketed mask, e.g. ~(t > 50)")
-            operand = self.parse_unary()
-            if operand.kind != "mask":
-                raise ValueError("~ negates a mask such as (t > 50)")
-            return _Value("mask", f"~{operand.code}", values=~operand.values, positions=operand.positions)
-        return self.parse_comparison()
-
-    def parse_comparison(self) -> _Value:
-        left = self.parse_operand()
-        if self.peek() in _COMPARISONS:
-            operator = self.take()[1]
-            right = self.parse_operand()
-            if self.peek() in _COMPARISONS:
-                raise ValueError(
-                    "chained comparisons like 20 < t < 80 do not work on tensors; write (t > 20) & (t < 80)"
-                )
-            return self.compare(left, operator, right)
-        return left
-
-    def compare(self, left: _Value, operator: str, right: _Value) -> _Value:
+        left, right, operator = self.value(node.left), self.value(node.comparators[0]), type(node.ops[0])
         if left.kind == "grid" and right.kind == "number":
-            grid, number, flipped = left, right.number, False
-        elif left.kind == "number" and right.kind == "grid":
-            grid, number, flipped = right, left.number, True
-        else:
-            raise ValueError("compare the grid with a number, e.g. t > 50")
-        operations = {
-            ">": torch.gt,
-            ">=": torch.ge,
-            "<": torch.lt,
-            "<=": torch.le,
-            "==": torch.eq,
-            "!=": torch.ne,
-        }
-        mirrored = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "==": "==", "!=": "!="}
-        values = operations[mirrored[operator] if flipped else operator](grid.values, number)
-        return _Value(
-            "mask",
-            f"{left.code} {operator} {right.code}",
-            values=values,
-            positions=grid.positions,
-            is_comparison=True,
-        )
+            return _Value("mask", _COMPARE[operator](left.values, right.number), left.positions)
+        if left.kind == "number" and right.kind == "grid":
+            return _Value("mask", _COMPARE[_MIRRORED[operator]](right.values, left.number), right.positions)
+        raise ValueError("compare the grid with a number, e.g. t > 50")
 
-    def parse_operand(self) -> _Value:
-        token = self.peek()
-        if token is None:
-            raise ValueError("the expression ends too early")
-        if token == "(":
-            self.take("(")
-            inner = self.parse_expr()
-            self.take(")")
-            inner.code = f"({inner.code})"
-            inner.parenthesised = True
-            return inner
-        if token in INDEX_NAMES:
-            self.take()
-            value = self.name_value()
-            while self.peek() == "[":
-                self.take("[")
-                self.enter()
-                items = self.parse_items(closing="]")
-                self.depth -= 1
-                self.take("]")
-                value = self.subscript(value, items)
-            if self.peek() == "(":
-                raise ValueError("calls are not allowed: t is a tensor, not a function")
-            return value
-        if token in ("-", "+") or self.tokens[self.index][0] == "number":
-            sign = 1.0
-            if token in ("-", "+"):
-                sign = -1.0 if self.take()[1] == "-" else 1.0
-            kind, value, column = self.take()
-            if kind != "number":
-                raise ValueError(f"expected a number at position {column}, found {value!r}")
-            if len(value) > 12:
-                raise ValueError(f"{value} is too long a number")
-            number = sign * float(value)
-            shown = ("-" if sign < 0 else "") + value
-            return _Value("number", shown, number=number, extra={"whole": value.isdigit()})
-        kind, value, column = self.tokens[self.index]
-        raise ValueError(f"unexpected {value!r} at position {column}")
-
-    def subscript(self, value: _Value, items: list) -> _Value:
+    def subscript(self, value: _Value, node: ast.Subscript, items: list | None = None) -> _Value:
         if value.kind != "grid":
             raise ValueError("only the grid t (or a part of it) can be indexed")
         index: list = []
-        codes: list[str] = []
-        for item in items:
-            if item is Ellipsis:
-                index.append(Ellipsis)
-                codes.append("...")
-            elif isinstance(item, slice):
+        items = self.items(node.slice) if items is None else items
+        for item, item_node in zip(items, _elements(node.slice), strict=True):
+            if item is Ellipsis or isinstance(item, slice | list):
                 index.append(item)
-                codes.append(_slice_code(item))
-            elif isinstance(item, list):
-                index.append(item)
-                codes.append("[" + ", ".join(str(number) for number in item) + "]")
             elif item.kind == "number":
-                if not item.extra.get("whole"):
-                    raise ValueError(f"{item.code}: indices must be whole numbers")
-                index.append(int(item.number))
-                codes.append(item.code)
+                if isinstance(item.number, float):
+                    raise ValueError(f"{self.text(item_node)}: indices must be whole numbers")
+                index.append(item.number)
             elif item.kind == "mask":
                 index.append(item.values)
-                codes.append(item.code)
             else:
                 raise ValueError(
-                    f"{item.code} is not an index: index with numbers, slices, lists or a mask such as t > 50"
+                    f"{ast.unparse(item_node)} is not an index: index with numbers, slices, lists or a mask "
+                    "such as t > 50"
                 )
         key = tuple(index) if len(index) != 1 else index[0]
         try:
-            values = value.values[key]
-            positions = value.positions[key]
+            return _Value("grid", value.values[key], value.positions[key])
         except (IndexError, ValueError, RuntimeError, TypeError) as error:
             raise ValueError(
-                f"{value.code}[{', '.join(codes)}] does not work on shape "
-                f"{tuple(value.values.shape)}: {error}"
+                f"{ast.unparse(node)} does not work on shape {tuple(value.values.shape)}: {error}"
             ) from None
-        return _Value("grid", f"{value.code}[{', '.join(codes)}]", values=values, positions=positions)
 
 
-def _slice_code(item: slice) -> str:
-    start = "" if item.start is None else str(item.start)
-    stop = "" if item.stop is None else str(item.stop)
-    code = f"{start}:{stop}"
-    return code if item.step is None else f"{code}:{item.step}"
+def _elements(node: ast.expr) -> list[ast.expr]:
+    return node.elts if isinstance(node, ast.Tuple) else [node]
 
 
 def index_grid(expression: str, *, grid: torch.Tensor | None = None) -> IndexResult:
@@ -847,8 +725,37 @@ def index_grid(expression: str, *, grid: torch.Tensor | None = None) -> IndexRes
     """
     if len(expression) > MAX_INDEX_CHARS:
         raise ValueError(f"the expression is too long (at most {MAX_INDEX_CHARS} characters)")
+    if not expression.strip():
+        raise ValueError("type an index, e.g. 0, 1 or :, 0 or t > 50")
+    _scan_index(expression)  # from here on: ASCII numbers, t, operators and brackets that pair up
+    source = "_[" + re.sub(r"\s", " ", expression, flags=re.ASCII) + "]"
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError as error:
+        column = (error.offset or len(source)) - 2
+        if column > len(expression.rstrip()):
+            raise ValueError("the expression ends too early") from None
+        if "comma" in error.msg:  # Python's "Perhaps you forgot a comma?", over the two items
+            items = source[error.offset - 1 : (error.end_offset or error.offset + 1) - 1]
+            raise ValueError(f"a comma is missing in {items!r} (position {column})") from None
+        token = _INDEX_TOKEN.match(expression, column - 1)
+        found = token.group() if token else expression[column - 1]
+        raise ValueError(f"unexpected {found!r} at position {column}") from None
+    if not (isinstance(tree, ast.Subscript) and isinstance(tree.value, ast.Name)):  # the brackets pair up
+        raise ValueError("type an index, e.g. 0, 1 or :, 0 or t > 50")
     grid = torch.tensor(COURSE_GRID) if grid is None else grid
-    return _IndexParser(expression, grid).parse()
+    evaluator = _IndexTree(source, grid)
+    evaluator.check(tree)
+    items = evaluator.items(tree.slice)
+    if len(items) == 1 and isinstance(items[0], _Value) and items[0].kind in ("grid", "mask"):
+        value, code = items[0], ast.unparse(tree.slice)
+    else:
+        tree.value.id = "t"  # bare items index t
+        value, code = evaluator.subscript(evaluator.value(tree.value), tree, items), ast.unparse(tree)
+    selected = np.zeros(grid.numel(), dtype=bool)
+    is_mask = value.kind == "mask"
+    selected[(value.positions[value.values] if is_mask else value.positions).numpy().ravel()] = True
+    return IndexResult(value.values, selected.reshape(grid.shape), code, is_mask)
 
 
 def index_snippet(expression: str, *, grid_values: list | None = None) -> str:

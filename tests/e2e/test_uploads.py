@@ -11,7 +11,7 @@ from PIL import Image
 from samples import sample_bytes
 from tests.e2e.server import RERUN_DONE
 from tests.e2e.test_every_page import app_errors, wait_for_run
-from tests.lib.test_images import png_header_claiming
+from tests.helpers import png_header_claiming
 
 SIDEBAR = "[data-testid='stSidebar']"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from lib.cv.canvas_input import (
     CANVAS_SIDE,
@@ -23,51 +24,10 @@ from lib.cv.canvas_input import (
 )
 from lib.cv.images import ImageError
 from lib.nn import models
-from tests.lib.test_models import needs_weights
+from tests.helpers import STROKES, drawn_digit, png_header_claiming
 from tests.tolerances import DRAWN_DIGIT_ACCURACY, FONT_DIGIT_ACCURACY, PROB_ATOL, UINT8_ATOL
 
-
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> np.ndarray:
-    """Points (n, 2) x, y of an elliptic arc; angles in degrees, 0 = right, 90 = down (image axes)."""
-    angles = np.radians(np.linspace(start, end, n))
-    return np.stack([cx + rx * np.cos(angles), cy + ry * np.sin(angles)], axis=1)
-
-
-# Each digit as strokes in a unit box (x right, y down), the way people draw them with a mouse.
-STROKES: dict[str, list[np.ndarray]] = {
-    "0": [_arc(0.5, 0.5, 0.45, 0.5, -90, 270, 40)],
-    "1": [np.array([[0.3, 0.18], [0.55, 0.0], [0.55, 1.0]])],
-    "2": [np.concatenate([_arc(0.5, 0.28, 0.42, 0.28, 190, 390, 20), [[0.05, 1.0], [0.98, 1.0]]])],
-    "3": [
-        np.concatenate([_arc(0.48, 0.25, 0.42, 0.25, 200, 450, 20), _arc(0.48, 0.74, 0.46, 0.26, 270, 520)])
-    ],
-    "4": [np.array([[0.6, 0.0], [0.05, 0.68], [0.98, 0.68]]), np.array([[0.72, 0.3], [0.72, 1.0]])],
-    "5": [np.concatenate([[[0.9, 0.0], [0.2, 0.0], [0.15, 0.42]], _arc(0.48, 0.68, 0.45, 0.32, 235, 495)])],
-    "6": [np.concatenate([_arc(0.85, 0.6, 0.8, 0.6, 240, 180, 12), _arc(0.5, 0.72, 0.44, 0.28, 180, 540)])],
-    "7": [np.array([[0.0, 0.0], [1.0, 0.0], [0.35, 1.0]]), np.array([[0.3, 0.5], [0.9, 0.5]])],  # crossed
-    "8": [np.concatenate([_arc(0.5, 0.24, 0.36, 0.24, 450, 90, 28), _arc(0.5, 0.74, 0.46, 0.26, -90, 270)])],
-    "9": [np.concatenate([_arc(0.5, 0.28, 0.44, 0.28, 0, 360, 28), [[0.94, 0.28], [0.85, 1.0]]])],
-}
 PLAIN_SEVEN = [np.array([[0.0, 0.0], [1.0, 0.0], [0.35, 1.0]])]
-
-
-def drawn_digit(
-    strokes: list[np.ndarray], rng: np.random.Generator, *, narrow: bool = False, pen: int = STROKE_WIDTH
-) -> np.ndarray:
-    """A digit drawn with the canvas's pen on a transparent RGBA canvas, as the browser sends it."""
-    canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), np.uint8)
-    height = rng.uniform(0.5, 0.8) * CANVAS_SIDE
-    width = height * (0.35 if narrow else rng.uniform(0.55, 0.8))
-    tilt, slant = np.radians(rng.uniform(-10, 10)), rng.uniform(-0.2, 0.2)
-    centre = CANVAS_SIDE / 2 + rng.uniform(-0.12, 0.12, size=2) * CANVAS_SIDE
-    rotation = np.array([[np.cos(tilt), np.sin(tilt)], [-np.sin(tilt), np.cos(tilt)]])
-    for stroke in strokes:
-        points = (stroke - 0.5) * [width, height]
-        points[:, 0] += slant * points[:, 1]
-        points = points @ rotation + centre + rng.normal(0, 0.006 * CANVAS_SIDE, points.shape)  # tremor
-        line = [np.round(points).astype(np.int32)]
-        cv2.polylines(canvas, line, False, (0, 0, 0, 255), pen, cv2.LINE_AA)
-    return canvas
 
 
 def typed_digit(digit: int, rng: np.random.Generator, font: int) -> np.ndarray:
@@ -81,12 +41,15 @@ def typed_digit(digit: int, rng: np.random.Generator, font: int) -> np.ndarray:
     return canvas
 
 
-def read(rgba: np.ndarray) -> str:
-    """What LeNet reads on the canvas, by the page's path."""
-    result, _ = models.predict(
-        "lenet_digits", drawing_image(rgba), k=1, model=models.get_model("lenet_digits")
-    )
-    return result.top[0][0]
+def read(drawings: list[np.ndarray]) -> list[str]:
+    """What LeNet reads on each canvas by the page's path (drawing_image, predict's preprocessing, its top
+    class), in one forward pass; test_one_pass_reads_what_predict_reads holds it to predict itself."""
+    model = models.get_model("lenet_digits")
+    batch = torch.cat([models.preprocess("lenet_digits", drawing_image(rgba)).tensor for rgba in drawings])
+    with torch.inference_mode():
+        logits = model(batch.to(models.model_device(model)))  # (N, 10)
+    classes = models.model_info("lenet_digits").classes
+    return [classes[int(index)] for index in logits.argmax(dim=1)]
 
 
 class TestCompositeOver:
@@ -143,8 +106,6 @@ class TestDecodeDrawing:
         assert decoded.shape == (3, 4, 4) and (decoded[:, :, 3] == 255).all()
 
     def test_hostile_bytes_are_refused(self):
-        from tests.lib.test_images import png_header_claiming
-
         with pytest.raises(ImageError, match="too large"):
             decode_drawing(png_header_claiming(50_000, 50_000))
         for junk in (b"", b"not a png", np.random.default_rng(0).bytes(500)):
@@ -208,12 +169,21 @@ class TestStrokes:
         assert "32×32 bitmap, strokes thickened" in captions
 
 
-@needs_weights
+@pytest.mark.needs_weights
 class TestLeNetReadsDrawnDigits:
+    def test_one_pass_reads_what_predict_reads(self):
+        rng = np.random.default_rng(5)
+        pens = (STROKE_WIDTH // 2, STROKE_WIDTH)  # thickened and not
+        drawings = [drawn_digit(STROKES[digit], rng, pen=pens[int(digit) % 2]) for digit in STROKES]
+        one_by_one = [
+            models.predict("lenet_digits", drawing_image(rgba), k=1)[0].top[0][0] for rgba in drawings
+        ]
+        assert read(drawings) == one_by_one
+
     def test_polyline_digits(self):
         rng = np.random.default_rng(0)
         truth = [digit for digit in STROKES for _ in range(12)]
-        read_as = [read(drawn_digit(STROKES[digit], rng, narrow=digit == "1")) for digit in truth]
+        read_as = read([drawn_digit(STROKES[digit], rng, narrow=digit == "1") for digit in truth])
         accuracy = np.mean([a == b for a, b in zip(read_as, truth, strict=True)])
         assert accuracy >= DRAWN_DIGIT_ACCURACY, list(zip(truth, read_as, strict=True))
 
@@ -225,26 +195,26 @@ class TestLeNetReadsDrawnDigits:
             for digit in range(10)
         ]
         truth = [item for item in truth if item[0] != 7] * 5  # a 7 without its bar: see the next test
-        accuracy = np.mean([read(typed_digit(digit, rng, font)) == str(digit) for digit, font in truth])
+        read_as = read([typed_digit(digit, rng, font) for digit, font in truth])
+        accuracy = np.mean([read == str(digit) for read, (digit, _) in zip(read_as, truth, strict=True)])
         assert accuracy >= FONT_DIGIT_ACCURACY
 
     def test_thickening_is_what_reads_them(self, monkeypatch):
         """A thin pen (half the canvas's): without thickening, fewer are read; the data's strokes are thick."""
         rng = np.random.default_rng(2)
         pen = STROKE_WIDTH // 2
-        drawings = [
-            (digit, drawn_digit(STROKES[digit], rng, pen=pen)) for digit in STROKES for _ in range(10)
-        ]
-        thickened = np.mean([read(rgba) == digit for digit, rgba in drawings])
+        truth = [digit for digit in STROKES for _ in range(10)]
+        drawings = [drawn_digit(STROKES[digit], rng, pen=pen) for digit in truth]
+        thickened = np.mean(np.array(read(drawings)) == truth)
         monkeypatch.setattr(models, "DIGIT_STROKE", 0)
-        thin = np.mean([read(rgba) == digit for digit, rgba in drawings])
+        thin = np.mean(np.array(read(drawings)) == truth)
         assert thickened > thin
 
     def test_the_data_crosses_its_sevens(self):
         """The UCI writers crossed their 7s: LeNet reads a crossed 7 and mostly not a plain one (the page says so)."""
         rng = np.random.default_rng(3)
-        crossed = np.mean([read(drawn_digit(STROKES["7"], rng)) == "7" for _ in range(10)])
-        plain = np.mean([read(drawn_digit(PLAIN_SEVEN, rng)) == "7" for _ in range(10)])
+        crossed = np.mean(np.array(read([drawn_digit(STROKES["7"], rng) for _ in range(10)])) == "7")
+        plain = np.mean(np.array(read([drawn_digit(PLAIN_SEVEN, rng) for _ in range(10)])) == "7")
         assert crossed >= 0.9 > plain
 
     def test_code_panel_reproduces_a_thickened_drawing(self, monkeypatch):

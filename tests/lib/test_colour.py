@@ -25,6 +25,7 @@ from lib.cv.colour import (
     split_channels,
 )
 from lib.cv.images import ImageError
+from tests.helpers import run_snippet
 from tests.tolerances import HSV_ROUND_TRIP_ATOL, UINT8_ATOL
 
 small_images = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.just(3)))
@@ -39,12 +40,6 @@ def image_rgb():
 def hsv_pixel(hue, saturation, value):
     """One RGB pixel (1, 1, 3) with the given OpenCV HSV (hue 0..179)."""
     return cv2.cvtColor(np.uint8([[[hue, saturation, value]]]), cv2.COLOR_HSV2RGB)
-
-
-def run_snippet(code, image_rgb):
-    namespace = {"image_rgb": image_rgb}
-    exec(compile(code, "<snippet>", "exec"), namespace)
-    return namespace
 
 
 class TestConvertColour:

@@ -29,12 +29,8 @@ from lib.nn.data import (
     transform_snippet,
     transforms_code,
 )
+from tests.helpers import snippet_result
 from tests.photo_zip import phone_photo_zip
-
-
-def run_snippet(code: str, **namespace) -> object:
-    exec(compile(code, "<snippet>", "exec"), namespace)  # our own generated code
-    return namespace["result"]
 
 
 def png(colour: tuple[int, int, int], size: int = 20) -> bytes:
@@ -114,7 +110,7 @@ class TestLoaderFacts:
         ]
 
     def test_snippet_gives_the_batch_sizes(self):
-        sizes = run_snippet(loader_snippet(1070, batch_size=32))
+        sizes = snippet_result(loader_snippet(1070, batch_size=32))
         assert len(sizes) == 34 and sizes[-1] == 14
 
     def test_rejects(self):
@@ -319,7 +315,7 @@ class TestTransforms:
             normalize=True,
         )
         (expected,) = apply_transforms([self.image], spec, seed=5)
-        assert torch.equal(run_snippet(transform_snippet(spec, seed=5), image_rgb=self.image), expected)
+        assert torch.equal(snippet_result(transform_snippet(spec, seed=5), image_rgb=self.image), expected)
 
     def test_same_seed_same_augmentation_other_seed_differs(self):
         spec = TransformSpec(resize=32, rotation_degrees=45, flip_probability=0.5)

@@ -28,6 +28,7 @@ def device_check():
         sys.modules.pop("device_check", None)
 
 
+@pytest.mark.slow  # the script in a fresh interpreter, torch imported and run twice: ~8 s on 2 cores
 def test_runs_small_and_compares_two_devices(tmp_path):
     """CPU against itself exercises every comparison; without CUDA it says so and still exits 0."""
     out = tmp_path / "rows.json"

@@ -10,14 +10,9 @@ import pytest
 
 from lib.cv import drawing
 from lib.cv.drawing import CanvasSpec, Circle, Ellipse, Line, Polyline, Rectangle, Text
+from tests.helpers import snippet_result
 
 BLACK = (0, 0, 0)
-
-
-def run_snippet(code: str) -> np.ndarray:
-    namespace: dict = {}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace["result"]
 
 
 def only(*shapes, width: int = 700, height: int = 500) -> np.ndarray:
@@ -230,7 +225,7 @@ class TestCanvasSnippet:
         code = drawing.canvas_snippet()
         assert "blue" in code.lower() or "(255, 127, 0)" in code
         assert "cv2.line(canvas, (50, 50), (650, 450), (255, 255, 255), 5)" in code  # the notes' call
-        np.testing.assert_array_equal(run_snippet(code), drawing.draw_canvas())
+        np.testing.assert_array_equal(snippet_result(code), drawing.draw_canvas())
 
     def test_every_option(self):
         spec = CanvasSpec(
@@ -255,4 +250,4 @@ class TestCanvasSnippet:
                 Text(text="plain", org=(250, 40), font="plain", scale=2, thickness=1, antialiased=False),
             ),
         )
-        np.testing.assert_array_equal(run_snippet(drawing.canvas_snippet(spec)), drawing.draw_canvas(spec))
+        np.testing.assert_array_equal(snippet_result(drawing.canvas_snippet(spec)), drawing.draw_canvas(spec))

@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 from lib.cv import filters
 from lib.cv.images import ImageError
+from tests.helpers import run_snippet
 from tests.tolerances import FLOAT32_SUM_RTOL, KERNEL_ATOL, TORCH_VS_CV_ATOL
 
 RNG = np.random.default_rng(4)
@@ -37,12 +38,6 @@ def sum_tolerance(image: np.ndarray, kernel: np.ndarray) -> float:
 def default_path_tolerance(image: np.ndarray, kernel: np.ndarray) -> float:
     """apply_kernel without a device is cv2.filter2D itself (exact), or torch on CUDA when a GPU is present."""
     return sum_tolerance(image, kernel) if torch.cuda.is_available() else 0.0
-
-
-def run_snippet(code: str, image_rgb: np.ndarray) -> dict:
-    namespace = {"image_rgb": image_rgb}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace
 
 
 def step_edge(height: int = 8, width: int = 8, column: int = 4) -> np.ndarray:

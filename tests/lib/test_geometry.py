@@ -12,17 +12,12 @@ from hypothesis import strategies as st
 
 from lib.cv import geometry
 from lib.cv.images import ImageError
+from tests.helpers import snippet_result
 from tests.tolerances import MATRIX_ATOL
 
 RNG = np.random.default_rng(3)
 IMAGE = RNG.integers(0, 256, size=(90, 120, 3), dtype=np.uint8)  # (H, W, 3): rows=90, cols=120
 SQUARE = [(10, 10), (110, 10), (110, 80), (10, 80)]
-
-
-def run_snippet(code: str, image_rgb: np.ndarray) -> np.ndarray:
-    namespace = {"image_rgb": image_rgb}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace["result"]
 
 
 class TestAffineMatrix:
@@ -290,38 +285,40 @@ class TestSnippets:
     def test_affine_snippet_reproduces_warp(self):
         source, target = [(5.5, 7.0), (100.25, 9.0), (11.0, 80.0)], [(0.3, 2.0), (90.0, 20.0), (30.0, 85.0)]
         expected = geometry.warp_image(IMAGE, geometry.affine_matrix(source, target))
-        np.testing.assert_array_equal(run_snippet(geometry.affine_snippet(source, target), IMAGE), expected)
+        np.testing.assert_array_equal(
+            snippet_result(geometry.affine_snippet(source, target), IMAGE), expected
+        )
 
     def test_perspective_snippet_reproduces_warp(self):
         source, target = geometry.course_perspective_points(120, 90)
         expected = geometry.warp_image(IMAGE, geometry.perspective_matrix(source, target))
         np.testing.assert_array_equal(
-            run_snippet(geometry.perspective_snippet(source, target), IMAGE), expected
+            snippet_result(geometry.perspective_snippet(source, target), IMAGE), expected
         )
 
     def test_rotation_snippet_reproduces_warp(self):
         expected = geometry.warp_image(IMAGE, geometry.rotation_matrix((60.0, 45.0), angle=33.3, scale=0.8))
         code = geometry.rotation_snippet((60.0, 45.0), angle=33.3, scale=0.8)
-        np.testing.assert_array_equal(run_snippet(code, IMAGE), expected)
+        np.testing.assert_array_equal(snippet_result(code, IMAGE), expected)
 
     def test_translation_snippet_reproduces_warp(self):
         expected = geometry.warp_image(IMAGE, geometry.translation_matrix(tx=12.5, ty=-4))
         np.testing.assert_array_equal(
-            run_snippet(geometry.translation_snippet(tx=12.5, ty=-4), IMAGE), expected
+            snippet_result(geometry.translation_snippet(tx=12.5, ty=-4), IMAGE), expected
         )
 
     @pytest.mark.parametrize(("shear_x", "shear_y"), [(0.5, 0.0), (-0.3, 0.7)])
     def test_shear_snippet_reproduces_warp(self, shear_x, shear_y):
         matrix, size = geometry.fit_canvas(geometry.shear_matrix(shear_x=shear_x, shear_y=shear_y), 120, 90)
         expected = geometry.warp_image(IMAGE, matrix, output_size=size)
-        result = run_snippet(geometry.shear_snippet(shear_x=shear_x, shear_y=shear_y), IMAGE)
+        result = snippet_result(geometry.shear_snippet(shear_x=shear_x, shear_y=shear_y), IMAGE)
         np.testing.assert_array_equal(result, expected)
 
     def test_document_snippet_reproduces_warp(self):
         corners = [(12.0, 8.0), (105.5, 15.0), (98.0, 84.0), (5.0, 70.0)]
         target, size = geometry.document_target(corners)
         expected = geometry.warp_image(IMAGE, geometry.perspective_matrix(corners, target), output_size=size)
-        np.testing.assert_array_equal(run_snippet(geometry.document_snippet(corners), IMAGE), expected)
+        np.testing.assert_array_equal(snippet_result(geometry.document_snippet(corners), IMAGE), expected)
 
     def test_document_sample_straightens_to_a_page(self):
         samples = pytest.importorskip("samples")

@@ -19,6 +19,7 @@ from lib.cv.histograms import (
     rgb_histograms,
 )
 from lib.cv.images import ImageError
+from tests.helpers import run_snippet
 
 small_images = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.just(3)))
 
@@ -37,12 +38,6 @@ def low_contrast_rgb():
     green = np.full_like(red, 120)
     blue = red[::-1] * 0.9
     return np.stack([red, green, blue], axis=2).astype(np.uint8)
-
-
-def run_snippet(code, image_rgb):
-    namespace = {"image_rgb": image_rgb}
-    exec(compile(code, "<snippet>", "exec"), namespace)
-    return namespace
 
 
 class TestRgbHistograms:

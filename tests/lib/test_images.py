@@ -1,8 +1,6 @@
 """decode_image and friends: reference decoding, conversions, and a corpus of bad uploads."""
 
 import io
-import struct
-import zlib
 
 import cv2
 import numpy as np
@@ -21,6 +19,7 @@ from lib.cv.images import (
     to_rgb,
 )
 from samples import load_sample, sample_bytes
+from tests.helpers import png_header_claiming
 from tests.tolerances import UINT8_ATOL
 
 
@@ -28,18 +27,6 @@ def pil_bytes(image: Image.Image, file_format: str, **params) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=file_format, **params)
     return buffer.getvalue()
-
-
-def png_header_claiming(width: int, height: int) -> bytes:
-    """A PNG with a valid IHDR chunk that claims a huge size and no pixel data."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
 
 
 class TestDecodeImage:

@@ -38,10 +38,6 @@ from lib.nn.models import (
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL, SUBSET_ACCURACY_MARGIN
 
 CPU = torch.device("cpu")
-needs_weights = pytest.mark.skipif(
-    not all(name in read_manifest() for name in models.OUR_MODELS),
-    reason="weights/ not trained yet: run scripts/train_lenet_digits.py and scripts/train_shapes_cnn.py",
-)
 
 
 def _state_bytes(model: torch.nn.Module) -> bytes:
@@ -187,7 +183,7 @@ class TestLoadModel:
         assert available_models()[:1] == ["lenet_digits"]
 
 
-@needs_weights
+@pytest.mark.needs_weights
 class TestOurWeights:
     def test_lenet_reaches_recorded_accuracy_on_held_out_digits(self):
         entry = read_manifest()["lenet_digits"]
@@ -427,7 +423,7 @@ class TestLabelImage:
         assert label_image(np.zeros((50, 60), np.uint8), "3").shape == (50, 60, 3)
 
 
-@needs_weights
+@pytest.mark.needs_weights
 class TestClassifySnippet:
     @pytest.mark.parametrize("name", ["lenet_digits", "shapes_cnn"])
     def test_snippet_reproduces_classify(self, name, monkeypatch):

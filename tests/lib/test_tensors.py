@@ -29,11 +29,7 @@ from lib.nn.tensors import (
     tensor_facts,
     tensor_panels,
 )
-
-
-def run_snippet(code: str, **namespace) -> object:
-    exec(compile(code, "<snippet>", "exec"), namespace)  # the snippet is our own generated code
-    return namespace["result"]
+from tests.helpers import snippet_result
 
 
 class TestParseTensor:
@@ -61,7 +57,9 @@ class TestParseTensor:
 
     def test_snippet_builds_the_same_tensor(self):
         for text, dtype in (("[[1, 2.5], [3, -4]]", None), ("[1.9, -2.2]", "int16"), ("[true, false]", None)):
-            assert torch.equal(run_snippet(parse_snippet(text, dtype=dtype)), parse_tensor(text, dtype=dtype))
+            assert torch.equal(
+                snippet_result(parse_snippet(text, dtype=dtype)), parse_tensor(text, dtype=dtype)
+            )
 
     @pytest.mark.parametrize(
         ("text", "message"),
@@ -101,7 +99,7 @@ class TestFactories:
     @pytest.mark.parametrize("kind", FACTORIES)
     def test_snippet_reproduces_the_factory(self, kind):
         spec = FactorySpec(kind=kind, shape=(4, 5), seed=42)
-        assert torch.equal(run_snippet(factory_snippet(spec)), make_tensor(spec))
+        assert torch.equal(snippet_result(factory_snippet(spec)), make_tensor(spec))
 
     def test_same_seed_as_torch_manual_seed(self):
         # Reference: the course's torch.manual_seed(42); torch.rand(5).
@@ -197,7 +195,7 @@ class TestNoiseImages:
     )
     def test_snippet_matches(self, kind, rgb, vmin, vmax):
         expected = display_like_matplotlib(noise_values(kind, size=32, rgb=rgb), vmin=vmin, vmax=vmax)
-        result = run_snippet(noise_snippet(kind, size=32, rgb=rgb, vmin=vmin, vmax=vmax))
+        result = snippet_result(noise_snippet(kind, size=32, rgb=rgb, vmin=vmin, vmax=vmax))
         assert np.array_equal(result, expected)
 
     def test_rejects(self):
@@ -252,7 +250,7 @@ class TestIndexGrid:
     def test_equals_torch_and_the_snippet(self, expression, reference):
         result = index_grid(expression).result
         assert torch.equal(result, reference(self.grid))
-        assert torch.equal(run_snippet(index_snippet(expression)), result)
+        assert torch.equal(snippet_result(index_snippet(expression)), result)
 
     def test_selected_cells_by_hand(self):
         assert index_grid("t[:, 0]").selected.tolist() == [[True, False, False]] * 3
@@ -291,6 +289,9 @@ class TestIndexGrid:
             ("t[[[0]]]", "lists inside lists"),
             ("t[0", "missing"),
             ("t * 2", "not part of an index"),
+            ("t[1 - 1]", "'-' at position 5 is not part of an index"),
+            ("t[]", "unexpected ']' at position 3"),
+            ("t[0] t[1]", "comma is missing"),
             ("~t", "bracketed"),
             ("", "type an index"),
             ("t" + "[0]" * 100, "too long"),
@@ -314,7 +315,7 @@ class TestShapeStep:
         assert step.fix == ".contiguous().view(6, 4)"
         reference = torch.arange(24).reshape(12, 2).transpose(0, 1).reshape(6, 4)
         assert torch.equal(step.outputs[0], reference)
-        assert torch.equal(run_snippet(step.code), reference)
+        assert torch.equal(snippet_result(step.code), reference)
 
     def test_course_transpose_permute(self):
         assert shape_step("transpose", numel=24, start_shape=(12, 2)).outputs[0].shape == (2, 12)
@@ -354,7 +355,7 @@ class TestShapeStep:
         step = shape_step(
             operation, numel=24, start_shape=(2, 3, 4), new_shape=(4, 6), dim=1, dim1=2, order=(1, 2, 0)
         )
-        result = run_snippet(step.code)
+        result = snippet_result(step.code)
         results = result if isinstance(result, tuple) else (result,)
         assert all(torch.equal(a, b) for a, b in zip(results, step.outputs, strict=True))
 
@@ -419,7 +420,7 @@ class TestAggregate:
     def test_snippets_agree(self, operation, dim):
         for matrix in (self.matrix, self.matrix.double() / 3):
             result = aggregate(matrix, operation, dim=dim)
-            assert torch.equal(run_snippet(result.code), result.values)
+            assert torch.equal(snippet_result(result.code), result.values)
 
     def test_rejects(self):
         with pytest.raises(ValueError, match="dim=2"):

@@ -16,6 +16,7 @@ from lib.cv.thresholding import (
     simple_threshold,
     threshold_snippet,
 )
+from tests.helpers import run_snippet
 from tests.tolerances import KMEANS_PREVIEW_PALETTE_ATOL, KMEANS_PREVIEW_SHARE_ATOL
 
 
@@ -34,12 +35,6 @@ def three_colour_image():
     image[:, 40:] = (245, 245, 245)  # white, 20%
     noise = np.random.default_rng(0).integers(-3, 4, image.shape)
     return np.clip(image.astype(int) + noise, 0, 255).astype(np.uint8)
-
-
-def run_snippet(code, image_rgb):
-    namespace = {"image_rgb": image_rgb}
-    exec(compile(code, "<snippet>", "exec"), namespace)
-    return namespace
 
 
 class TestSimpleThreshold:

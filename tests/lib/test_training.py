@@ -23,13 +23,8 @@ from lib.nn.training import (
     sequential_from_functional,
     two_ways_snippet,
 )
+from tests.helpers import run_snippet
 from tests.tolerances import LINEAR_FIT_ATOL, PROB_ATOL, STANDARDISED_ATOL, TRAINING_REPRO_RTOL
-
-
-def run_snippet(code: str) -> dict:
-    namespace: dict = {}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # our own generated code
-    return namespace
 
 
 @pytest.fixture(scope="module")

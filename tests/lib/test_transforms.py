@@ -12,18 +12,13 @@ from hypothesis import strategies as st
 
 from lib.cv import transforms
 from lib.cv.images import ImageError
+from tests.helpers import snippet_result
 
 RNG = np.random.default_rng(7)
 IMAGE = RNG.integers(0, 256, size=(90, 120, 3), dtype=np.uint8)  # (H, W, 3): 90 rows, 120 columns
 GRAY = RNG.integers(0, 256, size=(37, 52), dtype=np.uint8)
 # A course-sized image (the notes' crop x 400..800, y 300..900 fits inside a 1000 x 1200 image).
 LARGE = RNG.integers(0, 256, size=(1200, 1000, 3), dtype=np.uint8)
-
-
-def run_snippet(code: str, image_rgb: np.ndarray) -> np.ndarray:
-    namespace = {"image_rgb": image_rgb}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace["result"]
 
 
 def step_image(low: int = 50, high: int = 200, size: int = 8) -> np.ndarray:
@@ -317,7 +312,7 @@ class TestSnippets:
     def test_resize(self, name):
         code = transforms.resize_snippet(width=70, height=33, interpolation=name)
         np.testing.assert_array_equal(
-            run_snippet(code, IMAGE), transforms.resize_to(IMAGE, width=70, height=33, interpolation=name)
+            snippet_result(code, IMAGE), transforms.resize_to(IMAGE, width=70, height=33, interpolation=name)
         )
 
     @pytest.mark.parametrize(("percent", "name"), [(50, "area"), (37.5, "cubic"), (250, "lanczos4")])
@@ -325,7 +320,8 @@ class TestSnippets:
         code = transforms.scale_snippet(percent=percent, interpolation=name)
         assert "scale_percentage" in code
         np.testing.assert_array_equal(
-            run_snippet(code, IMAGE), transforms.resize_by_percent(IMAGE, percent=percent, interpolation=name)
+            snippet_result(code, IMAGE),
+            transforms.resize_by_percent(IMAGE, percent=percent, interpolation=name),
         )
 
     @pytest.mark.parametrize("name", list(transforms.INTERPOLATIONS))
@@ -333,13 +329,13 @@ class TestSnippets:
         region = transforms.magnifier_region(120, 90, center_x_percent=30, center_y_percent=70, side=20)
         code = transforms.magnifier_snippet(region=region, zoom=5, interpolation=name)
         np.testing.assert_array_equal(
-            run_snippet(code, IMAGE), transforms.magnify(IMAGE, region=region, zoom=5, interpolation=name)
+            snippet_result(code, IMAGE), transforms.magnify(IMAGE, region=region, zoom=5, interpolation=name)
         )
 
     @pytest.mark.parametrize("code", [1, 0, -1])
     def test_flip(self, code):
         np.testing.assert_array_equal(
-            run_snippet(transforms.flip_snippet(flip_code=code), IMAGE),
+            snippet_result(transforms.flip_snippet(flip_code=code), IMAGE),
             transforms.flip(IMAGE, flip_code=code),
         )
 
@@ -347,7 +343,7 @@ class TestSnippets:
     def test_rotate_quarter(self, degrees):
         code = transforms.rotate_quarter_snippet(degrees_clockwise=degrees)
         np.testing.assert_array_equal(
-            run_snippet(code, IMAGE), transforms.rotate_quarter(IMAGE, degrees_clockwise=degrees)
+            snippet_result(code, IMAGE), transforms.rotate_quarter(IMAGE, degrees_clockwise=degrees)
         )
 
     @pytest.mark.parametrize(
@@ -356,14 +352,14 @@ class TestSnippets:
     def test_rotate(self, angle, keep_whole):
         code = transforms.rotate_snippet(angle=angle, keep_whole=keep_whole)
         np.testing.assert_array_equal(
-            run_snippet(code, IMAGE), transforms.rotate_by_angle(IMAGE, angle=angle, keep_whole=keep_whole)
+            snippet_result(code, IMAGE), transforms.rotate_by_angle(IMAGE, angle=angle, keep_whole=keep_whole)
         )
 
     @pytest.mark.parametrize("rectangle", [transforms.COURSE_CROP, (100, -10, 500, 50), (5, 6, 70, 80)])
     def test_crop(self, rectangle):
         image = LARGE if rectangle == transforms.COURSE_CROP else IMAGE
         np.testing.assert_array_equal(
-            run_snippet(transforms.crop_snippet(rectangle=rectangle), image),
+            snippet_result(transforms.crop_snippet(rectangle=rectangle), image),
             transforms.crop(image, rectangle=rectangle),
         )
 

@@ -3,7 +3,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import ui.cached_models as cm
-from tests.lib.test_canvas_input import STROKES, drawn_digit
+from tests.helpers import STROKES, drawn_digit
 from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
 
 PAGE = "app_pages/classifier.py"

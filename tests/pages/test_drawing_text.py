@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import tempfile
-
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from lib.cv import drawing
+from tests.helpers import run_program
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/drawing_text.py"
@@ -17,14 +15,6 @@ PAGE = "app_pages/drawing_text.py"
 def canvas_code(app) -> str:
     (code,) = [code.value for code in app.get("code")]
     return code
-
-
-def run_snippet(code: str) -> np.ndarray:
-    """Run the shown program in an empty temporary folder (it saves result.png there); its `result`."""
-    namespace: dict = {"__name__": "__main__"}
-    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
-        exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
-    return namespace["result"]
 
 
 def canvas_url(app) -> str:
@@ -42,7 +32,7 @@ class TestDrawingTextPage:
         code = canvas_code(app)
         assert "background = (255, 127, 0)" in code  # the course's BGR blue
         assert "cv2.ellipse(canvas, (350, 350), (100, 50), 45.0, 0.0, 360.0, (0, 255, 0), 3)" in code
-        np.testing.assert_array_equal(run_snippet(code), drawing.draw_canvas())
+        np.testing.assert_array_equal(run_program(code), drawing.draw_canvas())
         assert any("org (200, 100) is on its baseline" in caption.value for caption in app.caption)
 
     def test_line_slider_moves_the_line(self):
@@ -59,7 +49,7 @@ class TestDrawingTextPage:
         assert_clean(app)
         code = canvas_code(app)
         assert "background = (0, 0, 255)" in code  # red in OpenCV's (blue, green, red)
-        assert np.all(run_snippet(code)[499, 0] == (255, 0, 0))  # a corner no shape reaches, in RGB
+        assert np.all(run_program(code)[499, 0] == (255, 0, 0))  # a corner no shape reaches, in RGB
 
     def test_text_controls(self):
         app = run_page(PAGE)

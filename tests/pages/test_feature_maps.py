@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ui.cached_models as cm
-from tests.lib.test_canvas_input import STROKES, drawn_digit
+from tests.helpers import STROKES, drawn_digit
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/feature_maps.py"

@@ -26,11 +26,14 @@ from streamlit import config
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import page_params
 from tests.pages.harness import ROOT, assert_clean
 from ui.course_map import all_pages
 
 PAGES = all_pages()
 TIMEOUT = 120
+# Pages with many inputs, whose sweep takes over ~3 s on 2 cores: `dev.sh quick` leaves them to `dev.sh test`.
+SLOW_SWEEPS = {"datasets_loaders", "cnn_calculators", "geometry", "train_cnn"}
 TEXT_KINDS = ("text_input", "text_area")
 # If any page ever evaluated what it is given, this file would appear.
 PWNED = Path(tempfile.gettempdir()) / f"cvlab_pwned_{os.getpid()}"
@@ -144,7 +147,7 @@ def run_with(app: AppTest, item: Input, value: object) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("info", PAGES, ids=[info.url_path for info in PAGES])
+@pytest.mark.parametrize("info", page_params(PAGES, slow=SLOW_SWEEPS))
 def test_every_text_and_number_input_survives_hostile_values(info):
     inputs = inputs_of(info.file)
     if not inputs:

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from lib.cv import transforms
 from lib.cv.images import DEFAULT_WORKING_SIDE, decode_image, encode_png, fit_to_working_size
 from samples import DEFAULT_SAMPLE, SAMPLES, sample_bytes
+from tests.helpers import run_program
 from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/resize_flip_rotate_crop.py"
@@ -19,12 +20,10 @@ def working_image() -> np.ndarray:
     return fit_to_working_size(decode_image(sample_bytes(DEFAULT_SAMPLE)), longest_side=DEFAULT_WORKING_SIDE)
 
 
-def run_program(code: str, image_rgb: np.ndarray, folder) -> np.ndarray:
-    """Run a shown program in `folder` (the current directory) beside the image as input.png; its `result`."""
+def run_beside(code: str, image_rgb: np.ndarray, folder) -> np.ndarray:
+    """Run a shown program in `folder` beside the image as input.png; its `result`."""
     (folder / "input.png").write_bytes(encode_png(image_rgb))
-    namespace: dict = {"__name__": "__main__"}
-    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
-    return namespace["result"]
+    return run_program(code, folder)
 
 
 class TestResizeFlipRotateCropPage:
@@ -65,7 +64,7 @@ class TestResizeFlipRotateCropPage:
             transforms.crop(image),
         ]
         for code, result in zip(codes, expected, strict=True):
-            np.testing.assert_array_equal(run_program(code, image, tmp_path), result)
+            np.testing.assert_array_equal(run_beside(code, image, tmp_path), result)
 
     def test_width_slider_resizes(self):
         app = run_page(PAGE)

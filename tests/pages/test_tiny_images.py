@@ -14,12 +14,15 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import page_params
 from tests.pages.harness import ROOT, image_captions
 from ui import image_source
 from ui.course_map import all_pages
 
 PAGES = all_pages()
 TIMEOUT = 120
+# Pages with many sliders, whose sweep takes over ~3 s on 2 cores: `dev.sh quick` leaves them to `dev.sh test`.
+SLOW_SWEEPS = {"datasets_loaders", "drawing_text"}
 CURRENT_IMAGE = "Current image"  # the option of a page's own picture chooser that means the sidebar's image
 CHOOSER_KINDS = ("segmented_control", "radio", "selectbox")
 
@@ -87,7 +90,7 @@ def test_page_survives_a_tiny_current_image(info, size):
     run_on_tiny_image(info, size)
 
 
-@pytest.mark.parametrize("info", PAGES, ids=[info.url_path for info in PAGES])
+@pytest.mark.parametrize("info", page_params(PAGES, slow=SLOW_SWEEPS))
 def test_every_slider_at_its_ends_with_a_1x1_image(info):
     """Kernel sizes, block sizes, k, crop sizes... at their largest and smallest, on one pixel."""
     app = run_on_tiny_image(info, "1x1")

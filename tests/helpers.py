@@ -1,0 +1,102 @@
+"""Helpers the test modules share, so that no test module imports another: generated code run as the
+course runs it, hostile PNG bytes, and digits drawn the way a mouse draws them on the canvas."""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from lib.cv.canvas_input import CANVAS_SIDE, STROKE_WIDTH
+
+
+def run_snippet(code: str, image_rgb: np.ndarray | None = None, **names: object) -> dict:
+    """Execute a generated Code-panel snippet with image_rgb (and any other names) defined; its namespace."""
+    namespace: dict = dict(names) if image_rgb is None else {"image_rgb": image_rgb, **names}
+    exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
+    return namespace
+
+
+def snippet_result(code: str, image_rgb: np.ndarray | None = None, **names: object) -> object:
+    """The `result` a generated snippet computes."""
+    return run_snippet(code, image_rgb, **names)["result"]
+
+
+def run_program(code: str, folder: Path | None = None) -> object:
+    """Run a shown program as a script (__name__ == "__main__") in folder, else an empty temporary one; its `result`."""
+    namespace: dict = {"__name__": "__main__"}
+    with contextlib.ExitStack() as stack:
+        where = folder if folder is not None else stack.enter_context(tempfile.TemporaryDirectory())
+        stack.enter_context(contextlib.chdir(where))
+        exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the page's own generated code
+    return namespace["result"]
+
+
+def page_params(pages: list, *, slow: set[str] = frozenset()) -> list:
+    """One pytest.param per page (id: its url path); those whose url path is in `slow` marked slow."""
+    unknown = slow - {info.url_path for info in pages}
+    assert not unknown, f"no such pages: {sorted(unknown)}"
+    return [
+        pytest.param(info, id=info.url_path, marks=[pytest.mark.slow] if info.url_path in slow else [])
+        for info in pages
+    ]
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG with a valid IHDR chunk that claims a huge size and no pixel data."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> np.ndarray:
+    """Points (n, 2) x, y of an elliptic arc; angles in degrees, 0 = right, 90 = down (image axes)."""
+    angles = np.radians(np.linspace(start, end, n))
+    return np.stack([cx + rx * np.cos(angles), cy + ry * np.sin(angles)], axis=1)
+
+
+# Each digit as strokes in a unit box (x right, y down), the way people draw them with a mouse.
+STROKES: dict[str, list[np.ndarray]] = {
+    "0": [_arc(0.5, 0.5, 0.45, 0.5, -90, 270, 40)],
+    "1": [np.array([[0.3, 0.18], [0.55, 0.0], [0.55, 1.0]])],
+    "2": [np.concatenate([_arc(0.5, 0.28, 0.42, 0.28, 190, 390, 20), [[0.05, 1.0], [0.98, 1.0]]])],
+    "3": [
+        np.concatenate([_arc(0.48, 0.25, 0.42, 0.25, 200, 450, 20), _arc(0.48, 0.74, 0.46, 0.26, 270, 520)])
+    ],
+    "4": [np.array([[0.6, 0.0], [0.05, 0.68], [0.98, 0.68]]), np.array([[0.72, 0.3], [0.72, 1.0]])],
+    "5": [np.concatenate([[[0.9, 0.0], [0.2, 0.0], [0.15, 0.42]], _arc(0.48, 0.68, 0.45, 0.32, 235, 495)])],
+    "6": [np.concatenate([_arc(0.85, 0.6, 0.8, 0.6, 240, 180, 12), _arc(0.5, 0.72, 0.44, 0.28, 180, 540)])],
+    "7": [np.array([[0.0, 0.0], [1.0, 0.0], [0.35, 1.0]]), np.array([[0.3, 0.5], [0.9, 0.5]])],  # crossed
+    "8": [np.concatenate([_arc(0.5, 0.24, 0.36, 0.24, 450, 90, 28), _arc(0.5, 0.74, 0.46, 0.26, -90, 270)])],
+    "9": [np.concatenate([_arc(0.5, 0.28, 0.44, 0.28, 0, 360, 28), [[0.94, 0.28], [0.85, 1.0]]])],
+}
+
+
+def drawn_digit(
+    strokes: list[np.ndarray], rng: np.random.Generator, *, narrow: bool = False, pen: int = STROKE_WIDTH
+) -> np.ndarray:
+    """A digit drawn with the canvas's pen on a transparent RGBA canvas, as the browser sends it."""
+    canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), np.uint8)
+    height = rng.uniform(0.5, 0.8) * CANVAS_SIDE
+    width = height * (0.35 if narrow else rng.uniform(0.55, 0.8))
+    tilt, slant = np.radians(rng.uniform(-10, 10)), rng.uniform(-0.2, 0.2)
+    centre = CANVAS_SIDE / 2 + rng.uniform(-0.12, 0.12, size=2) * CANVAS_SIDE
+    rotation = np.array([[np.cos(tilt), np.sin(tilt)], [-np.sin(tilt), np.cos(tilt)]])
+    for stroke in strokes:
+        points = (stroke - 0.5) * [width, height]
+        points[:, 0] += slant * points[:, 1]
+        points = points @ rotation + centre + rng.normal(0, 0.006 * CANVAS_SIDE, points.shape)  # tremor
+        line = [np.round(points).astype(np.int32)]
+        cv2.polylines(canvas, line, False, (0, 0, 0, 255), pen, cv2.LINE_AA)
+    return canvas
