@@ -7,13 +7,16 @@ import contextlib
 import struct
 import tempfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib.cv.canvas_input import CANVAS_SIDE, STROKE_WIDTH
+from tests.pages.harness import ROOT, _walk
 
 
 def run_snippet(code: str, image_rgb: np.ndarray | None = None, **names: object) -> dict:
@@ -100,3 +103,55 @@ def drawn_digit(
         line = [np.round(points).astype(np.int32)]
         cv2.polylines(canvas, line, False, (0, 0, 0, 255), pen, cv2.LINE_AA)
     return canvas
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shared links: pages opened through Home.py with URL values, and the corpus of hostile values
+
+LINK_TIMEOUT = 180
+
+
+NOTICE_START = "This link had values"
+HOSTILE = {
+    "inf": "inf",
+    "-inf": "-inf",
+    "nan": "nan",
+    "1e308": "1e308",
+    "-1": "-1",
+    "empty": "",
+    "100 kB": "9" * 100_000,
+    "unicode rtl emoji": "\u202eﬁ 🎉 한국어 e\u0301",
+    "script tag": "<script>alert(1)</script>",
+    "path": "../../etc/passwd",
+    "repeated key": ["1", "2"],
+    "unknown option": "no such option",
+    "low > high": ["200", "3"],
+}
+
+
+def open_page(page: str, query: dict[str, object]) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=LINK_TIMEOUT)
+    app.switch_page(page)
+    app.query_params.update(query)
+    app.run()
+    return app
+
+
+@dataclass(frozen=True)
+class Bound:
+    key: str
+    type: str
+    options: tuple[str, ...]
+
+
+def bound_widgets(app: AppTest) -> dict[str, Bound]:
+    """Every URL-bound widget on the page as it ran, by key."""
+    found = {}
+    for element in _walk(app._tree):
+        proto = getattr(element, "proto", None)
+        key = getattr(proto, "query_param_key", "") if proto is not None else ""
+        if key:
+            options = getattr(proto, "options", ())
+            labels = tuple(option if isinstance(option, str) else option.content for option in options)
+            found[key] = Bound(key, element.type, labels)
+    return found

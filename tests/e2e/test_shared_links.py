@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from tests.e2e.test_every_page import EXCEPTION, MAIN, wait_for_run
-from tests.pages.test_shared_links import HOSTILE, NOTICE_START
+from tests.helpers import HOSTILE, NOTICE_START
 
 # The keys seen crashing a page from a link (issue "A shared link can never break a page"), by page.
 LINKS = {

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ui.cached_models as cm
-from tests.helpers import STROKES, drawn_digit
+from tests.helpers import STROKES, bound_widgets, drawn_digit, open_page
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/feature_maps.py"
@@ -91,8 +91,6 @@ def test_every_layer_of_every_model_opens():
     torchvision models run with random weights here (ImageNet weights are offline); the layer list and the
     map shapes are the architecture's.
     """
-    from tests.pages.test_shared_links import bound_widgets, open_page
-
     page = "app_pages/feature_maps.py"
     models = bound_widgets(open_page(page, {}))["fm_model"].options
     assert len(models) >= 6

@@ -14,35 +14,17 @@ one quiet line (ui.url_state.NOTICE).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.harness import ROOT, _walk
+from tests.helpers import HOSTILE, NOTICE_START, bound_widgets, open_page
 from ui.course_map import all_pages
 from ui.url_state import MAX_URL_VALUE_CHARS
 
-TIMEOUT = 180
 SIDEBAR_KEYS = {"sample", "working_side", "presentation"}  # on every page; covered once, on the first page
 CHOICE_TYPES = {"selectbox", "radio", "button_group"}
-NOTICE_START = "This link had values"
-HOSTILE = {
-    "inf": "inf",
-    "-inf": "-inf",
-    "nan": "nan",
-    "1e308": "1e308",
-    "-1": "-1",
-    "empty": "",
-    "100 kB": "9" * 100_000,
-    "unicode rtl emoji": "\u202eﬁ 🎉 한국어 e\u0301",
-    "script tag": "<script>alert(1)</script>",
-    "path": "../../etc/passwd",
-    "repeated key": ["1", "2"],
-    "unknown option": "no such option",
-    "low > high": ["200", "3"],
-}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,34 +34,6 @@ def full_error_details():
     config.set_option("client.showErrorDetails", "full")
     yield
     config.set_option("client.showErrorDetails", previous)
-
-
-def open_page(page: str, query: dict[str, object]) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=TIMEOUT)
-    app.switch_page(page)
-    app.query_params.update(query)
-    app.run()
-    return app
-
-
-@dataclass(frozen=True)
-class Bound:
-    key: str
-    type: str
-    options: tuple[str, ...]
-
-
-def bound_widgets(app: AppTest) -> dict[str, Bound]:
-    """Every URL-bound widget on the page as it ran, by key."""
-    found = {}
-    for element in _walk(app._tree):
-        proto = getattr(element, "proto", None)
-        key = getattr(proto, "query_param_key", "") if proto is not None else ""
-        if key:
-            options = getattr(proto, "options", ())
-            labels = tuple(option if isinstance(option, str) else option.content for option in options)
-            found[key] = Bound(key, element.type, labels)
-    return found
 
 
 @functools.cache
@@ -154,6 +108,7 @@ def test_every_bound_key_survives_hostile_values(page):
     assert not failures, "\n".join(failures[:20])
 
 
+@pytest.mark.slow
 def test_branches_find_the_keys_of_other_modes():
     """Discovery switches choices: Affine mode's points and a factory's seed are found, not typed here."""
     geometry = set().union(*(keys for _, keys in branches("app_pages/geometry.py")))
