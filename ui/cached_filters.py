@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -160,11 +159,7 @@ def zoomed(image: np.ndarray, centre_x: float, centre_y: float) -> np.ndarray:
 def with_zoom_box(image: np.ndarray, centre_x: float, centre_y: float) -> np.ndarray:
     """The image (as RGB) with the zoomed region outlined."""
     centre = _zoom_centre(image.shape, centre_x, centre_y)
-    left, top, side = filters.zoom_box(image.shape, center=centre, size=ZOOM_SIDE)
-    marked = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
-    thickness = max(1, max(image.shape[:2]) // 300)
-    cv2.rectangle(marked, (left, top), (left + side - 1, top + side - 1), (255, 40, 40), thickness)
-    return marked
+    return filters.outline_zoom_box(image, center=centre, size=ZOOM_SIDE)
 
 
 def edge_views(

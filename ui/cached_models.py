@@ -431,13 +431,9 @@ def map_grid(values: np.ndarray, order: tuple[int, ...], columns: int, shared_sc
 @image_cache(max_entries=24)
 def map_with_unit(values: np.ndarray, channel: int, row: int, col: int) -> np.ndarray:
     """One map of a layer (C, H, W) enlarged as map_grid draws it, the unit (row, col) outlined in black."""
-    import cv2
-
-    grid = map_grid(values, (channel,), 1, False).copy()
+    grid = map_grid(values, (channel,), 1, False)
     scale = grid.shape[0] // values.shape[1]  # one map: whole-pixel enlargement, no gaps
-    top, left = row * scale, col * scale
-    cv2.rectangle(grid, (left - 1, top - 1), (left + scale, top + scale), (0, 0, 0), 1)
-    return grid
+    return features.outline_unit(grid, row, col, scale)
 
 
 def set_unit(row_key: str, col_key: str, map_shape: tuple[int, int], shown_shape: tuple[int, ...]):
@@ -750,9 +746,8 @@ def transfer_store() -> dict:
 
 def add_own_image(class_name: str, data: bytes, file_id: str) -> str | None:
     """Decode an upload or snapshot into the class's images (once per file); returns an error or None."""
-    import cv2
-
     from lib.cv.images import ImageError
+    from lib.cv.transforms import resize_to
 
     store = transfer_store()
     if file_id in store["seen"]:
@@ -762,7 +757,7 @@ def add_own_image(class_name: str, data: bytes, file_id: str) -> str | None:
         image = decoded(data)
     except ImageError as error:
         return f"{class_name}: {error}"
-    small = cv2.resize(image, (TRANSFER_SIDE, TRANSFER_SIDE), interpolation=cv2.INTER_AREA)
+    small = resize_to(image, width=TRANSFER_SIDE, height=TRANSFER_SIDE, interpolation="area")
     store["images"].setdefault(class_name, []).append(small)
     return None
 

@@ -331,6 +331,15 @@ def zoom_box(shape: tuple[int, ...], *, center: tuple[int, int], size: int = 64)
     return left, top, size
 
 
+def outline_zoom_box(image: np.ndarray, *, center: tuple[int, int], size: int = 64) -> np.ndarray:
+    """The image as RGB with zoom_box's square outlined in red (a line ~1/300 of the longer side)."""
+    left, top, side = zoom_box(image.shape, center=center, size=size)
+    marked = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
+    thickness = max(1, max(image.shape[:2]) // 300)
+    cv2.rectangle(marked, (left, top), (left + side - 1, top + side - 1), (255, 40, 40), thickness)
+    return marked
+
+
 def zoom_region(image: np.ndarray, *, center: tuple[int, int], size: int = 64, scale: int = 4) -> np.ndarray:
     """A size x size crop around center (x, y), enlarged `scale` times with nearest neighbour (pixels stay square)."""
     left, top, size = zoom_box(image.shape, center=center, size=size)

@@ -205,6 +205,14 @@ def tile_images(images: np.ndarray, *, columns: int = 8, cell_side: int = 64, ga
     return grid
 
 
+def outline_unit(picture: np.ndarray, row: int, col: int, scale: int) -> np.ndarray:
+    """A copy of one map enlarged `scale` times (H*scale, W*scale[, 3]) with unit (row, col) outlined in black."""
+    marked = picture.copy()
+    top, left = row * scale, col * scale
+    cv2.rectangle(marked, (left - 1, top - 1), (left + scale, top + scale), (0, 0, 0), 1)
+    return marked
+
+
 def tile_maps(
     maps: np.ndarray, *, columns: int = 8, cell_side: int = 64, gap: int = 2, shared_scale: bool = True
 ) -> np.ndarray:

@@ -103,3 +103,14 @@ def test_importing_all_of_lib_cv_loads_no_torch():
     code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
     code += "assert 'torch' not in sys.modules, 'torch was imported'\n"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*python_files("ui"), *python_files("app_pages"), ROOT / "Home.py"],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
+def test_ui_and_pages_never_import_cv2(path):
+    """What computes or draws on an image is a lib function: ui and the pages only show it."""
+    for module, function in imports_of(path):
+        assert top(module) != "cv2", f"{path.relative_to(ROOT)} imports cv2 in {function or 'the module'}"

@@ -17,6 +17,7 @@ from lib.nn.features import (
     kernel_for_map,
     layer_extractor,
     order_by_activity,
+    outline_unit,
     random_twin,
     receptive_field,
     tile_maps,
@@ -273,3 +274,12 @@ class TestFeatureMapsSnippet:
         expected = {layer.name: layer.values for layer in layers}["features.0"]
         assert (expected < 0).any()
         np.testing.assert_allclose(result, expected, atol=1e-4)
+
+
+def test_outline_unit_frames_one_enlarged_unit():
+    picture = np.full((12, 12, 3), 200, np.uint8)  # a 3x3 map enlarged 4 times
+    marked = outline_unit(picture, 1, 2, 4)
+    black = np.all(marked == 0, axis=2)
+    rows, cols = np.nonzero(black)
+    assert (rows.min(), cols.min(), rows.max(), cols.max()) == (3, 7, 8, 11)  # clipped at the right edge
+    assert picture.min() == 200 and not black[4:8, 8:12].any()

@@ -349,6 +349,15 @@ class TestDisplayHelpers:
         assert zoom.shape == (12, 12)
         np.testing.assert_array_equal(zoom[::3, ::3], GRAY[:4, :4])
 
+    def test_outline_zoom_box_draws_the_box_zoom_region_crops(self):
+        gray = np.full((40, 50), 7, np.uint8)
+        marked = filters.outline_zoom_box(gray, center=(45, 2), size=10)  # moved inside: left 40, top 0
+        assert marked.shape == (40, 50, 3) and gray.max() == 7  # RGB copy, input untouched
+        red = np.all(marked == (255, 40, 40), axis=2)
+        rows, cols = np.nonzero(red)
+        assert (rows.min(), cols.min(), rows.max(), cols.max()) == (0, 40, 9, 49)
+        assert not red[1:9, 41:49].any()  # an outline, the inside stays the picture
+
 
 class TestBlur:
     def test_average_equals_opencv_and_course_default(self):
