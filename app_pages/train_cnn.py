@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from lib.nn import cnn_training
-from lib.nn.programs import npz_file, torch_program
+from lib.nn.programs import last_epoch, npz_file, torch_program
 from ui.cached_torch_course import (
     cnn_controls,
     cnn_dataset_controls,
@@ -86,13 +86,7 @@ if dataset is not None:
         trainer is not None and run["settings"] == run_settings and len(trainer.history) == settings["epochs"]
     )
     if trained_as_shown:
-        last = trainer.history[-1]
-        shown.update(
-            epochs=last.epoch,
-            train_loss=last.train_loss,
-            val_loss=last.val_loss,
-            val_accuracy=last.val_accuracy,
-        )
+        shown.update(last_epoch(trainer.history))
     code_panel(
         torch_program(
             cnn_training.training_script(

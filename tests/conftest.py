@@ -1,4 +1,5 @@
 import pytest
+from streamlit import config
 
 
 def pytest_runtest_setup(item):
@@ -10,3 +11,12 @@ def pytest_runtest_setup(item):
             pytest.skip(
                 "weights/ not trained yet: run scripts/train_lenet_digits.py and scripts/train_shapes_cnn.py"
             )
+
+
+@pytest.fixture(scope="module")
+def full_error_details():
+    """Failures name the exception (the app's config hides it from students, and so from AppTest)."""
+    previous = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", previous)

@@ -855,14 +855,7 @@ def transfer_code(
         and list(trainer.class_names) == list(classes)
     )
     if trained_as_shown:
-        last = trainer.history[-1]
-        shown.update(
-            epochs=last.epoch,
-            train_loss=last.train_loss,
-            val_loss=last.val_loss,
-            val_accuracy=last.val_accuracy,
-            confusion=trainer.confusion()[0].tolist(),
-        )
+        shown.update(programs.last_epoch(trainer.history), confusion=trainer.confusion()[0].tolist())
     return programs.torch_program(
         transfer_script(mean=entry.mean, std=entry.std, cut=cut, epochs=epochs, learning_rate=learning_rate),
         reproduces=f"Transfer learning: the shapes CNN frozen, a new head trained on {len(images)} images.",

@@ -52,6 +52,17 @@ def save_value_lines(result_name: str, value: object) -> tuple[str, dict[str, ob
     return code, {"result.json": value}
 
 
+def last_epoch(history: Sequence) -> dict[str, float | int]:
+    """The last epoch of a trainer's history as a training script reports it (what its panel compares)."""
+    last = history[-1]
+    return {
+        "epochs": last.epoch,
+        "train_loss": last.train_loss,
+        "val_loss": last.val_loss,
+        "val_accuracy": last.val_accuracy,
+    }
+
+
 def weights_file(name: str) -> tuple[str, Callable[[], bytes]]:
     """(relative path the script loads, a function reading its bytes) for one of our models in weights/."""
     from lib.nn.models import WEIGHTS_DIR, read_manifest

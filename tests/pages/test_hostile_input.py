@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from streamlit import config
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import page_params
 from tests.pages.harness import ROOT, assert_clean
 from ui.course_map import all_pages
+
+pytestmark = pytest.mark.usefixtures("full_error_details")  # tests/conftest.py
 
 PAGES = all_pages()
 TIMEOUT = 120
@@ -47,15 +48,6 @@ HOSTILE_TEXT = {
     "nan": "nan",
     "huge negative": "-1e309",
 }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details():
-    """Failures name the exception (the app's config hides it from students, and so from AppTest)."""
-    previous = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")
-    yield
-    config.set_option("client.showErrorDetails", previous)
 
 
 @dataclass(frozen=True)

@@ -16,24 +16,16 @@ from __future__ import annotations
 import functools
 
 import pytest
-from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import HOSTILE, NOTICE_START, bound_widgets, open_page
 from ui.course_map import all_pages
 from ui.url_state import MAX_URL_VALUE_CHARS
 
+pytestmark = pytest.mark.usefixtures("full_error_details")  # tests/conftest.py
+
 SIDEBAR_KEYS = {"sample", "working_side", "presentation"}  # on every page; covered once, on the first page
 CHOICE_TYPES = {"selectbox", "radio", "button_group"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details():
-    """Failures name the exception (the app's config hides it from students, and so from AppTest)."""
-    previous = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")
-    yield
-    config.set_option("client.showErrorDetails", previous)
 
 
 @functools.cache

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import page_params
 from tests.pages.harness import ROOT, image_captions
 from ui import image_source
 from ui.course_map import all_pages
+
+pytestmark = pytest.mark.usefixtures("full_error_details")  # tests/conftest.py
 
 PAGES = all_pages()
 TIMEOUT = 120
@@ -35,15 +36,6 @@ def tiny(width: int, height: int) -> np.ndarray:
 
 
 SIZES = {"1x1": tiny(1, 1), "2x2": tiny(2, 2), "3x1": tiny(3, 1)}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details():
-    """Failures name the exception (the app's config hides it from students, and so from AppTest)."""
-    previous = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")
-    yield
-    config.set_option("client.showErrorDetails", previous)
 
 
 def with_tiny_image(path: str, image: np.ndarray) -> AppTest:
