@@ -58,7 +58,9 @@ def render(addresses: list[str], listen: str, template: str | None = None) -> st
     pairs = list(zip(names, addresses, strict=True))
     blocks = {
         "POOL_SERVERS": [f"        server {address} max_fails=1 fail_timeout=5s;" for address in addresses],
-        "REPLICA_UPSTREAMS": [f"    upstream cvlab_{name} {{ server {address}; }}" for name, address in pairs],
+        "REPLICA_UPSTREAMS": [
+            f"    upstream cvlab_{name} {{ server {address}; }}" for name, address in pairs
+        ],
         "ROUTES": [f"        {name} cvlab_{name};" for name in names],
         "SERVED": [f'        "~(^|[ ,:]){re.escape(address)}$" {name};' for name, address in pairs],
         "KEEP_COOKIE": [f'        "{name}|{name}" "";' for name in names],
@@ -94,10 +96,12 @@ def wait_healthy(url: str, timeout: float, process: subprocess.Popen | None = No
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{what or url} exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply,
+        ):
+            if reply.status == 200:
+                return
         time.sleep(0.3)
     raise TimeoutError(f"{what or url} was not healthy within {timeout:.0f} s")
 
@@ -151,7 +155,7 @@ class Cluster:
     members: list[Replica] = field(default_factory=list, init=False)
     nginx: subprocess.Popen | None = field(default=None, init=False)
     _own_run_dir: bool = field(default=False, init=False)
-    _secret: str = field(default="", init=False)
+    _secret: str = field(default="", init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -250,7 +254,10 @@ class Cluster:
         while self.nginx is not None and self.nginx.poll() is None:
             for replica in self.members:
                 if restart and replica.process is not None and replica.process.poll() is not None:
-                    print(f"replica {replica.name} exited ({replica.process.returncode}); restarting", flush=True)
+                    print(
+                        f"replica {replica.name} exited ({replica.process.returncode}); restarting",
+                        flush=True,
+                    )
                     try:
                         self.restart(replica.name)
                     except (RuntimeError, TimeoutError) as error:
@@ -263,13 +270,19 @@ def interrupt(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--port", type=int, default=8500, help="nginx's port (0: a free one)")
     parser.add_argument("--listen", default="127.0.0.1", help="nginx's address (0.0.0.0 in a container)")
     parser.add_argument("--replica-port", type=int, default=8501, help="first replica's port (0: free ports)")
-    parser.add_argument("--run-dir", type=Path, help="nginx.conf, pid, logs, temp files (default: a temp dir)")
-    parser.add_argument("--cookie-secret-file", type=Path, help="read the shared secret here, or save it here")
+    parser.add_argument(
+        "--run-dir", type=Path, help="nginx.conf, pid, logs, temp files (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--cookie-secret-file", type=Path, help="read the shared secret here, or save it here"
+    )
     parser.add_argument("--restart", action="store_true", help="start again any replica that exits")
     parser.add_argument("--print-config", action="store_true", help="print the filled nginx.conf and exit")
     args = parser.parse_args(argv)
@@ -286,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
         with cluster:
             for replica in cluster.members:
                 print(f"replica {replica.name}: {replica.url} (pid {replica.process.pid}, log {replica.log})")
-            print(f"balancer: {cluster.url}  (run dir {cluster.run_dir}; Ctrl-C stops everything)", flush=True)
+            print(
+                f"balancer: {cluster.url}  (run dir {cluster.run_dir}; Ctrl-C stops everything)", flush=True
+            )
             cluster.supervise(args.restart)
             print("nginx exited; stopping the replicas", flush=True)
             return 1
