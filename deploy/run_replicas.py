@@ -249,6 +249,14 @@ class Cluster:
         """The live replicas' process ids (for memory and CPU accounting)."""
         return [r.process.pid for r in self.members if r.process is not None and r.process.poll() is None]
 
+    def nginx_pids(self) -> list[int]:
+        """nginx's master and its workers (the workers carry the traffic)."""
+        if self.nginx is None or self.nginx.poll() is not None:
+            return []
+        children = Path(f"/proc/{self.nginx.pid}/task/{self.nginx.pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        return [self.nginx.pid, *workers]
+
     def supervise(self, restart: bool) -> None:
         """Block until nginx exits (or Ctrl-C); with restart, start again any replica that exits."""
         while self.nginx is not None and self.nginx.poll() is None:
