@@ -303,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = Cluster(replicas=args.replicas, port=args.port, replica_port=args.replica_port,
                       listen=args.listen, run_dir=args.run_dir, secret_file=args.cookie_secret_file)  # fmt: skip
     signal.signal(signal.SIGTERM, interrupt)  # docker stop: the same clean stop as Ctrl-C
+    signal.signal(signal.SIGINT, interrupt)  # also when started in the background, where SIGINT is ignored
     try:
         with cluster:
             for replica in cluster.members:
