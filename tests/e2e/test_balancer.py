@@ -4,6 +4,7 @@ A browser is forced onto a replica by its cookie (cvlab_replica=r1 / r2, what th
 - Uploads (a sidebar image and a zip of photos, both over nginx's default 1 MB body limit) work on either
   replica, and every HTTP answer that browser gets comes from its own replica.
 - The control: the same upload sent to the other replica fails (400), so stickiness is what makes it work.
+- benchmarks/balancer.py's protocol sessions keep the cookie: one per replica, clean and apart.
 - Killing a replica: its student's page reconnects, lands on the other replica, comes back from its URL
   (the sample) and works; the other replica's student never notices. When the dead replica is started
   again, the moved student stays where their session now is, and uploads still work.
@@ -18,6 +19,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from benchmarks.balancer import StickySession
+from benchmarks.classroom import measure_load
+from benchmarks.protocol import run_sync
 from deploy.run_replicas import COOKIE, Cluster
 from tests.e2e.test_every_page import MAIN, app_errors, main_state, wait_for_run
 from tests.photo_zip import phone_photo_zip
@@ -148,6 +152,17 @@ def test_an_upload_sent_to_the_other_replica_fails(cluster, browser, noise_png):
         assert page.locator(SIDEBAR).get_by_text("upload: lost.png").count() == 0
     finally:
         page.context.close()
+
+
+def test_the_benchmark_sessions_stay_on_their_replicas(cluster):
+    """benchmarks/balancer.py's client: two sessions, one per replica (new browsers take turns), no errors."""
+    row = run_sync(
+        measure_load(cluster.url, cluster.pids(), sessions=2, page="colour_thresholding", seconds=3, think=0.5,
+                     timeout=60, session_factory=StickySession)
+    )  # fmt: skip
+    assert row["replicas_used"] == {"r1": 1, "r2": 1}, row["replicas_used"]
+    assert row["moves"] >= 2 and row["errors"] == 0, row["error_kinds"]
+    assert row["isolation"]["ok"], row["isolation"]
 
 
 def test_killing_a_replica_moves_its_students_to_the_other(cluster, browser, noise_png):
