@@ -79,6 +79,12 @@ PROFILES = {
 # The server process, seen from /proc
 
 
+def read_procs(pids: int | list[int]) -> tuple[float, float, float]:
+    """read_proc summed over processes (the replicas and nginx behind a balancer)."""
+    rows = [read_proc(pid) for pid in ([pids] if isinstance(pids, int) else pids)]
+    return tuple(sum(values) for values in zip(*rows, strict=True)) if rows else (0.0, 0.0, 0.0)
+
+
 def read_proc(pid: int) -> tuple[float, float, float]:
     """(resident MB, peak resident MB, CPU seconds used so far) of a process."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -92,15 +98,15 @@ def read_proc(pid: int) -> tuple[float, float, float]:
 
 @dataclass
 class ProcessWatch:
-    """Samples a process's memory every `interval` seconds while the load runs."""
+    """Samples a process's (or several processes' summed) memory every `interval` seconds while the load runs."""
 
-    pid: int
+    pid: int | list[int]
     interval: float = 0.25
     rss_mb: list[float] = field(default_factory=list)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            self.rss_mb.append(read_proc(self.pid)[0])
+            self.rss_mb.append(read_procs(self.pid)[0])
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.interval)
 
@@ -125,6 +131,7 @@ class Student:
     final_images: tuple[str, ...] = ()
     sidebar_seen: bool = False
     images_fetched: int = 0
+    replica: str | None = None  # behind a balancer: the replica the session landed on
 
 
 def plan_students(
@@ -199,13 +206,15 @@ async def student_session(
     think: float,
     fetch: bool,
     timeout: float,
+    session_factory: type[StreamlitSession] = StreamlitSession,
 ) -> None:
     """Open, pick a sample, set the marker, then move the slider until the deadline."""
     rng = random.Random(student.index)
     seen_images: set[str] = set()
     await start.wait()
     try:
-        async with StreamlitSession(base_url, timeout=timeout) as session:
+        async with session_factory(base_url, timeout=timeout) as session:
+            student.replica = getattr(session, "replica", None)
             opened = await session.open(page)
             student.open_seconds = opened.seconds
             if opened.page_not_found or not opened.widgets:
@@ -284,7 +293,7 @@ def milliseconds(value: float | None) -> float | None:
 
 async def measure_load(
     base_url: str,
-    pid: int | None,
+    pid: int | list[int] | None,
     *,
     sessions: int,
     page: str,
@@ -293,10 +302,15 @@ async def measure_load(
     fetch: bool = True,
     timeout: float = 120.0,
     profile: Profile | None = None,
+    session_factory: type[StreamlitSession] = StreamlitSession,
 ) -> dict:
-    """Run `sessions` students against a running server for `seconds`; the result row for this N."""
+    """Run `sessions` students against a running server for `seconds`; the result row for this N.
+
+    pid: the server's process id, or several (their memory and CPU are summed); session_factory: the
+    client class (benchmarks/balancer.py passes one that keeps the balancer's cookie).
+    """
     profile = profile or PROFILES.get(page) or Profile(move="")
-    async with StreamlitSession(base_url, timeout=timeout) as probe:  # warm the server, learn the slider
+    async with session_factory(base_url, timeout=timeout) as probe:  # warm the server, learn the slider
         opened = await probe.open(page)
         if not opened.widgets:
             raise ProtocolError(
@@ -320,7 +334,7 @@ async def measure_load(
         if has_sidebar:
             await probe.set("Sample", SAMPLE_TITLES[1], sidebar=True)
     students = plan_students(sessions, profile, move_range, SAMPLE_TITLES if has_sidebar else [""])
-    idle = read_proc(pid) if pid else None
+    idle = read_procs(pid) if pid else None
     start, stop = asyncio.Event(), asyncio.Event()
     deadline_box = [math.inf]
     watch = ProcessWatch(pid) if pid else None
@@ -337,17 +351,18 @@ async def measure_load(
                 think=think,
                 fetch=fetch,
                 timeout=timeout,
+                session_factory=session_factory,
             )
         )
         for student in students
     ]
     began, client_cpu_before = time.monotonic(), time.process_time()
-    server_before = read_proc(pid) if pid else None
+    server_before = read_procs(pid) if pid else None
     deadline_box[0] = began + seconds
     start.set()
     await asyncio.wait_for(asyncio.gather(*tasks), seconds + 4 * timeout)
     wall = time.monotonic() - began
-    server_after = read_proc(pid) if pid else None
+    server_after = read_procs(pid) if pid else None
     client_cpu = time.process_time() - client_cpu_before
     stop.set()
     if watcher:
@@ -374,6 +389,7 @@ async def measure_load(
         "error_kinds": dict(problems.most_common(10)),
         "isolation": isolation_summary(students, profile),
         "client_cpu_percent": round(100 * client_cpu / wall, 1) if wall else None,
+        "replicas_used": dict(sorted(Counter(s.replica for s in students if s.replica).items())),
     }
     if pid and idle and server_before and server_after and watch:
         row |= {
