@@ -10,6 +10,7 @@ import torch
 import torchvision
 
 import lib.nn.models as models
+import lib.nn.models.registry as registry  # where WEIGHTS_DIR and the network are looked up
 from lib.cv.images import ImageError
 from lib.cv.shapes import SHAPE_CLASSES, draw_shape, make_shapes
 from lib.nn.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
@@ -140,7 +141,7 @@ class TestSafeLoading:
 @pytest.fixture
 def weights_dir(tmp_path, monkeypatch):
     """An empty weights directory in place of weights/."""
-    monkeypatch.setattr(models, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(registry, "WEIGHTS_DIR", tmp_path)
     return tmp_path
 
 
@@ -270,13 +271,13 @@ class TestTorchvisionOffline:
     @pytest.fixture
     def offline(self, tmp_path, monkeypatch):
         hub = tmp_path / "hub"
-        monkeypatch.setattr(models, "hub_checkpoints_dir", lambda: hub)
+        monkeypatch.setattr(registry, "hub_checkpoints_dir", lambda: hub)
 
         def no_network(url, timeout):
             raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-        monkeypatch.setattr(models, "_open_url", no_network)
-        monkeypatch.setattr(models, "network_reachable", lambda **_: False)
+        monkeypatch.setattr(registry, "_open_url", no_network)
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: False)
         return hub
 
     def test_load_offline_says_so_and_leaves_nothing_behind(self, offline):
@@ -294,7 +295,7 @@ class TestTorchvisionOffline:
             load_model("alexnet", device=CPU)
 
     def test_probe_lists_downloadable_ones(self, offline, monkeypatch):
-        monkeypatch.setattr(models, "network_reachable", lambda **_: True)
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: True)
         assert set(models.TORCHVISION_MODELS) <= set(available_models(probe_network=True))
 
     def test_download_once_with_progress_then_load(self, offline, monkeypatch):
@@ -315,7 +316,7 @@ class TestTorchvisionOffline:
             served.append(requested)
             return _FakeResponse(data)
 
-        monkeypatch.setattr(models, "_open_url", serve)
+        monkeypatch.setattr(registry, "_open_url", serve)
         progress: list[float] = []
         model = load_model("alexnet", device=CPU, on_progress=progress.append)
         assert torch.equal(model.fc3.weight, twin.fc3.weight)
