@@ -44,6 +44,7 @@ from lib.nn.models.registry import (
     DIGIT_CLASSES,
     DIGIT_SIDE,
     DOWNLOAD_HOST,
+    MANIFEST_ARCHITECTURES,
     MANIFEST_NAME,
     OUR_MODELS,
     OUR_TITLES,
@@ -56,6 +57,7 @@ from lib.nn.models.registry import (
     available_models,
     build_architecture,
     cached_weights_path,
+    check_manifest_architecture,
     download_weights,
     get_model,
     hub_checkpoints_dir,
@@ -87,6 +89,8 @@ from lib.nn.models.training_data import (
 )
 
 __all__ = [
+    "MANIFEST_ARCHITECTURES",
+    "check_manifest_architecture",
     "ALL_MODELS",
     "DIGIT_CELLS",
     "DIGIT_CLASSES",

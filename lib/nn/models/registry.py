@@ -11,7 +11,7 @@ import re
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +21,7 @@ import torchvision
 from torch import nn
 
 from lib.cv.shapes import SHAPE_CLASSES
-from lib.nn.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
+from lib.nn.architectures_torch import DigitsLeNet5, ShapesCNN, ShapesCNNConfig
 from lib.nn.device import default_device
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[3] / "weights"
@@ -90,7 +90,7 @@ def build_architecture(name: str, *, config: ShapesCNNConfig | None = None) -> n
     if config is not None:
         model: nn.Module = ShapesCNN(config)
     elif name == "lenet_digits":
-        model = LeNet5(num_classes=len(DIGIT_CLASSES))
+        model = DigitsLeNet5(num_classes=len(DIGIT_CLASSES))
     elif name == "shapes_cnn":
         model = ShapesCNN(ShapesCNNConfig(num_classes=len(SHAPE_CLASSES)))
     elif name in TORCHVISION_MODELS:
@@ -98,6 +98,25 @@ def build_architecture(name: str, *, config: ShapesCNNConfig | None = None) -> n
     else:
         raise ModelError(f"Unknown model {name!r}. Choose one of: {', '.join(ALL_MODELS)}.")
     return model.eval()
+
+
+# The class each "architecture" in weights/manifest.json names. The digits model's entry says "LeNet5", its
+# class's name before the two LeNets got distinct ones (lib.nn.cnn_torch.ClassicLeNet5 is the 1998 paper's).
+MANIFEST_ARCHITECTURES: dict[str, type[nn.Module]] = {
+    "LeNet5": DigitsLeNet5,
+    "DigitsLeNet5": DigitsLeNet5,
+    "ShapesCNN": ShapesCNN,
+}
+
+
+def check_manifest_architecture(name: str, entry: Mapping, model: nn.Module) -> None:
+    """Raise ModelError when a manifest entry's "architecture" (if it has one) is not the model's class."""
+    architecture = entry.get("architecture")
+    if architecture is not None and MANIFEST_ARCHITECTURES.get(architecture) is not type(model):
+        raise ModelError(
+            f"weights/{MANIFEST_NAME} says {name!r} is a {architecture!r}, but {name!r} is a "
+            f"{type(model).__name__}. Run `python scripts/train_{name}.py` to make its weights again."
+        )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -350,6 +369,8 @@ def load_model(
         path = WEIGHTS_DIR / entry["file"]
         if not path.is_file():
             raise ModelError(f"{path} is missing. Run `python scripts/train_{name}.py` to make it.")
+        model = build_architecture(name)
+        check_manifest_architecture(name, entry, model)
         state = load_state_dict_bytes(
             path.read_bytes(),
             expected_sha256=entry["sha256"],
@@ -364,7 +385,7 @@ def load_model(
             device=device,
             label=f"cached weights file {path}",
         )
-    model = build_architecture(name)
+        model = build_architecture(name)
     load_state_into(model, state, label=f"weights of {name}")
     return model.to(device).eval()
 

@@ -60,7 +60,7 @@ def _class_source(name: str) -> str:
     from lib.nn import architectures_torch
 
     if name == "lenet_digits":
-        return inspect.getsource(architectures_torch.LeNet5)
+        return inspect.getsource(architectures_torch.DigitsLeNet5)
     parts = (
         architectures_torch.ShapesCNNConfig,
         architectures_torch.conv_block,
@@ -90,7 +90,9 @@ def model_snippet_parts(
         imports += "from torch import nn\n"
         if name == "shapes_cnn" or trained:
             imports = "from dataclasses import dataclass\n\n" + imports
-        constructor = "LeNet5(num_classes=10)" if name == "lenet_digits" else "ShapesCNN(ShapesCNNConfig())"
+        constructor = (
+            "DigitsLeNet5(num_classes=10)" if name == "lenet_digits" else "ShapesCNN(ShapesCNNConfig())"
+        )
         weights_file = f"weights/{name}.pt"
         if trained:
             constructor = f"ShapesCNN({config!r})"
