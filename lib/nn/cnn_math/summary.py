@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.cv.images import to_rgb
 from lib.nn.cnn_math.layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -191,10 +192,7 @@ def draw_field(
     image: (H, W, 3) or (H, W) uint8 at any size; the box is in network-input pixels (network_hw)
     and is scaled to the image. Returns (H, W, 3) uint8.
     """
-    if image.ndim == 2:
-        image = np.repeat(image[:, :, None], 3, axis=2)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"Expected an RGB or gray uint8 image, got {image.dtype} {image.shape}")
+    image = to_rgb(image)
     height, width = image.shape[:2]
     if box.empty:
         return (image.astype(np.float32) * dim).astype(np.uint8)

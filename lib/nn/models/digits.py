@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.cv.images import to_gray
-from lib.nn.models.preprocessing import _as_rgb, _ink_image, _ink_mask
+from lib.cv.images import to_gray, to_rgb
+from lib.nn.models.preprocessing import _ink_image, _ink_mask
 
 
 def find_digits(
@@ -16,7 +16,7 @@ def find_digits(
 
     Ink strokes closer than ~2 % of the image side are joined (a broken 5 stays one digit).
     """
-    ink = _ink_image(to_gray(_as_rgb(image_rgb)))
+    ink = _ink_image(to_gray(image_rgb))
     mask = _ink_mask(ink).astype(np.uint8)
     side = max(3, round(0.02 * max(mask.shape)) | 1)
     joined = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
@@ -38,7 +38,7 @@ def draw_readings(
 
     readings: [((x, y, w, h), label, probability)]. Returns RGB uint8 (H, W, 3).
     """
-    drawn = _as_rgb(image_rgb).copy()
+    drawn = to_rgb(image_rgb).copy()
     scale = max(0.5, max(drawn.shape[:2]) / 800)
     thickness = max(1, round(scale * 2))
     for (x, y, w, h), label, _ in readings:

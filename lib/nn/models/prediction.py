@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.nn.models.preprocessing import Preprocessed, _as_rgb, preprocess
+from lib.cv.images import to_rgb
+from lib.nn.models.preprocessing import Preprocessed, preprocess
 from lib.nn.models.registry import ModelError, ModelInfo, get_model, model_device, model_info, warm_thread
 from lib.nn.models.session import TRAINED_SOURCE
 
@@ -73,7 +74,7 @@ def label_image(image_rgb: np.ndarray, text: str, *, font_scale: float | None = 
 
     image_rgb: (H, W, 3) or (H, W) uint8. Returns RGB uint8 (H, W, 3).
     """
-    labelled = _as_rgb(image_rgb).copy()
+    labelled = to_rgb(image_rgb).copy()
     height, width = labelled.shape[:2]
     scale = font_scale if font_scale is not None else max(0.4, min(width, height) / 400)
     thickness = max(1, round(scale * 2))

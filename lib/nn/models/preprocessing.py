@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torchvision.transforms import functional as TF
 
-from lib.cv.images import ImageError, to_gray
+from lib.cv.images import ImageError, to_gray, to_rgb
 from lib.nn.models.registry import (
     DIGIT_CELLS,
     DIGIT_SIDE,
@@ -89,8 +89,6 @@ def digit_steps(image_rgb: np.ndarray, *, margin: int = 1) -> list[tuple[str, np
     means = the 8x8 cells of the data -> bilinear back to 32x32. image_rgb: (H, W, 3) or (H, W) uint8.
     Returns (caption, image) steps; the last is the (32, 32) float32 input in [0, 1].
     """
-    if image_rgb.dtype != np.uint8 or image_rgb.ndim not in (2, 3):
-        raise ImageError(f"Expected an RGB or gray uint8 image, got {image_rgb.dtype} {image_rgb.shape}.")
     gray = to_gray(image_rgb)
     ink = _ink_image(gray)
     mask = _ink_mask(ink)
@@ -134,7 +132,7 @@ def _padded_square(image: np.ndarray) -> np.ndarray:
 
 def shapes_steps(image_rgb: np.ndarray, *, side: int = SHAPES_SIDE) -> list[tuple[str, np.ndarray]]:
     """Resize an image to the shapes CNN's side x side (INTER_AREA). Returns [(caption, uint8 RGB)]."""
-    rgb = _as_rgb(image_rgb)
+    rgb = to_rgb(image_rgb)
     interpolation = cv2.INTER_AREA if max(rgb.shape[:2]) > side else cv2.INTER_LINEAR
     return [(f"Resized to {side}×{side}", cv2.resize(rgb, (side, side), interpolation=interpolation))]
 
@@ -142,7 +140,7 @@ def shapes_steps(image_rgb: np.ndarray, *, side: int = SHAPES_SIDE) -> list[tupl
 def imagenet_steps(image_rgb: np.ndarray, name: str) -> list[tuple[str, np.ndarray]]:
     """The weights' own transforms step by step: resize the shorter side, centre-crop. uint8 RGB steps."""
     transforms = TORCHVISION_MODELS[name].weights.transforms()
-    tensor = torch.from_numpy(np.array(_as_rgb(image_rgb), copy=True)).permute(2, 0, 1)  # writable copy
+    tensor = torch.from_numpy(np.array(to_rgb(image_rgb), copy=True)).permute(2, 0, 1)  # writable copy
     resized = TF.resize(
         tensor, transforms.resize_size, interpolation=transforms.interpolation, antialias=True
     )
@@ -154,14 +152,6 @@ def imagenet_steps(image_rgb: np.ndarray, name: str) -> list[tuple[str, np.ndarr
             cropped.permute(1, 2, 0).numpy(),
         ),
     ]
-
-
-def _as_rgb(image: np.ndarray) -> np.ndarray:
-    if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
-        raise ImageError(
-            f"Expected an RGB (H, W, 3) or gray (H, W) uint8 image, got {image.dtype} {image.shape}."
-        )
-    return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image
 
 
 def normalize(image: np.ndarray, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:
