@@ -19,7 +19,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from weights_record import machine, save_weights
 
-from lib.nn.architectures_torch import LeNet5, count_parameters
+from lib.nn.architectures_torch import DigitsLeNet5, count_parameters
 from lib.nn.models import DIGIT_CLASSES, DIGIT_SIDE, digits_split
 
 NAME = "lenet_digits"
@@ -72,7 +72,7 @@ def main() -> None:
         generator=torch.Generator().manual_seed(SEED),
     )
 
-    model = LeNet5(num_classes=len(DIGIT_CLASSES))
+    model = DigitsLeNet5(num_classes=len(DIGIT_CLASSES))
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     augment_generator = torch.Generator().manual_seed(SEED + 1)
@@ -108,7 +108,7 @@ def main() -> None:
     }
     section = f"""## lenet_digits.pt — LeNet-5 on handwritten digits
 
-- Architecture: `lib.nn.architectures_torch.LeNet5` (the course's definition; conv1 without padding since the
+- Architecture: `lib.nn.architectures_torch.DigitsLeNet5` (the course's definition; conv1 without padding since the
   input is 32×32), {count_parameters(model):,} parameters.
 - Data: scikit-learn's `load_digits` (1,797 8×8 digits, values 0–16), scaled to [0, 1] and bilinearly to
   32×32; stratified 80/20 split, seed {SEED} ({len(train_y)} train / {len(test_y)} test).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.cv.images import encode_jpeg, encode_png
+from lib.cv.images import check_image, encode_jpeg, encode_png
 
 
 def bgr_shown_as_rgb(image_rgb: np.ndarray) -> np.ndarray:
@@ -21,8 +21,7 @@ def add_brightness(image: np.ndarray, amount: int, *, saturate: bool) -> np.ndar
     saturate=False is NumPy's `image + amount`: uint8 arithmetic wraps modulo 256 (250 + 30 = 24).
     saturate=True is `cv2.add`: results are clipped to 0..255 (250 + 30 = 255).
     """
-    if image.dtype != np.uint8:
-        raise ValueError(f"expected a uint8 image, got {image.dtype}")
+    check_image(image)
     if not -255 <= amount <= 255:
         raise ValueError(f"amount must be between -255 and 255, got {amount}")
     if saturate:

@@ -7,7 +7,7 @@ import re
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError
+from lib.cv.images import to_rgb
 
 COLOUR_SPACES = ("RGB", "BGR", "Gray", "HSV", "LAB")
 CHANNEL_NAMES: dict[str, tuple[str, ...]] = {
@@ -35,23 +35,6 @@ COURSE_RECOLOUR = (0, 0, 0)
 _HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
-def _as_rgb(image: np.ndarray) -> np.ndarray:
-    """Check an image and return it as RGB uint8 (H, W, 3); gray (H, W) is expanded."""
-    if not isinstance(image, np.ndarray):
-        raise ImageError(f"Expected an image array, got {type(image).__name__}.")
-    if image.dtype != np.uint8:
-        raise ImageError(
-            f"Expected an 8-bit (uint8) image, got {image.dtype}. Convert it with astype(np.uint8)."
-        )
-    if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ImageError(f"Expected an RGB image (H, W, 3) or a gray one (H, W), got shape {image.shape}.")
-    if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ImageError("The image has no pixels.")
-    return image
-
-
 def _check_space(space: str) -> None:
     if space not in COLOUR_SPACES:
         raise ValueError(f"Unknown colour space {space!r}; choose one of {', '.join(COLOUR_SPACES)}.")
@@ -63,7 +46,7 @@ def convert_colour(image_rgb: np.ndarray, *, space: str = "HSV") -> np.ndarray:
     image_rgb: (H, W, 3) uint8. Returns uint8: (H, W) for "Gray", else (H, W, 3) in the space's
     channel order (BGR is RGB with the channels reversed; HSV hue is 0..179; LAB is OpenCV's 8-bit LAB).
     """
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     _check_space(space)
     if space == "RGB":
         return image_rgb.copy()
@@ -72,7 +55,7 @@ def convert_colour(image_rgb: np.ndarray, *, space: str = "HSV") -> np.ndarray:
 
 def all_colour_spaces(image_rgb: np.ndarray) -> dict[str, np.ndarray]:
     """The image in every space of COLOUR_SPACES: {"RGB": ..., "BGR": ..., "Gray": (H, W), "HSV": ..., "LAB": ...}."""
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     return {space: convert_colour(image_rgb, space=space) for space in COLOUR_SPACES}
 
 
@@ -117,7 +100,7 @@ def adjust_hsv(
     image_rgb: (H, W, 3) uint8. Returns RGB (H, W, 3) uint8. Goes RGB -> HSV -> RGB, so even with no change
     the output may differ from the input by a few levels (hue is stored in 2-degree steps).
     """
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     if not np.isfinite(saturation_scale) or not np.isfinite(value_scale):
         raise ValueError("Saturation and value scales must be finite numbers.")
     if saturation_scale < 0 or value_scale < 0:
@@ -135,7 +118,7 @@ def pixel_values(image_rgb: np.ndarray, *, x: int, y: int) -> dict[str, tuple[in
 
     x is the column, y the row (as in OpenCV drawing); the array index is image[y, x].
     """
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     height, width = image_rgb.shape[:2]
     if not (0 <= x < width and 0 <= y < height):
         raise ValueError(
@@ -156,7 +139,7 @@ def draw_crosshair(
 
     Returns RGB (H, W, 3) uint8; the marker size follows the image size.
     """
-    marked = _as_rgb(image_rgb).copy()
+    marked = to_rgb(image_rgb).copy()
     height, width = marked.shape[:2]
     size = max(9, min(height, width) // 12)
     thickness = max(1, min(height, width) // 250)
@@ -192,7 +175,7 @@ def hsv_mask(
     If lower hue > upper hue the range wraps around red (e.g. 170 -> 10): two inRange parts OR'ed,
     hue in [lower, 179] or [0, upper]. Saturation and value need lower <= upper.
     """
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     _check_range(lower, upper)
     hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
     low = np.array(lower, dtype=np.uint8)
@@ -213,7 +196,7 @@ def _check_mask(image_rgb: np.ndarray, mask: np.ndarray) -> None:
 
 def apply_mask(image_rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Keep the pixels where mask > 0, black elsewhere (cv2.bitwise_and with a mask). RGB (H, W, 3) uint8."""
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     _check_mask(image_rgb, mask)
     return cv2.bitwise_and(image_rgb, image_rgb, mask=mask.astype(np.uint8))
 
@@ -222,7 +205,7 @@ def recolour(
     image_rgb: np.ndarray, mask: np.ndarray, *, colour: tuple[int, int, int] = COURSE_RECOLOUR
 ) -> np.ndarray:
     """A copy of the image with the pixels where mask > 0 painted `colour` (RGB). (H, W, 3) uint8."""
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     _check_mask(image_rgb, mask)
     if len(colour) != 3 or not all(0 <= c <= 255 for c in colour):
         raise ValueError(f"colour must be three numbers 0..255 (R, G, B), got {colour}.")

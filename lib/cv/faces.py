@@ -9,7 +9,7 @@ import threading
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError
+from lib.cv.images import to_gray
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 EYE_CASCADE = "haarcascade_eye.xml"
@@ -56,7 +56,7 @@ def detect_faces(
     how many overlapping raw detections a face needs; min_size: the smallest face (w, h) looked for.
     """
     _check_parameters(scale_factor, min_neighbors, min_size)
-    gray = _to_gray(image_rgb)
+    gray = to_gray(image_rgb, task="Face detection")
     return _detect(load_cascade(FACE_CASCADE), gray, scale_factor, min_neighbors, min_size)
 
 
@@ -74,7 +74,7 @@ def detect_eyes_in_faces(
     Returns one list of eye boxes per face, in whole-image coordinates, sorted left to right.
     """
     _check_parameters(scale_factor, min_neighbors, min_size)
-    gray = _to_gray(image_rgb)
+    gray = to_gray(image_rgb, task="Face detection")
     cascade = load_cascade(EYE_CASCADE)
     eyes_per_face: list[list[Box]] = []
     for x, y, width, height in faces:
@@ -196,16 +196,3 @@ def _check_parameters(scale_factor: float, min_neighbors: int, min_size: tuple[i
         )
     if len(min_size) != 2 or any(int(side) != side or side < 0 for side in min_size):
         raise ValueError(f"min_size must be two whole numbers (width, height) of 0 or more, got {min_size}")
-
-
-def _to_gray(image: np.ndarray) -> np.ndarray:
-    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
-        raise ImageError("Face detection needs a uint8 image (values 0-255).")
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise ImageError(
-            f"Face detection needs an RGB (H, W, 3) or gray (H, W) image, got shape {image.shape}."
-        )
-    if image.size == 0:
-        raise ImageError("The image has no pixels.")
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    return gray

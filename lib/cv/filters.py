@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError, to_gray
+from lib.cv.images import ImageError, check_image, to_gray, to_rgb
 
 if TYPE_CHECKING:  # pragma: no cover - for type hints only
     import torch
@@ -163,8 +163,9 @@ def preset_kernel(name: str, *, size: int = 3, intensity: float = COURSE_INTENSI
 # correlation
 
 
-def _check_image(image: np.ndarray) -> np.ndarray:
-    """(H, W) or (H, W, C) of numbers -> float32, or ImageError."""
+def _as_float_image(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, C) of numbers -> float32, or ImageError: correlation also takes float images (signed
+    outputs, feature maps), so this is wider than lib.cv.images.check_image (uint8 only)."""
     image = np.asarray(image)
     if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
         raise ImageError(f"Expected a gray (H, W) or colour (H, W, 3) image, got shape {image.shape}.")
@@ -193,7 +194,7 @@ def apply_kernel(image: np.ndarray, kernel: np.ndarray, *, device: torch.device 
     Returns float32 of the image's shape;
     negative values are kept (show them signed).
     """
-    values = _check_image(image)
+    values = _as_float_image(image)
     weights = check_kernel(kernel)
     if device is not None:
         return _apply_kernel_torch(np.asarray(image), values, weights, device)
@@ -247,7 +248,7 @@ def neighbourhood_arithmetic(gray: np.ndarray, kernel: np.ndarray, x: int, y: in
 
     gray: (H, W). x, y: column and row inside the image. Borders are reflected like apply_kernel.
     """
-    values = _check_image(gray)
+    values = _as_float_image(gray)
     if values.ndim != 2:
         raise ImageError("Neighbourhood arithmetic needs a gray (H, W) image.")
     weights = check_kernel(kernel)
@@ -334,7 +335,7 @@ def zoom_box(shape: tuple[int, ...], *, center: tuple[int, int], size: int = 64)
 def outline_zoom_box(image: np.ndarray, *, center: tuple[int, int], size: int = 64) -> np.ndarray:
     """The image as RGB with zoom_box's square outlined in red (a line ~1/300 of the longer side)."""
     left, top, side = zoom_box(image.shape, center=center, size=size)
-    marked = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
+    marked = to_rgb(image).copy()
     thickness = max(1, max(image.shape[:2]) // 300)
     cv2.rectangle(marked, (left, top), (left + side - 1, top + side - 1), (255, 40, 40), thickness)
     return marked
@@ -349,15 +350,6 @@ def zoom_region(image: np.ndarray, *, center: tuple[int, int], size: int = 64, s
 
 # ---------------------------------------------------------------------------------------------------------
 # blur
-
-
-def _check_uint8(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
-    if image.ndim not in (2, 3) or image.size == 0:
-        raise ImageError(f"Expected a gray (H, W) or colour (H, W, 3) image, got shape {image.shape}.")
-    if image.dtype != np.uint8:
-        raise ImageError(f"Expected a uint8 image, got {image.dtype}.")
-    return image
 
 
 def _check_ksize(ksize: int, *, odd: bool, what: str) -> int:
@@ -375,7 +367,7 @@ def _check_ksize(ksize: int, *, odd: bool, what: str) -> int:
 
 def average_blur(image: np.ndarray, *, ksize: int = COURSE_AVERAGE_KSIZE) -> np.ndarray:
     """Mean of each ksize x ksize window (cv2.blur); any size. uint8 (H, W[, 3]) in, same out."""
-    image = _check_uint8(image)
+    image = check_image(image)
     ksize = _check_ksize(ksize, odd=False, what="average blur")
     return cv2.blur(image, (ksize, ksize))
 
@@ -384,7 +376,7 @@ def gaussian_blur(
     image: np.ndarray, *, ksize: int = COURSE_GAUSSIAN_KSIZE, sigma: float = COURSE_GAUSSIAN_SIGMA
 ) -> np.ndarray:
     """Gaussian-weighted mean (cv2.GaussianBlur); ksize odd, sigma 0 = from the size. uint8 in, same out."""
-    image = _check_uint8(image)
+    image = check_image(image)
     ksize = _check_ksize(ksize, odd=True, what="Gaussian blur")
     if not np.isfinite(sigma) or sigma < 0:
         raise ValueError(f"Sigma must be 0 (derived from the size) or positive, got {sigma}.")
@@ -393,7 +385,7 @@ def gaussian_blur(
 
 def median_blur(image: np.ndarray, *, ksize: int = COURSE_MEDIAN_KSIZE) -> np.ndarray:
     """Median of each ksize x ksize window (cv2.medianBlur); ksize odd. uint8 in, same out."""
-    image = _check_uint8(image)
+    image = check_image(image)
     ksize = _check_ksize(ksize, odd=True, what="median blur")
     if ksize == 1:
         return image.copy()
@@ -413,14 +405,9 @@ class SobelEdges:
     magnitude: np.ndarray
 
 
-def _gray_uint8(image: np.ndarray) -> np.ndarray:
-    image = _check_uint8(image)
-    return to_gray(image) if image.ndim == 3 else image
-
-
 def sobel_edges(image: np.ndarray, *, ksize: int = COURSE_SOBEL_KSIZE) -> SobelEdges:
     """Sobel x and y derivatives (cv2.Sobel, CV_64F) and cv2.magnitude. RGB is converted to gray first."""
-    gray = _gray_uint8(image)
+    gray = to_gray(image)
     if ksize not in (1, 3, 5, 7):
         raise ValueError(f"The Sobel kernel size must be 1, 3, 5 or 7; got {ksize}.")
     sobel_x = cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=ksize)
@@ -430,7 +417,7 @@ def sobel_edges(image: np.ndarray, *, ksize: int = COURSE_SOBEL_KSIZE) -> SobelE
 
 def laplacian(image: np.ndarray, *, ksize: int = COURSE_LAPLACIAN_KSIZE) -> np.ndarray:
     """Second-derivative sum (cv2.Laplacian, CV_64F), signed float64 (H, W). RGB is converted to gray first."""
-    gray = _gray_uint8(image)
+    gray = to_gray(image)
     if ksize not in (1, 3, 5, 7):
         raise ValueError(f"The Laplacian kernel size must be 1, 3, 5 or 7; got {ksize}.")
     return cv2.Laplacian(gray, cv2.CV_64F, ksize=ksize)
@@ -444,7 +431,7 @@ def canny(
 ) -> np.ndarray:
     """Canny edges (cv2.Canny): uint8 (H, W), 255 on edges. Gradients above threshold2 start an edge,
     those above threshold1 continue one. RGB is converted to gray first."""
-    gray = _gray_uint8(image)
+    gray = to_gray(image)
     if not (np.isfinite(threshold1) and np.isfinite(threshold2)) or threshold1 < 0 or threshold2 < 0:
         raise ValueError("Canny thresholds must be non-negative numbers.")
     return cv2.Canny(gray, float(threshold1), float(threshold2))

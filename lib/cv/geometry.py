@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError, check_output_size
+from lib.cv.images import check_image, check_output_size, to_rgb
 
 # Points closer than this (pixels) count as the same point.
 MIN_POINT_DISTANCE = 0.5
@@ -266,8 +266,7 @@ def warp_image(
     image: (H, W) or (H, W, 3) uint8. output_size: (width, height); default the input's size, as in the course.
     Returns uint8 of shape (out_height, out_width[, 3]); pixels from outside the input are black.
     """
-    if image.ndim not in (2, 3) or image.size == 0:
-        raise ImageError(f"Expected a gray (H, W) or colour (H, W, 3) image, got shape {image.shape}.")
+    check_image(image)
     height, width = image.shape[:2]
     size = (width, height) if output_size is None else (int(output_size[0]), int(output_size[1]))
     check_output_size(*size)
@@ -338,7 +337,7 @@ def draw_grid(
     A perspective map sends one line (its horizon, w = 0) to infinity: grid lines are cut where they cross it.
     Returns RGB uint8.
     """
-    canvas = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
+    canvas = to_rgb(image).copy()
     out_height, out_width = canvas.shape[:2]
     width, height = source_size if source_size is not None else (out_width, out_height)
     limit = 4 * max(out_width, out_height, width, height)
@@ -382,7 +381,7 @@ def draw_points(
 
     image: (H, W, 3) or (H, W) uint8. points: (N, 2) as (x, y). Returns RGB uint8.
     """
-    canvas = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
+    canvas = to_rgb(image).copy()
     array = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     if not np.isfinite(array).all():
         return canvas

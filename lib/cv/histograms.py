@@ -8,32 +8,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError
+from lib.cv.images import check_image, to_gray, to_rgb
 
 BRIGHTNESS_THRESHOLD = 150  # the course: majority of V above 150 -> bright, below -> dark
 EQUALIZE_CHANNELS = ("Y", "V")  # colour images are equalised on one brightness channel only
-
-
-def _check_image(image: np.ndarray) -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        raise ImageError(f"Expected an image array, got {type(image).__name__}.")
-    if image.dtype != np.uint8:
-        raise ImageError(f"Expected an 8-bit (uint8) image, got {image.dtype}.")
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise ImageError(f"Expected an RGB image (H, W, 3) or a gray one (H, W), got shape {image.shape}.")
-    if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ImageError("The image has no pixels.")
-    return image
-
-
-def _as_rgb(image: np.ndarray) -> np.ndarray:
-    image = _check_image(image)
-    return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image
-
-
-def _as_gray(image: np.ndarray) -> np.ndarray:
-    image = _check_image(image)
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
 def _check_mask(image: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
@@ -53,7 +31,7 @@ def rgb_histograms(image_rgb: np.ndarray, *, mask: np.ndarray | None = None) -> 
 
     mask: optional (H, W); only pixels where mask > 0 are counted.
     """
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     mask = _check_mask(image_rgb, mask)
     return {
         name: _histogram(image_rgb[:, :, i], 256, mask) for i, name in enumerate(("Red", "Green", "Blue"))
@@ -62,7 +40,7 @@ def rgb_histograms(image_rgb: np.ndarray, *, mask: np.ndarray | None = None) -> 
 
 def hsv_histograms(image_rgb: np.ndarray, *, mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """HSV histograms: "Hue" (180,) bins for OpenCV's 0..179, "Saturation" and "Value" (256,). float32 counts."""
-    image_rgb = _as_rgb(image_rgb)
+    image_rgb = to_rgb(image_rgb)
     mask = _check_mask(image_rgb, mask)
     hue, saturation, value = cv2.split(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV))
     return {
@@ -74,7 +52,7 @@ def hsv_histograms(image_rgb: np.ndarray, *, mask: np.ndarray | None = None) -> 
 
 def gray_histogram(image: np.ndarray, *, mask: np.ndarray | None = None) -> np.ndarray:
     """Histogram of the gray image (RGB is converted with BT.601 weights): (256,) float32 counts."""
-    gray = _as_gray(image)
+    gray = to_gray(image)
     return _histogram(gray, 256, _check_mask(gray, mask))
 
 
@@ -94,7 +72,7 @@ def brightness_verdict(image_rgb: np.ndarray, *, threshold: int = BRIGHTNESS_THR
     """Bright if most pixels have V > threshold, dark if most have V < threshold (the course uses 150)."""
     if not 0 <= threshold <= 255:
         raise ValueError(f"threshold must be 0..255, got {threshold}.")
-    value = cv2.cvtColor(_as_rgb(image_rgb), cv2.COLOR_RGB2HSV)[:, :, 2]
+    value = cv2.cvtColor(to_rgb(image_rgb), cv2.COLOR_RGB2HSV)[:, :, 2]
     share_above = float(np.count_nonzero(value > threshold)) / value.size
     share_below = float(np.count_nonzero(value < threshold)) / value.size
     if share_above > 0.5:
@@ -140,7 +118,7 @@ def draw_box(
     image: np.ndarray, *, box: tuple[int, int, int, int], colour: tuple[int, int, int] = (255, 255, 0)
 ) -> np.ndarray:
     """A copy of the image (as RGB uint8 (H, W, 3)) with the outline of box = (x0, y0, x1, y1) drawn on it."""
-    marked = _as_rgb(image).copy()
+    marked = to_rgb(image).copy()
     thickness = max(2, min(marked.shape[:2]) // 200)
     x0, y0, x1, y1 = box
     cv2.rectangle(marked, (int(x0), int(y0)), (int(x1) - 1, int(y1) - 1), colour, thickness)
@@ -149,7 +127,7 @@ def draw_box(
 
 def brightness_histogram(image: np.ndarray, *, channel: str = "Y") -> np.ndarray:
     """(256,) float32 histogram of what equalisation works on: gray itself, or Y (YCrCb) / V (HSV) of RGB."""
-    image = _check_image(image)
+    image = check_image(image)
     _check_channel(channel)
     if image.ndim == 2:
         plane = image
@@ -171,7 +149,7 @@ def _on_brightness_channel(
     image: np.ndarray, channel: str, operation: Callable[[np.ndarray], np.ndarray]
 ) -> np.ndarray:
     """Apply `operation` (uint8 (H, W) -> (H, W)) to gray, or to the Y / V channel of an RGB image."""
-    image = _check_image(image)
+    image = check_image(image)
     _check_channel(channel)
     if image.ndim == 2:
         return operation(image)

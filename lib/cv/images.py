@@ -132,15 +132,35 @@ def check_output_size(width: int, height: int) -> None:
         )
 
 
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """RGB (H, W, 3) or gray (H, W) uint8 -> gray (H, W) uint8, with OpenCV's BT.601 weights."""
+def check_image(image: np.ndarray, *, task: str | None = None) -> np.ndarray:
+    """The images lib works on: a uint8 array, gray (H, W) or RGB (H, W, 3), with at least one pixel.
+
+    Returns the image itself; anything else raises ImageError saying what was wrong. task names what
+    needs the image in the message ("Face detection needs ..."), else it says "Expected ...".
+    """
+    needs = f"{task} needs" if task else "Expected"
+    if not isinstance(image, np.ndarray):
+        raise ImageError(f"{needs} an image array, got {type(image).__name__}.")
+    if image.dtype != np.uint8:
+        raise ImageError(f"{needs} an 8-bit (uint8) image, values 0-255, got {image.dtype}.")
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise ImageError(f"{needs} an RGB (H, W, 3) or gray (H, W) image, got shape {image.shape}.")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ImageError(f"The image has no pixels ({image.shape[1]}×{image.shape[0]}).")
+    return image
+
+
+def to_gray(image: np.ndarray, *, task: str | None = None) -> np.ndarray:
+    """RGB (H, W, 3) or gray (H, W) uint8 -> gray (H, W) uint8, with OpenCV's BT.601 weights (checked first)."""
+    image = check_image(image, task=task)
     if image.ndim == 2:
         return image
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
-def to_rgb(image: np.ndarray) -> np.ndarray:
-    """Gray (H, W) or RGB (H, W, 3) -> RGB (H, W, 3); RGB passes through unchanged."""
+def to_rgb(image: np.ndarray, *, task: str | None = None) -> np.ndarray:
+    """Gray (H, W) or RGB (H, W, 3) uint8 -> RGB (H, W, 3) (checked first); RGB passes through unchanged."""
+    image = check_image(image, task=task)
     if image.ndim == 2:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
     return image

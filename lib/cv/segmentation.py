@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError
+from lib.cv.images import ImageError, check_image, to_rgb
 
 Box = tuple[int, int, int, int]  # (x, y, width, height) in image pixels
 
@@ -311,14 +311,14 @@ def colorize_labels(labels: np.ndarray) -> np.ndarray:
 
 def draw_boundaries(image_rgb: np.ndarray, watershed: np.ndarray) -> np.ndarray:
     """The image with the watershed's boundary pixels (-1) painted red. Returns RGB uint8 (H, W, 3)."""
-    canvas = _to_rgb(image_rgb).copy()
+    canvas = to_rgb(image_rgb).copy()
     canvas[watershed == -1] = (255, 0, 0)
     return canvas
 
 
 def draw_coins(image_rgb: np.ndarray, result: CoinResult) -> np.ndarray:
     """Each counted coin outlined (green), boxed (blue) and numbered. Returns RGB uint8 (H, W, 3)."""
-    canvas = _to_rgb(image_rgb).copy()
+    canvas = to_rgb(image_rgb).copy()
     thickness = max(1, round(max(canvas.shape[:2]) / 500))
     font_scale = max(0.35, max(canvas.shape[:2]) / 1400)
     for number, (x, y, width, height) in enumerate(result.boxes, start=1):
@@ -506,19 +506,10 @@ def _make_params(params: dict[str, object]) -> CoinParams:
 
 
 def _to_bgr(image: np.ndarray) -> np.ndarray:
-    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
-        raise ImageError("Coin counting needs a uint8 image (values 0-255).")
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise ImageError(
-            f"Coin counting needs an RGB (H, W, 3) or gray (H, W) image, got shape {image.shape}."
-        )
+    check_image(image, task="Coin counting")
     if min(image.shape[:2]) < 8:
         raise ImageError(
             f"The image is too small to count coins in ({image.shape[1]}×{image.shape[0]} px); "
             "use one at least 8 px on each side."
         )
     return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR if image.ndim == 2 else cv2.COLOR_RGB2BGR)
-
-
-def _to_rgb(image: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError
+from lib.cv.images import to_gray, to_rgb
 
 # name -> (OpenCV flag expression shown to students, flag value)
 THRESHOLD_METHODS: dict[str, tuple[str, int]] = {
@@ -52,20 +52,6 @@ class KMeansResult(NamedTuple):
     preview_shape: tuple[int, int]  # (h, w) of the image k-means actually ran on
 
 
-def _as_gray(image: np.ndarray) -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        raise ImageError(f"Expected an image array, got {type(image).__name__}.")
-    if image.dtype != np.uint8:
-        raise ImageError(f"Expected an 8-bit (uint8) image, got {image.dtype}.")
-    if image.ndim == 3 and image.shape[2] == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    if image.ndim != 2:
-        raise ImageError(f"Expected an RGB image (H, W, 3) or a gray one (H, W), got shape {image.shape}.")
-    if image.size == 0:
-        raise ImageError("The image has no pixels.")
-    return image
-
-
 def simple_threshold(
     image: np.ndarray, *, threshold: int = 150, max_value: int = 255, method: str = "binary"
 ) -> ThresholdResult:
@@ -74,7 +60,7 @@ def simple_threshold(
     binary: p > threshold -> max_value, p <= threshold -> 0 (they do not stay unchanged).
     "otsu" ignores `threshold` and picks one from the histogram. Returns ThresholdResult.
     """
-    gray = _as_gray(image)
+    gray = to_gray(image)
     if method not in THRESHOLD_METHODS:
         raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(THRESHOLD_METHODS)}.")
     if not 0 <= threshold <= 255 or not 0 <= max_value <= 255:
@@ -95,7 +81,7 @@ def adaptive_threshold(
     """cv2.adaptiveThreshold: each pixel is compared with the mean ('mean') or the Gaussian-weighted mean
     ('gaussian') of its block_size x block_size neighbourhood minus c. The course: block 11, C 9. Returns (H, W) uint8 0 / max.
     """
-    gray = _as_gray(image)
+    gray = to_gray(image)
     if method not in ADAPTIVE_METHODS:
         raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
     if block_size < 3 or block_size % 2 == 0:
@@ -145,12 +131,7 @@ def kmeans_colours(
     Images with more than max_pixels pixels are clustered on a downscaled (INTER_AREA) preview; every
     full-size pixel then takes its nearest centre. image_rgb: (H, W, 3) uint8 (gray is expanded).
     """
-    if not isinstance(image_rgb, np.ndarray) or image_rgb.dtype != np.uint8:
-        raise ImageError("Expected an 8-bit (uint8) image array.")
-    if image_rgb.ndim == 2:
-        image_rgb = cv2.cvtColor(image_rgb, cv2.COLOR_GRAY2RGB)
-    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or image_rgb.size == 0:
-        raise ImageError(f"Expected an RGB image (H, W, 3), got shape {image_rgb.shape}.")
+    image_rgb = to_rgb(image_rgb)
     if not 1 <= k <= KMEANS_MAX_K:
         raise ValueError(f"k must be 1..{KMEANS_MAX_K} (the course uses 3), got {k}.")
     if attempts < 1 or max_iterations < 1 or epsilon < 0:

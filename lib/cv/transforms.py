@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from lib.cv.images import ImageError, check_output_size
+from lib.cv.images import check_image, check_output_size, to_rgb
 
 # name -> OpenCV flag, in the order the course compares them (notes, section I.E).
 INTERPOLATIONS: dict[str, int] = {
@@ -65,14 +65,6 @@ _SNIPPET_IMPORTS = "import cv2\n"  # snippets start from image_rgb; lib.cv.progr
 # checks
 
 
-def _check_image(image: np.ndarray) -> None:
-    if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
-        shape = getattr(image, "shape", None)
-        raise ImageError(f"Expected a gray (H, W) or colour (H, W, 3) image, got shape {shape}.")
-    if image.ndim == 3 and image.shape[2] not in (1, 3, 4):
-        raise ImageError(f"Expected 1, 3 or 4 channels, got {image.shape[2]}.")
-
-
 def _interpolation_flag(interpolation: str) -> int:
     if interpolation not in INTERPOLATIONS:
         raise ValueError(
@@ -97,7 +89,7 @@ def resize_to(
     image: (H, W) or (H, W, 3) uint8. Returns (height, width[, 3]) of the same dtype.
     The default interpolation is cv2.resize's own (bilinear).
     """
-    _check_image(image)
+    check_image(image)
     flag = _interpolation_flag(interpolation)
     check_output_size(int(width), int(height))
     return cv2.resize(image, (int(width), int(height)), interpolation=flag)
@@ -123,7 +115,7 @@ def resize_by_percent(
 
     image: (H, W) or (H, W, 3) uint8. Returns (int(H * p / 100), int(W * p / 100)[, 3]); 100 % is a copy.
     """
-    _check_image(image)
+    check_image(image)
     height, width = image.shape[:2]
     new_width, new_height = scaled_size(width, height, percent=percent)
     return resize_to(image, width=new_width, height=new_height, interpolation=interpolation)
@@ -190,7 +182,7 @@ def compare_interpolations(
 
 def flip(image: np.ndarray, *, flip_code: int = 1) -> np.ndarray:
     """Mirror an image (cv2.flip): 1 left-right, 0 upside down, -1 both (a half turn). Same shape."""
-    _check_image(image)
+    check_image(image)
     if flip_code not in FLIP_CODES:
         raise ValueError(f"The flip code must be 1 (horizontal), 0 (vertical) or -1 (both), got {flip_code}.")
     return cv2.flip(image, flip_code)
@@ -201,7 +193,7 @@ def rotate_quarter(image: np.ndarray, *, degrees_clockwise: int = 90) -> np.ndar
 
     A quarter turn swaps the sides: (H, W[, 3]) -> (W, H[, 3]).
     """
-    _check_image(image)
+    check_image(image)
     degrees = int(degrees_clockwise) % 360
     if degrees_clockwise % 90 != 0:
         raise ValueError(f"cv2.rotate turns by multiples of 90 degrees, got {degrees_clockwise}.")
@@ -245,7 +237,7 @@ def rotate_by_angle(
     image: (H, W) or (H, W, 3) uint8. keep_whole=True returns a larger canvas holding the whole rotated
     image; False returns (H, W[, 3]) with the corners cut off.
     """
-    _check_image(image)
+    check_image(image)
     flag = _interpolation_flag(interpolation)
     height, width = image.shape[:2]
     matrix, size = rotation_canvas(width, height, angle=angle, keep_whole=keep_whole)
@@ -307,7 +299,7 @@ def crop(image: np.ndarray, *, rectangle: tuple[int, int, int, int] = COURSE_CRO
     rectangle: (x_start, y_start, x_end, y_end). Returns (y_end - y_start, x_end - x_start[, 3]).
     Raises ValueError for inverted, empty or outside rectangles.
     """
-    _check_image(image)
+    check_image(image)
     height, width = image.shape[:2]
     x_start, y_start, x_end, y_end = clamp_rectangle(rectangle, width, height)
     return np.ascontiguousarray(image[y_start:y_end, x_start:x_end])
@@ -324,10 +316,10 @@ def outline_rectangle(
 
     thickness defaults to ~1/300 of the longer side (at least 2 px). Returns RGB uint8 (H, W, 3).
     """
-    _check_image(image)
+    check_image(image)
     height, width = image.shape[:2]
     x_start, y_start, x_end, y_end = clamp_rectangle(rectangle, width, height)
-    canvas = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
+    canvas = to_rgb(image).copy()
     line = thickness if thickness is not None else max(2, max(height, width) // 300)
     cv2.rectangle(canvas, (x_start, y_start), (x_end - 1, y_end - 1), tuple(int(c) for c in color), line)
     return canvas

@@ -1,6 +1,6 @@
 """The networks the project trains itself, written as the course writes them (PyTorch nn.Module).
 
-LeNet5: the course's "LeNet with Pytorch" definition. ShapesCNN: the course's "CNN Training using Custom
+DigitsLeNet5: the course's "LeNet with Pytorch" definition. ShapesCNN: the course's "CNN Training using Custom
 Dataset" network (Conv -> BatchNorm -> ReLU -> MaxPool blocks, then fully connected layers), smaller.
 """
 
@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 
-class LeNet5(nn.Module):
+class DigitsLeNet5(nn.Module):
     """LeNet-5 as in the course: two 5x5 convolutions with ReLU and 2x2 average pooling, three linear layers.
 
     Input (N, 1, 32, 32) float32; output logits (N, num_classes).

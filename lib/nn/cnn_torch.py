@@ -72,7 +72,7 @@ def build_sequential(layers: Sequence[Layer]) -> nn.Sequential:
     )
 
 
-def count_parameters(model: nn.Module) -> int:
+def count_trainable_parameters(model: nn.Module) -> int:
     """sum(p.numel()) over the trainable parameters."""
     return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
 
@@ -118,7 +118,7 @@ def verify_with_torch(
                     name=row.name if name.isdigit() else name,
                     module=repr(module),
                     output_shape=tuple(x.shape[1:]),
-                    params=count_parameters(module),
+                    params=count_trainable_parameters(module),
                     expected_shape=row.output_shape,
                     expected_params=row.params,
                 )
@@ -131,7 +131,7 @@ def verify_with_torch(
 # --------------------------------------------------------------------------------------------------
 
 
-class LeNet5(nn.Module):
+class ClassicLeNet5(nn.Module):
     """LeNet-5 (LeCun et al., 1998) as usually taught: 32×32 gray input, tanh, average pooling."""
 
     def __init__(self, num_classes: int = 10) -> None:
@@ -238,7 +238,7 @@ TORCHVISION_MODELS = ("alexnet", "vgg16", "vgg19")
 def own_model(name: str, *, device: str | torch.device = "meta") -> nn.Module:
     """One of our definitions (OWN_MODELS), in eval mode; on "meta" it has exact shapes and no weights."""
     builders = {
-        "lenet5": LeNet5,
+        "lenet5": ClassicLeNet5,
         "alexnet": AlexNet,
         "vgg16": lambda: VGG(VGG_CONFIGS["vgg16"]),
         "vgg19": lambda: VGG(VGG_CONFIGS["vgg19"]),
@@ -271,7 +271,7 @@ class ModuleCount:
 def parameter_table(model: nn.Module) -> list[ModuleCount]:
     """Every leaf module in order of definition, with its own parameter count."""
     return [
-        ModuleCount(name=name, module=repr(module), params=count_parameters(module))
+        ModuleCount(name=name, module=repr(module), params=count_trainable_parameters(module))
         for name, module in model.named_modules()
         if name and not list(module.children())
     ]
@@ -281,7 +281,7 @@ def own_source(name: str) -> str:
     """Runnable source of our definition of a model (imports, class, VGG's config); it ends with `model = ...`."""
     imports = "import torch\nfrom torch import nn\n\n\n"
     if name == "lenet5":
-        return imports + inspect.getsource(LeNet5) + "\n\nmodel = LeNet5()\n"
+        return imports + inspect.getsource(ClassicLeNet5) + "\n\nmodel = ClassicLeNet5()\n"
     if name == "alexnet":
         return imports + inspect.getsource(AlexNet) + "\n\nmodel = AlexNet()\n"
     if name in VGG_CONFIGS:

@@ -206,7 +206,7 @@ class TestLeNetReadsDrawnDigits:
         truth = [digit for digit in STROKES for _ in range(10)]
         drawings = [drawn_digit(STROKES[digit], rng, pen=pen) for digit in truth]
         thickened = np.mean(np.array(read(drawings)) == truth)
-        monkeypatch.setattr(models, "DIGIT_STROKE", 0)
+        monkeypatch.setattr(models.preprocessing, "DIGIT_STROKE", 0)  # where digit_steps reads it
         thin = np.mean(np.array(read(drawings)) == truth)
         assert thickened > thin
 

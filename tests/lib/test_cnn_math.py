@@ -4,6 +4,9 @@ The comparison with PyTorch itself lives in test_cnn_torch.py.
 """
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +27,8 @@ from lib.nn.cnn_math import (
     output_size,
     summarize,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def rows_of(key):
@@ -565,3 +570,15 @@ class TestSequentialSnippet:
         assert (
             cnn_math.torch_expression(Conv2d(4, 4, 3, groups=4)) == "nn.Conv2d(4, 4, kernel_size=3, groups=4)"
         )
+
+
+def test_importing_cnn_math_loads_no_torch():
+    """The calculators' arithmetic is pure: the package (every module of it) imports without torch."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import lib.nn.cnn_math as package\n"
+        "for module in pkgutil.iter_modules(package.__path__):\n"
+        "    importlib.import_module(f'lib.nn.cnn_math.{module.name}')\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)

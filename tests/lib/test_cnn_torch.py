@@ -17,7 +17,7 @@ from lib.nn.cnn_math import PRESETS, AvgPool2d, Conv2d, MaxPool2d, ReLU, analyze
 def weight_layer_params(model: nn.Module) -> list[int]:
     """Parameters of each Conv2d / Linear in definition order."""
     return [
-        cnn_torch.count_parameters(module)
+        cnn_torch.count_trainable_parameters(module)
         for module in model.modules()
         if isinstance(module, nn.Conv2d | nn.Linear)
     ]
@@ -115,7 +115,7 @@ class TestAgainstTorchvision:
         real = cnn_torch.torchvision_model(
             "alexnet", device="cpu"
         )  # 61 M floats; meta counts must not differ
-        assert cnn_torch.count_parameters(real) == 61_100_840
+        assert cnn_torch.count_trainable_parameters(real) == 61_100_840
 
 
 class TestKerasAlexNet150:
@@ -152,7 +152,9 @@ class TestKerasAlexNet150:
                 nn.Linear(4096, 2),
             )
         assert flat.shape[1] == 2_304
-        total = cnn_torch.count_parameters(features) + cnn_torch.count_parameters(classifier)
+        total = cnn_torch.count_trainable_parameters(features) + cnn_torch.count_trainable_parameters(
+            classifier
+        )
         assert total == 29_978_690 == summarize(analyze(*PRESETS["alexnet_keras_150"])).params
 
 
@@ -163,7 +165,7 @@ class TestOwnDefinitions:
     )
     def test_totals_and_layers_match_presets(self, name, total):
         model = cnn_torch.own_model(name)
-        assert cnn_torch.count_parameters(model) == total
+        assert cnn_torch.count_trainable_parameters(model) == total
         assert weight_layer_params(model) == analysed_weight_params(name)
 
     @pytest.mark.parametrize("name", cnn_torch.OWN_MODELS)
@@ -182,9 +184,9 @@ class TestOwnDefinitions:
         namespace: dict = {}
         with torch.device("meta"):
             exec(cnn_torch.own_source(name), namespace)  # the code shown on the page
-        assert cnn_torch.count_parameters(namespace["model"]) == cnn_torch.count_parameters(
-            cnn_torch.own_model(name)
-        )
+        assert cnn_torch.count_trainable_parameters(
+            namespace["model"]
+        ) == cnn_torch.count_trainable_parameters(cnn_torch.own_model(name))
 
     def test_torchvision_source(self):
         assert "class AlexNet" in cnn_torch.torchvision_source("alexnet")

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 import torchvision
 
-from lib.nn.architectures_torch import LeNet5, ShapesCNN
+from lib.nn.architectures_torch import DigitsLeNet5, ShapesCNN
 from lib.nn.features import (
     activations_by_hooks,
     channel_statistics,
@@ -37,7 +37,7 @@ def _seeded(model: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
 @pytest.fixture(scope="module")
 def lenet():
     torch.manual_seed(0)
-    model = LeNet5().eval()
+    model = DigitsLeNet5().eval()
     inputs = torch.randn(2, 1, 32, 32)
     return model, inputs, extract_activations(layer_extractor(model), inputs)
 
@@ -68,12 +68,12 @@ class TestExtractActivations:
         )
 
     @pytest.mark.parametrize(
-        "factory", [LeNet5, ShapesCNN, lambda: torchvision.models.resnet18(weights=None)]
+        "factory", [DigitsLeNet5, ShapesCNN, lambda: torchvision.models.resnet18(weights=None)]
     )
     def test_final_logits_equal_a_plain_forward(self, factory):
         model = _seeded(factory())
-        channels = 1 if isinstance(model, LeNet5) else 3
-        side = 32 if isinstance(model, LeNet5) else 64
+        channels = 1 if isinstance(model, DigitsLeNet5) else 3
+        side = 32 if isinstance(model, DigitsLeNet5) else 64
         inputs = torch.randn(1, channels, side, side)
         layers = extract_activations(layer_extractor(model), inputs)
         with torch.no_grad():
@@ -177,7 +177,7 @@ class TestPictures:
 
 class TestKernels:
     def test_first_conv(self):
-        assert first_conv(LeNet5())[0] == "conv1"
+        assert first_conv(DigitsLeNet5())[0] == "conv1"
         assert first_conv(ShapesCNN())[0] == "features.0.0"
 
     def test_kernel_made_the_map(self, lenet):
@@ -200,7 +200,7 @@ class TestRandomTwin:
         twin, again = random_twin("lenet_digits", seed=1), random_twin("lenet_digits", seed=1)
         other = random_twin("lenet_digits", seed=2)
         assert {k: v.shape for k, v in twin.state_dict().items()} == {
-            k: v.shape for k, v in LeNet5().state_dict().items()
+            k: v.shape for k, v in DigitsLeNet5().state_dict().items()
         }
         assert torch.equal(twin.conv1.weight, again.conv1.weight)
         assert not torch.equal(twin.conv1.weight, other.conv1.weight)

@@ -1,6 +1,8 @@
 """decode_image and friends: reference decoding, conversions, and a corpus of bad uploads."""
 
+import ast
 import io
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -9,6 +11,7 @@ from PIL import Image
 
 from lib.cv.images import (
     ImageError,
+    check_image,
     decode_image,
     digest,
     encode_jpeg,
@@ -177,6 +180,61 @@ class TestWorkingSize:
     def test_bad_side(self):
         with pytest.raises(ValueError, match="at least 1"):
             fit_to_working_size(load_sample("coins"), longest_side=0)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class TestCheckImage:
+    """The one image check of lib: uint8, gray (H, W) or RGB (H, W, 3), at least one pixel."""
+
+    @pytest.mark.parametrize("shape", [(1, 1), (3, 5), (1, 1, 3), (4, 2, 3)])
+    def test_accepts_gray_and_rgb_uint8_unchanged(self, shape):
+        image = np.zeros(shape, np.uint8)
+        assert check_image(image) is image
+
+    @pytest.mark.parametrize(
+        ("image", "message"),
+        [
+            ([[0, 1]], "Expected an image array, got list"),
+            (
+                np.zeros((4, 4, 3), np.float32),
+                r"Expected an 8-bit \(uint8\) image, values 0-255, got float32",
+            ),
+            (np.zeros((4, 4), bool), "uint8.*got bool"),
+            (np.zeros((4, 4, 4), np.uint8), r"RGB \(H, W, 3\) or gray \(H, W\) image, got shape \(4, 4, 4\)"),
+            (np.zeros((4, 4, 1), np.uint8), r"got shape \(4, 4, 1\)"),
+            (np.zeros(5, np.uint8), r"got shape \(5,\)"),
+            (np.zeros((0, 4, 3), np.uint8), r"no pixels \(4×0\)"),
+        ],
+        ids=["list", "float", "bool", "rgba", "one-channel", "vector", "empty"],
+    )
+    def test_refuses_with_a_message(self, image, message):
+        with pytest.raises(ImageError, match=message):
+            check_image(image)
+        with pytest.raises(ImageError, match=message):
+            to_rgb(image)
+        with pytest.raises(ImageError, match=message):
+            to_gray(image)
+
+    def test_names_the_task(self):
+        with pytest.raises(ImageError, match=r"^Face detection needs an 8-bit \(uint8\) image"):
+            check_image(np.zeros((4, 4), np.float64), task="Face detection")
+
+    def test_rgb_passes_through_to_rgb(self):
+        image = np.zeros((2, 2, 3), np.uint8)
+        assert to_rgb(image) is image
+
+    def test_lib_keeps_no_copy_of_it(self):
+        """No lib module defines its own _check_image / _as_rgb / _as_gray / _to_rgb / _to_gray again."""
+        copies = {"_check_image", "_as_rgb", "_as_gray", "_to_rgb", "_to_gray", "_check_uint8", "_gray_uint8"}
+        found = [
+            f"{path.relative_to(ROOT)}:{node.name}"
+            for path in sorted((ROOT / "lib").rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.FunctionDef) and node.name in copies
+        ]
+        assert found == []
 
 
 class TestHelpers:

@@ -10,9 +10,10 @@ import torch
 import torchvision
 
 import lib.nn.models as models
+import lib.nn.models.registry as registry  # where WEIGHTS_DIR and the network are looked up
 from lib.cv.images import ImageError
 from lib.cv.shapes import SHAPE_CLASSES, draw_shape, make_shapes
-from lib.nn.architectures_torch import LeNet5, ShapesCNN, ShapesCNNConfig
+from lib.nn.architectures_torch import DigitsLeNet5, ShapesCNN, ShapesCNNConfig
 from lib.nn.models import (
     ModelError,
     TorchvisionEntry,
@@ -59,7 +60,7 @@ def _dark_digit_on_paper(
 
 class TestArchitectures:
     def test_lenet_forward_shape_and_parameters(self):
-        model = LeNet5()
+        model = DigitsLeNet5()
         assert model(torch.zeros(3, 1, 32, 32)).shape == (3, 10)
         # Worked by hand: 156 + 2416 + 48120 + 10164 + 850 = 61,706 (LeNet-5 with a 10-way output).
         assert sum(p.numel() for p in model.parameters()) == 61_706
@@ -88,15 +89,15 @@ class TestArchitectures:
 
 class TestSafeLoading:
     def test_round_trip_equals_original(self):
-        model = LeNet5()
+        model = DigitsLeNet5()
         data = _state_bytes(model)
         state = load_state_dict_bytes(data, expected_sha256=sha256_bytes(data))
-        loaded = load_state_into(LeNet5(), state)
+        loaded = load_state_into(DigitsLeNet5(), state)
         for key, value in model.state_dict().items():
             assert torch.equal(loaded.state_dict()[key], value)
 
     def test_wrong_sha256_is_refused(self):
-        data = _state_bytes(LeNet5())
+        data = _state_bytes(DigitsLeNet5())
         with pytest.raises(ModelError, match="sha256"):
             load_state_dict_bytes(data, expected_sha256="0" * 64)
 
@@ -117,7 +118,7 @@ class TestSafeLoading:
         assert not marker.exists()
 
     def test_truncated_file_is_refused(self):
-        data = _state_bytes(LeNet5())[:5000]
+        data = _state_bytes(DigitsLeNet5())[:5000]
         with pytest.raises(ModelError, match="truncated or damaged"):
             load_state_dict_bytes(data, expected_sha256=sha256_bytes(data))
 
@@ -129,7 +130,7 @@ class TestSafeLoading:
             load_state_dict_bytes(data, expected_sha256=sha256_bytes(data))
 
     def test_wrong_architecture_names_the_mismatch(self):
-        state = LeNet5().state_dict()
+        state = DigitsLeNet5().state_dict()
         with pytest.raises(ModelError, match="different architecture.*missing keys"):
             load_state_into(ShapesCNN(), state)
         other_width = ShapesCNN(ShapesCNNConfig(channels=(4, 8, 16, 32))).state_dict()
@@ -140,11 +141,13 @@ class TestSafeLoading:
 @pytest.fixture
 def weights_dir(tmp_path, monkeypatch):
     """An empty weights directory in place of weights/."""
-    monkeypatch.setattr(models, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(registry, "WEIGHTS_DIR", tmp_path)
     return tmp_path
 
 
-def _write_lenet(weights_dir, data: bytes, *, sha256: str | None = None) -> None:
+def _write_lenet(
+    weights_dir, data: bytes, *, sha256: str | None = None, architecture: str | None = None
+) -> None:
     (weights_dir / "lenet_digits.pt").write_bytes(data)
     entry = {
         "file": "lenet_digits.pt",
@@ -154,6 +157,8 @@ def _write_lenet(weights_dir, data: bytes, *, sha256: str | None = None) -> None
         "mean": [0.3],
         "std": [0.4],
     }
+    if architecture is not None:
+        entry["architecture"] = architecture
     (weights_dir / "manifest.json").write_text(json.dumps({"lenet_digits": entry}))
 
 
@@ -164,7 +169,7 @@ class TestLoadModel:
         assert "lenet_digits" not in available_models()
 
     def test_changed_file_is_refused(self, weights_dir):
-        data = _state_bytes(LeNet5())
+        data = _state_bytes(DigitsLeNet5())
         _write_lenet(weights_dir, data, sha256=sha256_bytes(b"the original file"))
         with pytest.raises(ModelError, match="sha256"):
             load_model("lenet_digits", device=CPU)
@@ -175,16 +180,34 @@ class TestLoadModel:
             load_model("lenet_digits", device=CPU)
 
     def test_valid_file_loads_in_eval_mode(self, weights_dir):
-        original = LeNet5()
+        original = DigitsLeNet5()
         _write_lenet(weights_dir, _state_bytes(original))
         model = load_model("lenet_digits", device=CPU)
         assert not model.training
         assert torch.equal(model.conv1.weight, original.conv1.weight)
         assert available_models()[:1] == ["lenet_digits"]
 
+    @pytest.mark.parametrize("architecture", ["LeNet5", "DigitsLeNet5"])
+    def test_the_manifest_names_the_digits_lenet_old_or_new(self, weights_dir, architecture):
+        """weights/manifest.json says "LeNet5" (the class's name before the two LeNets were told apart)."""
+        original = DigitsLeNet5()
+        _write_lenet(weights_dir, _state_bytes(original), architecture=architecture)
+        assert torch.equal(load_model("lenet_digits", device=CPU).fc3.weight, original.fc3.weight)
+
+    def test_a_manifest_naming_another_architecture_is_refused(self, weights_dir):
+        _write_lenet(weights_dir, _state_bytes(DigitsLeNet5()), architecture="ShapesCNN")
+        with pytest.raises(ModelError, match="says 'lenet_digits' is a 'ShapesCNN'.*DigitsLeNet5"):
+            load_model("lenet_digits", device=CPU)
+
 
 @pytest.mark.needs_weights
 class TestOurWeights:
+    def test_each_manifest_architecture_is_the_class_built(self):
+        manifest = read_manifest()
+        for name in models.OUR_MODELS:
+            built = type(build_architecture(name))
+            assert models.MANIFEST_ARCHITECTURES[manifest[name]["architecture"]] is built, name
+
     def test_lenet_reaches_recorded_accuracy_on_held_out_digits(self):
         entry = read_manifest()["lenet_digits"]
         _, _, test_x, test_y = digits_split(
@@ -270,13 +293,13 @@ class TestTorchvisionOffline:
     @pytest.fixture
     def offline(self, tmp_path, monkeypatch):
         hub = tmp_path / "hub"
-        monkeypatch.setattr(models, "hub_checkpoints_dir", lambda: hub)
+        monkeypatch.setattr(registry, "hub_checkpoints_dir", lambda: hub)
 
         def no_network(url, timeout):
             raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-        monkeypatch.setattr(models, "_open_url", no_network)
-        monkeypatch.setattr(models, "network_reachable", lambda **_: False)
+        monkeypatch.setattr(registry, "_open_url", no_network)
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: False)
         return hub
 
     def test_load_offline_says_so_and_leaves_nothing_behind(self, offline):
@@ -294,20 +317,20 @@ class TestTorchvisionOffline:
             load_model("alexnet", device=CPU)
 
     def test_probe_lists_downloadable_ones(self, offline, monkeypatch):
-        monkeypatch.setattr(models, "network_reachable", lambda **_: True)
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: True)
         assert set(models.TORCHVISION_MODELS) <= set(available_models(probe_network=True))
 
     def test_download_once_with_progress_then_load(self, offline, monkeypatch):
         # A stand-in for torchvision's weights: a small model's state dict served by a fake server.
         original = models.TORCHVISION_MODELS["alexnet"]
-        twin = LeNet5()
+        twin = DigitsLeNet5()
         data = _state_bytes(twin)
         url = f"https://download.pytorch.org/models/tiny-{sha256_bytes(data)[:8]}.pth"
         fake = SimpleNamespace(url=url, meta=original.weights.meta, transforms=original.weights.transforms)
         monkeypatch.setitem(
             models.TORCHVISION_MODELS,
             "alexnet",
-            TorchvisionEntry("Tiny", lambda weights=None: LeNet5(), fake),
+            TorchvisionEntry("Tiny", lambda weights=None: DigitsLeNet5(), fake),
         )
         served = []
 
@@ -315,7 +338,7 @@ class TestTorchvisionOffline:
             served.append(requested)
             return _FakeResponse(data)
 
-        monkeypatch.setattr(models, "_open_url", serve)
+        monkeypatch.setattr(registry, "_open_url", serve)
         progress: list[float] = []
         model = load_model("alexnet", device=CPU, on_progress=progress.append)
         assert torch.equal(model.fc3.weight, twin.fc3.weight)

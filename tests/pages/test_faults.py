@@ -44,12 +44,14 @@ def clear_model_caches() -> None:
 def broken_models(monkeypatch):
     """lib.nn.models.load_model raises ModelError, as for a damaged, missing or unsafe weights file."""
     from lib.nn import models
+    from lib.nn.models import registry
 
     def refuse(name, *args, **kwargs):
         raise models.ModelError(f"{BROKEN} ({name}).")
 
     clear_model_caches()
-    monkeypatch.setattr(models, "load_model", refuse)
+    monkeypatch.setattr(models, "load_model", refuse)  # what ui calls
+    monkeypatch.setattr(registry, "load_model", refuse)  # what get_model (classify, predict) calls
     yield monkeypatch
     monkeypatch.undo()
     clear_model_caches()

@@ -44,11 +44,11 @@ class TestFeatureMapsPage:
         assert image_urls(app) != trained
 
     def test_torchvision_offline_falls_back_to_random_weights(self, monkeypatch, tmp_path):
-        import lib.nn.models as models
+        import lib.nn.models.registry as registry  # where available_models looks them up
         from ui.cached_models import usable_models
 
-        monkeypatch.setattr(models, "hub_checkpoints_dir", lambda: tmp_path)
-        monkeypatch.setattr(models, "network_reachable", lambda **_: False)
+        monkeypatch.setattr(registry, "hub_checkpoints_dir", lambda: tmp_path)
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: False)
         usable_models.clear()
         try:
             app = run_page(PAGE, session_state={"fm_model": "alexnet"})
