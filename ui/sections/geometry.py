@@ -1,4 +1,4 @@
-"""Cached wrappers and widgets for the Affine & perspective page: point editors, matrices, drawn warps."""
+"""The Affine & perspective page's own widget groups and cached wrappers (app_pages/geometry.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,17 @@ from ui.layout import show_image
 
 # Point coordinates may leave the image (a warp can send corners outside), within these bounds.
 COORDINATE_RANGE = (-4096, 8192)
+
+
 TRANSLATION_RANGE = (-2048, 2048)  # tx, ty sliders, pixels
+
+
 SOURCE_COLOUR = (230, 40, 40)  # red: points on the input
+
+
 TARGET_COLOUR = (30, 110, 255)  # blue: where they go
+
+
 GRID_COLOUR = (255, 220, 0)
 
 

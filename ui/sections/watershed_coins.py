@@ -1,4 +1,4 @@
-"""Cached wrappers for the Watershed coins and Face detection pages, and the picture each page starts from."""
+"""The Watershed coins page's own widget groups and cached wrappers (app_pages/watershed_coins.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from lib.cv import faces, segmentation
-from lib.cv.images import DEFAULT_WORKING_SIDE
+from lib.cv import segmentation
 from ui.cache import image_cache
-from ui.image_source import WORKING_SIDES, current_image, current_label, sample_image
 from ui.layout import show_row
 
-# A pipeline run holds a dozen full-size stages: keep only a few of them.
 
-
-def page_picture(choice: str, samples: dict[str, str]) -> tuple[np.ndarray, str]:
-    """The picture a page works on: one of its own samples (label -> sample key) or the sidebar's image."""
-    if choice in samples:
-        side = st.session_state.get("working_side", DEFAULT_WORKING_SIDE)
-        side = side if side in WORKING_SIDES else DEFAULT_WORKING_SIDE
-        return sample_image(samples[choice], side), f"sample: {choice.lower()}"
-    return current_image(), current_label()
-
-
-# --- watershed coins ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CoinViews:
     """What the page shows of one pipeline run: display images (uint8) and numbers, no raw int/float maps."""
@@ -89,6 +75,7 @@ def extra_step_controls() -> dict[str, object]:
     return settings
 
 
+# A pipeline run holds a dozen full-size stages: keep only a few of them.
 @image_cache(max_entries=4)
 def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> CoinViews:
     """Run count_coins with these settings (as (name, value) pairs) and draw every stage for display."""
@@ -136,29 +123,3 @@ def show_stages(views: CoinViews, *, opening: int, fraction: float) -> None:
         ("11 · Watershed boundaries", views.boundaries),
     )
     show_row((f"{views.count} coins: outlined, boxed, numbered", views.coins), ("Coin mask", views.mask))
-
-
-# --- faces --------------------------------------------------------------------------------------
-@image_cache
-def detect_faces(
-    image: np.ndarray, scale_factor: float, min_neighbors: int, min_size: tuple[int, int]
-) -> list[tuple[int, int, int, int]]:
-    return faces.detect_faces(
-        image, scale_factor=scale_factor, min_neighbors=min_neighbors, min_size=min_size
-    )
-
-
-@image_cache
-def detect_eyes(
-    image: np.ndarray, face_boxes: list[tuple[int, int, int, int]], min_neighbors: int
-) -> list[list[tuple[int, int, int, int]]]:
-    return faces.detect_eyes_in_faces(image, face_boxes, min_neighbors=min_neighbors)
-
-
-@image_cache
-def draw_faces(
-    image: np.ndarray,
-    face_boxes: list[tuple[int, int, int, int]],
-    eye_boxes: list[list[tuple[int, int, int, int]]] | None,
-) -> np.ndarray:
-    return faces.draw_detections(image, face_boxes, eye_boxes)
