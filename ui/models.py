@@ -14,15 +14,12 @@ not cached at all (the models are tiny), so no other session can ever see them.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import numpy as np
 import streamlit as st
 import torch
 
 from lib.nn import features, models, programs
-from lib.nn.device import default_device, describe_device
+from lib.nn.device import default_device
 from ui.cache import freeze, image_cache
 
 OUR_MODELS = models.OUR_MODELS
@@ -272,18 +269,7 @@ def code_bundle(name: str, random_weights: bool = False) -> dict:
     return {"weights": (name,)} if name in models.OUR_MODELS else {}
 
 
-@dataclass(frozen=True)
-class FeatureRun:
-    """Every layer's output for one input, with the input and what it cost."""
-
-    steps: tuple  # preprocessing (caption, image) pairs; the last is the model's input as an image
-    layers: list[features.LayerActivation]
-    probabilities: np.ndarray
-    seconds: float
-    device: str
-
-
-def feature_run(name: str, random_weights: bool, image: np.ndarray) -> FeatureRun:
+def feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
     """Preprocess an image and extract all activations in one forward pass (cached by image digest,
     except for a trained CNN: tiny, computed again, never shared)."""
     if is_trained(name):
@@ -292,23 +278,14 @@ def feature_run(name: str, random_weights: bool, image: np.ndarray) -> FeatureRu
 
 
 @image_cache(max_entries=6)  # VGG16: ~120 MB of maps per input
-def _stored_feature_run(name: str, random_weights: bool, image: np.ndarray) -> FeatureRun:
+def _stored_feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
     return _feature_run(name, random_weights, image)
 
 
-def _feature_run(name: str, random_weights: bool, image: np.ndarray) -> FeatureRun:
+def _feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
     described = info(name)
     prepared = models.preprocess(described.name, image, info=described)
-    graph = extractor(name, random_weights)
-    models.warm_thread(models.model_device(graph))
-    start = time.perf_counter()
-    layers = features.extract_activations(graph, prepared.tensor)
-    seconds = time.perf_counter() - start
-    logits = features.final_logits(layers).astype(np.float64)
-    probabilities = np.exp(logits - logits.max())
-    probabilities /= probabilities.sum()
-    device = describe_device(models.model_device(graph))
-    return FeatureRun(prepared.steps, layers, probabilities.astype(np.float32), seconds, device)
+    return features.feature_run(extractor(name, random_weights), prepared)
 
 
 def prediction(name: str, image: np.ndarray, k: int) -> tuple[models.Prediction, tuple]:

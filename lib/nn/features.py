@@ -7,6 +7,7 @@ ReLU(inplace=True)) cannot overwrite the convolution output before we read it: p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,17 @@ from torchvision.models.feature_extraction import create_feature_extractor, get_
 
 from lib.nn import cnn_math
 from lib.nn.architectures_torch import ShapesCNNConfig
-from lib.nn.models import OUR_MODELS, TRAINED_SOURCE, ModelInfo, build_architecture, model_snippet_parts
+from lib.nn.device import describe_device
+from lib.nn.models import (
+    OUR_MODELS,
+    TRAINED_SOURCE,
+    ModelInfo,
+    Preprocessed,
+    build_architecture,
+    model_device,
+    model_snippet_parts,
+    warm_thread,
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,35 @@ def activations_by_hooks(model: nn.Module, inputs: torch.Tensor) -> dict[str, to
 def final_logits(layers: Sequence[LayerActivation]) -> np.ndarray:
     """The last layer's output: the logits (num_classes,) float32."""
     return layers[-1].values
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities from logits (K,): exp(z - max z) / sum, computed in float64, returned float32."""
+    z = np.asarray(logits, dtype=np.float64)
+    probabilities = np.exp(z - z.max())
+    probabilities /= probabilities.sum()
+    return probabilities.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class FeatureRun:
+    """Every layer's output for one input, with the input and what it cost."""
+
+    steps: tuple  # preprocessing (caption, image) pairs; the last is the model's input as an image
+    layers: list[LayerActivation]
+    probabilities: np.ndarray  # softmax of the last layer, (K,) float32
+    seconds: float  # the forward pass alone (the thread warmed up first)
+    device: str
+
+
+def feature_run(extractor: fx.GraphModule, prepared: Preprocessed) -> FeatureRun:
+    """All activations of a preprocessed input in one timed forward pass, and the softmax of the last."""
+    device = model_device(extractor)
+    warm_thread(device)
+    start = time.perf_counter()
+    layers = extract_activations(extractor, prepared.tensor)
+    seconds = time.perf_counter() - start
+    return FeatureRun(prepared.steps, layers, softmax(final_logits(layers)), seconds, describe_device(device))
 
 
 def channel_statistics(values: np.ndarray) -> dict[str, np.ndarray]:
