@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 
+from lib.nn.image_store import ImageStore
 from tests.pages.harness import assert_clean, image_captions, run_page
 
 PAGE = "app_pages/transfer_learning.py"
@@ -46,7 +47,7 @@ class TestTransferLearningPage:
         rng = np.random.default_rng(0)
         dark = [rng.integers(0, 60, (64, 64, 3), dtype=np.uint8) for _ in range(8)]
         light = [rng.integers(190, 256, (64, 64, 3), dtype=np.uint8) for _ in range(8)]
-        store = {"images": {"dark": dark, "light": light}, "seen": set()}
+        store = ImageStore(images={"dark": dark, "light": light})
         app = run_page(
             PAGE, session_state={"tl_source": "My own images", "tl_names": "dark, light", "tl_store": store}
         )

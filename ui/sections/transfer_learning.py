@@ -6,16 +6,12 @@ import numpy as np
 import streamlit as st
 
 from lib.nn import features, programs
+from lib.nn.image_store import STORE_SIDE, ImageStore
 from ui.cache import image_cache, memo_digest
-from ui.cached import decoded
 from ui.models import info, model
 
-TRANSFER_SIDE = 64  # the shapes CNN's input; the user's images are kept at this size
-
-
-TRANSFER_STORE = (
-    "tl_store"  # session_state: {"images": {class: [uint8 (64, 64, 3)]}, "seen": set of file ids}
-)
+TRANSFER_SIDE = STORE_SIDE  # the shapes CNN's input; the user's images are kept at this size
+TRANSFER_STORE = "tl_store"  # session_state: the session's lib.nn.image_store.ImageStore
 
 
 @image_cache(max_entries=8)
@@ -44,26 +40,17 @@ def transfer_features(images: np.ndarray, cut: str) -> np.ndarray:
     return embed(backbone(model("shapes_cnn"), cut=cut), images, mean=entry.mean, std=entry.std)
 
 
-def transfer_store() -> dict:
-    return st.session_state.setdefault(TRANSFER_STORE, {"images": {}, "seen": set()})
+def transfer_store() -> ImageStore:
+    """The session's own images (a new, empty store on first use)."""
+    store = st.session_state.get(TRANSFER_STORE)
+    if not isinstance(store, ImageStore):
+        store = st.session_state[TRANSFER_STORE] = ImageStore(side=TRANSFER_SIDE)
+    return store
 
 
 def add_own_image(class_name: str, data: bytes, file_id: str) -> str | None:
     """Decode an upload or snapshot into the class's images (once per file); returns an error or None."""
-    from lib.cv.images import ImageError
-    from lib.cv.transforms import resize_to
-
-    store = transfer_store()
-    if file_id in store["seen"]:
-        return None
-    store["seen"].add(file_id)
-    try:
-        image = decoded(data)
-    except ImageError as error:
-        return f"{class_name}: {error}"
-    small = resize_to(image, width=TRANSFER_SIDE, height=TRANSFER_SIDE, interpolation="area")
-    store["images"].setdefault(class_name, []).append(small)
-    return None
+    return transfer_store().add(class_name, data, file_id)
 
 
 def own_images_editor(class_names: list[str]) -> None:
@@ -73,7 +60,7 @@ def own_images_editor(class_names: list[str]) -> None:
     columns = st.columns(len(class_names))
     for index, (column, name) in enumerate(zip(columns, class_names, strict=True)):
         with column:
-            st.markdown(f"**{name}** — {len(transfer_store()['images'].get(name, []))} images")
+            st.markdown(f"**{name}** — {transfer_store().count(name)} images")
             uploads = st.file_uploader(
                 f"Images of {name}",
                 type=["png", "jpg", "jpeg", "webp", "bmp"],
@@ -97,12 +84,7 @@ def own_images_editor(class_names: list[str]) -> None:
 
 def own_images(class_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The session's own images of the given classes: (N, 64, 64, 3) uint8 and labels (N,)."""
-    stored = transfer_store()["images"]
-    images = [image for name in class_names for image in stored.get(name, [])]
-    labels = [label for label, name in enumerate(class_names) for _ in stored.get(name, [])]
-    if not images:
-        return np.zeros((0, TRANSFER_SIDE, TRANSFER_SIDE, 3), np.uint8), np.zeros(0, np.int64)
-    return np.stack(images), np.array(labels, dtype=np.int64)
+    return transfer_store().arrays(class_names)
 
 
 def class_thumbnails(images: np.ndarray, labels: np.ndarray, class_names: list[str], *, per_class: int = 8):

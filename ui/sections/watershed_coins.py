@@ -2,53 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import streamlit as st
 
 from lib.cv import segmentation
 from ui.cache import image_cache
 from ui.layout import show_row
-
-
-@dataclass(frozen=True)
-class CoinViews:
-    """What the page shows of one pipeline run: display images (uint8) and numbers, no raw int/float maps."""
-
-    count: int
-    boxes: list[tuple[int, int, int, int]]
-    candidates: list[segmentation.CoinCandidate]
-    threshold_value: float
-    inverted: bool
-    min_area: float
-    gray: np.ndarray
-    prepared: np.ndarray
-    threshold_mask: np.ndarray
-    filled: np.ndarray
-    opening: np.ndarray
-    sure_background: np.ndarray
-    distance: np.ndarray  # scaled to 0-255
-    sure_foreground: np.ndarray
-    unknown: np.ndarray
-    markers: np.ndarray  # RGB: seeds coloured, background dark gray, unknown black
-    boundaries: np.ndarray  # RGB: the photo with the watershed lines in red
-    coins: np.ndarray  # RGB: counted coins outlined, boxed and numbered
-    mask: np.ndarray  # uint8 0/255: counted coins only
-
-    def table(self) -> list[dict[str, object]]:
-        """One row per watershed region: its measurements and the filter's verdict."""
-        return [
-            {
-                "region": c.region,
-                "area (px)": round(c.area),
-                "perimeter (px)": round(c.perimeter, 1),
-                "circularity": round(c.circularity, 3),
-                "verdict": c.reason,
-            }
-            for c in self.candidates
-        ]
-
 
 EXTRA_STEPS = {
     "flatten_lighting": "Flatten lighting",
@@ -77,33 +36,12 @@ def extra_step_controls() -> dict[str, object]:
 
 # A pipeline run holds a dozen full-size stages: keep only a few of them.
 @image_cache(max_entries=4)
-def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> CoinViews:
+def coin_views(image: np.ndarray, params: tuple[tuple[str, object], ...]) -> segmentation.CoinViews:
     """Run count_coins with these settings (as (name, value) pairs) and draw every stage for display."""
-    result = segmentation.count_coins(image, **dict(params))
-    return CoinViews(
-        count=result.count,
-        boxes=result.boxes,
-        candidates=result.candidates,
-        threshold_value=result.threshold_value,
-        inverted=result.inverted,
-        min_area=result.min_area,
-        gray=result.gray,
-        prepared=result.prepared,
-        threshold_mask=result.threshold_mask,
-        filled=result.filled,
-        opening=result.opening,
-        sure_background=result.sure_background,
-        distance=(segmentation.distance_to_unit(result.distance) * 255).astype(np.uint8),
-        sure_foreground=result.sure_foreground,
-        unknown=result.unknown,
-        markers=segmentation.colorize_labels(result.markers),
-        boundaries=segmentation.draw_boundaries(image, result.watershed),
-        coins=segmentation.draw_coins(image, result),
-        mask=segmentation.coin_mask(result),
-    )
+    return segmentation.stage_views(image, segmentation.count_coins(image, **dict(params)))
 
 
-def show_stages(views: CoinViews, *, opening: int, fraction: float) -> None:
+def show_stages(views: segmentation.CoinViews, *, opening: int, fraction: float) -> None:
     """The strip of intermediates: the 11 numbered stages in rows of four, then the counted coins and their mask."""
     show_row(
         ("1 · Gray", views.gray),
