@@ -29,8 +29,6 @@ def zip_limits() -> str:
 
 
 ZIP_READS = "zip_reads"  # session_state: {(content digest, image size): ZipImages}, the last few zips read
-
-
 ZIP_READS_KEPT = 2
 
 

@@ -14,17 +14,9 @@ from ui.layout import show_image
 
 # Point coordinates may leave the image (a warp can send corners outside), within these bounds.
 COORDINATE_RANGE = (-4096, 8192)
-
-
 TRANSLATION_RANGE = (-2048, 2048)  # tx, ty sliders, pixels
-
-
 SOURCE_COLOUR = (230, 40, 40)  # red: points on the input
-
-
 TARGET_COLOUR = (30, 110, 255)  # blue: where they go
-
-
 GRID_COLOUR = (255, 220, 0)
 
 
