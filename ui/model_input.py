@@ -8,11 +8,9 @@ import streamlit as st
 from lib.nn import models
 from ui.cache import image_cache
 from ui.cached import decoded
-from ui.models import digit_boxes, digit_crop, info, is_trained
+from ui.models import digit_boxes, digit_crop, info, model_source
 
 INPUTS = ("Example", "Current image", "Camera", "Draw")
-
-
 PHOTO_EXAMPLES = ("cat", "coffee", "portrait", "flower", "china")
 
 
@@ -151,7 +149,7 @@ def input_picker(
     from ui.layout import show_error
 
     model_name = name
-    if is_trained(name):  # its own classes' shapes when it learned shapes, else the photos
+    if model_source(name).trained:  # its own classes' shapes when it learned shapes, else the photos
         classes = info(name).classes
         name, shapes = ("shapes_cnn", classes) if set(classes) <= set(_drawable_shapes()) else ("photo", None)
     left, right = st.columns([2, 3])

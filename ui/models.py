@@ -14,9 +14,10 @@ not cached at all (the models are tiny), so no other session can ever see them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import streamlit as st
-import torch
 
 from lib.nn import features, models, programs
 from lib.nn.device import default_device
@@ -31,16 +32,141 @@ def usable_models() -> list[str]:
     return models.available_models(probe_network=True)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Where a model comes from: stored (ours or torchvision's, cached by name for every session) or trained in
+# this session (cached by its weights' digest, its results never shared). model_source() decides, once.
+
 TRAINED_MODELS = "trained_models"  # st.session_state: name -> entry, written by the Train a CNN page
-
-
 TRAINED_PREFIX = "session:"
-
-
 TRAINED_SUFFIX = " (trained this session)"
-
-
 TRAINED_DIGESTS = "trained_model_digests"  # st.session_state: id(state dict) -> (state dict, sha256)
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """One of ALL_MODELS: weights on disk (or downloadable), everything about it cached by name."""
+
+    name: str
+    shared = True  # its results may be cached for every session
+    trained = False
+
+    @property
+    def choice(self) -> str:
+        return self.name
+
+    @property
+    def title(self) -> str:
+        if self.name in models.OUR_TITLES:
+            return models.OUR_TITLES[self.name]
+        return f"{models.TORCHVISION_MODELS[self.name].title} (ImageNet)"
+
+    @property
+    def key_part(self) -> str:
+        return self.name
+
+    def info(self) -> models.ModelInfo:
+        return _stored_info(self.name)
+
+    def model(self):
+        return _stored_model(self.name)
+
+    def twin(self):
+        return _stored_twin(self.name)
+
+    def extractor(self, random_weights: bool):
+        return _stored_extractor(self.name, random_weights)
+
+    def snippet_options(self) -> dict:
+        """Extra keyword arguments of the lib snippet builders (classify_snippet, feature_maps_snippet)."""
+        return {}
+
+    def code_bundle(self) -> dict:
+        return {"weights": (self.name,)} if self.name in models.OUR_MODELS else {}
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A CNN trained on the Train a CNN page in this session: its name and its lib.nn.cnn_training entry.
+
+    Never cached by name: the rebuilt model is cached by the sha256 of its state dict and its configuration,
+    and its activations and predictions are not cached at all (tiny models), so no other session sees them.
+    """
+
+    name: str  # as the Train a CNN page saved it, e.g. "Your CNN (shapes, 5 classes)"
+    entry: dict = field(compare=False, repr=False)
+    shared = False
+    trained = True
+
+    @property
+    def choice(self) -> str:
+        return TRAINED_PREFIX + self.name
+
+    @property
+    def title(self) -> str:
+        return trained_title(self.name)
+
+    @property
+    def key_part(self) -> str:
+        return "trained"  # every trained CNN has the same layer names
+
+    @property
+    def config(self):
+        return models.trained_model_config(self.entry)
+
+    def info(self) -> models.ModelInfo:
+        return models.trained_model_info(self.name, self.entry)
+
+    def model(self):
+        return _trained_model(self.weights_key(), self.entry)
+
+    def twin(self):
+        config = self.config
+        return _trained_twin(repr(config), config)
+
+    def extractor(self, random_weights: bool):
+        key = f"twin {self.config!r}" if random_weights else f"weights {self.weights_key()}"
+        built = self.twin() if random_weights else self.model()
+        return _trained_extractor(key, built, self.info().input_size)
+
+    def snippet_options(self) -> dict:
+        return {"info": self.info(), "config": self.config}
+
+    def code_bundle(self) -> dict:
+        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.state_dict_file(self.entry["state_dict"])}}
+
+    def weights_key(self) -> str:
+        """The cache key: its state dict's sha256 and its configuration (never its name).
+
+        The digest (~15 ms for the course's widths) is remembered in the session for the state dicts of its
+        current entries (each entry gets a new state dict when it is trained again)."""
+        state = self.entry["state_dict"]
+        memo = st.session_state.get(TRAINED_DIGESTS, {})
+        hit = memo.get(id(state))
+        if hit is None or hit[0] is not state:
+            live = {
+                id(other.get("state_dict")) for other in trained_entries().values() if isinstance(other, dict)
+            }
+            memo = {key: value for key, value in memo.items() if key in live}
+            hit = memo[id(state)] = (state, models.state_dict_digest(state))
+            st.session_state[TRAINED_DIGESTS] = memo
+        return f"{hit[1]} {self.config!r}"
+
+
+ModelSource = StoredModel | TrainedModel
+
+
+def model_source(name: str) -> ModelSource:
+    """The model behind a choice: "session:<name>" is this session's trained CNN (ModelError when the
+    session does not have it), any other name one of ALL_MODELS."""
+    if not name.startswith(TRAINED_PREFIX):
+        return StoredModel(name)
+    trained_name = name.removeprefix(TRAINED_PREFIX)
+    entry = trained_entries().get(trained_name)
+    if entry is None:
+        raise models.ModelError(
+            f"{trained_name!r} is not trained in this session: train it on the Train a CNN page."
+        )
+    return TrainedModel(trained_name, entry)
 
 
 def trained_entries() -> dict[str, dict]:
@@ -63,19 +189,11 @@ def _valid(name: str, entry: object) -> bool:
 
 
 def is_trained(name: str) -> bool:
+    """Whether a model choice names a CNN trained in a session (whether or not this session has it)."""
     return name.startswith(TRAINED_PREFIX)
 
 
-def _trained_entry(name: str) -> dict:
-    entry = trained_entries().get(name.removeprefix(TRAINED_PREFIX))
-    if entry is None:
-        raise models.ModelError(
-            f"{name.removeprefix(TRAINED_PREFIX)!r} is not trained in this session: train it on the Train a CNN page."
-        )
-    return entry
-
-
-def _trained_title(name: str) -> str:
+def trained_title(name: str) -> str:
     """The title of a trained model: Your CNN (shapes, 5 classes) -> Your CNN: shapes, 5 classes (trained ...)."""
     inner = name[len("Your CNN (") : -1] if name.startswith("Your CNN (") and name.endswith(")") else name
     return f"Your CNN: {inner}{TRAINED_SUFFIX}"
@@ -119,38 +237,14 @@ def key_part(name: str) -> str:
     return "trained" if is_trained(name) else name
 
 
-def trained_config(name: str):
-    return models.trained_model_config(_trained_entry(name))
-
-
-def _weights_key(name: str) -> str:
-    """A trained model's cache key: its state dict's sha256 and its configuration (never its name).
-
-    The digest (~15 ms for the course's widths) is remembered in the session for the state dicts of its
-    current entries (each entry gets a new state dict when it is trained again)."""
-    entry = _trained_entry(name)
-    state = entry["state_dict"]
-    memo = st.session_state.get(TRAINED_DIGESTS, {})
-    hit = memo.get(id(state))
-    if hit is None or hit[0] is not state:
-        live = {
-            id(other.get("state_dict")) for other in trained_entries().values() if isinstance(other, dict)
-        }
-        memo = {key: value for key, value in memo.items() if key in live}
-        hit = memo[id(state)] = (state, models.state_dict_digest(state))
-        st.session_state[TRAINED_DIGESTS] = memo
-    return f"{hit[1]} {models.trained_model_config(entry)!r}"
-
-
 @st.cache_resource(max_entries=4, show_spinner="Rebuilding your CNN…")
 def _trained_model(weights_key: str, _entry: dict):
     """A trained CNN rebuilt from its entry, cached by its weights' digest, warmed up."""
     from lib.nn.cnn_training import model_from_entry
 
     rebuilt = model_from_entry(_entry)
-    with torch.inference_mode():
-        for _ in range(2):  # the second pass is still slower than the steady state on a CPU
-            rebuilt(torch.zeros(1, *_entry["input_size"], device=models.model_device(rebuilt)))
+    # the second pass is still slower than the steady state on a CPU
+    features.warm_up(rebuilt, _entry["input_size"], passes=2)
     return rebuilt
 
 
@@ -163,16 +257,16 @@ def _trained_twin(config_key: str, _config):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _trained_extractor(model_key: str, _model, input_size: tuple[int, ...]):
     graph = features.layer_extractor(_model)
-    features.extract_activations(graph, torch.zeros(1, *input_size))
+    features.warm_up(graph, input_size)
     return graph
 
 
+# ---------------------------------------------------------------------------------------------------
+# Every model, by name
+
+
 def model_title(name: str) -> str:
-    if is_trained(name):
-        return _trained_title(name.removeprefix(TRAINED_PREFIX))
-    if name in models.OUR_TITLES:
-        return models.OUR_TITLES[name]
-    return f"{models.TORCHVISION_MODELS[name].title} (ImageNet)"
+    return trained_title(name.removeprefix(TRAINED_PREFIX)) if is_trained(name) else StoredModel(name).title
 
 
 def offline_note(names: list[str]) -> str | None:
@@ -202,26 +296,20 @@ def ensure_weights(name: str) -> None:
 def model(name: str):
     """The trained model (raises lib.nn.models.ModelError when unavailable); warmed up by one forward pass,
     so the times shown are steady-state ones."""
-    if is_trained(name):
-        return _trained_model(_weights_key(name), _trained_entry(name))
-    return _stored_model(name)
+    return model_source(name).model()
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the model…")
 def _stored_model(name: str):
     """One of ALL_MODELS with its weights, once per process."""
     loaded = models.load_model(name)
-    with torch.inference_mode():
-        loaded(torch.zeros(1, *info(name).input_size, device=models.model_device(loaded)))
+    features.warm_up(loaded, info(name).input_size)
     return loaded
 
 
 def twin(name: str):
     """The same architecture with random weights (seed 0)."""
-    if is_trained(name):
-        config = trained_config(name)
-        return _trained_twin(repr(config), config)
-    return _stored_twin(name)
+    return model_source(name).twin()
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -232,25 +320,19 @@ def _stored_twin(name: str):
 def extractor(name: str, random_weights: bool):
     """The traced graph that returns every layer's output in one forward pass (warmed up once, so the
     time shown is a steady-state forward pass, not the first call's one-off set-up)."""
-    if is_trained(name):
-        key = f"twin {trained_config(name)!r}" if random_weights else f"weights {_weights_key(name)}"
-        built = twin(name) if random_weights else model(name)
-        return _trained_extractor(key, built, info(name).input_size)
-    return _stored_extractor(name, random_weights)
+    return model_source(name).extractor(random_weights)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _stored_extractor(name: str, random_weights: bool):
     graph = features.layer_extractor(twin(name) if random_weights else model(name))
-    features.extract_activations(graph, torch.zeros(1, *info(name).input_size))
+    features.warm_up(graph, info(name).input_size)
     return graph
 
 
 def info(name: str) -> models.ModelInfo:
     """Classes, input size and normalisation of a model (ModelError for a trained one this session lacks)."""
-    if is_trained(name):
-        return models.trained_model_info(name.removeprefix(TRAINED_PREFIX), _trained_entry(name))
-    return _stored_info(name)
+    return model_source(name).info()
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -261,20 +343,20 @@ def _stored_info(name: str) -> models.ModelInfo:
 def code_bundle(name: str, random_weights: bool = False) -> dict:
     """What a model's Code panel ships: our weights (weights/<file>), a trained CNN's state dict, or nothing
     (random weights; torchvision weights, which the script downloads itself: online only)."""
-    if random_weights:
-        return {}
-    if is_trained(name):
-        state = _trained_entry(name)["state_dict"]
-        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.state_dict_file(state)}}
-    return {"weights": (name,)} if name in models.OUR_MODELS else {}
+    return {} if random_weights else model_source(name).code_bundle()
+
+
+def snippet_options(name: str) -> dict:
+    """Extra keyword arguments of lib's model snippet builders: a trained CNN's info and configuration."""
+    return model_source(name).snippet_options()
 
 
 def feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
     """Preprocess an image and extract all activations in one forward pass (cached by image digest,
     except for a trained CNN: tiny, computed again, never shared)."""
-    if is_trained(name):
-        return freeze(_feature_run(name, random_weights, image))
-    return _stored_feature_run(name, random_weights, image)
+    if model_source(name).shared:
+        return _stored_feature_run(name, random_weights, image)
+    return freeze(_feature_run(name, random_weights, image))
 
 
 @image_cache(max_entries=6)  # VGG16: ~120 MB of maps per input
@@ -291,11 +373,12 @@ def _feature_run(name: str, random_weights: bool, image: np.ndarray) -> features
 def prediction(name: str, image: np.ndarray, k: int) -> tuple[models.Prediction, tuple]:
     """Top-k prediction and preprocessing steps for one image (cached by image digest, except for a
     trained CNN: computed again, never shared)."""
-    if is_trained(name):
-        described = info(name)
-        result, prepared = models.predict(described.name, image, k=k, model=model(name), info=described)
-        return freeze((result, prepared.steps))
-    return _stored_prediction(name, image, k)
+    source = model_source(name)
+    if source.shared:
+        return _stored_prediction(name, image, k)
+    described = source.info()
+    result, prepared = models.predict(described.name, image, k=k, model=source.model(), info=described)
+    return freeze((result, prepared.steps))
 
 
 @image_cache(max_entries=24)

@@ -6,17 +6,13 @@ import numpy as np
 
 from lib.nn import models, programs
 from ui.cache import image_cache
-from ui.models import code_bundle, info, is_trained, trained_config
+from ui.models import code_bundle, info, snippet_options
 
 
 def classify_code(name: str, k: int, image: np.ndarray, top: list[tuple[str, float]]):
     """The Code panel's program: lib.nn.models.classify_snippet for any model on the page's image, with its
     weights; it writes the top-k (class, probability) pairs the page showed (`top`)."""
-    if is_trained(name):
-        trained = info(name)
-        snippet = models.classify_snippet(trained.name, k=k, info=trained, config=trained_config(name))
-    else:
-        snippet = models.classify_snippet(name, k=k)
+    snippet = models.classify_snippet(info(name).name, k=k, **snippet_options(name))
     return programs.torch_program(
         snippet,
         reproduces=f"The classifier demo: the top {len(top)} classes of {info(name).title} for the page's image.",

@@ -8,19 +8,15 @@ import streamlit as st
 
 from lib.nn import features, programs
 from ui.cache import freeze, image_cache
-from ui.models import code_bundle, info, is_trained, model, trained_config, twin
+from ui.models import code_bundle, info, model, model_source, snippet_options, twin
 
 
 def feature_maps_code(name: str, layer: str, random_weights: bool, image: np.ndarray, maps: np.ndarray):
     """The Code panel's program: lib.nn.features.feature_maps_snippet for any model on the page's image; it
     saves every map of `layer` (`maps`, what the page showed) to result.npy."""
-    if is_trained(name):
-        trained = info(name)
-        snippet = features.feature_maps_snippet(
-            trained.name, layer, random_weights=random_weights, info=trained, config=trained_config(name)
-        )
-    else:
-        snippet = features.feature_maps_snippet(name, layer, random_weights=random_weights)
+    snippet = features.feature_maps_snippet(
+        info(name).name, layer, random_weights=random_weights, **snippet_options(name)
+    )
     weights = "random weights" if random_weights else "its weights"
     return programs.torch_program(
         snippet,
@@ -71,9 +67,9 @@ def first_layer_filters(
 ) -> tuple[tuple[str, np.ndarray], tuple[str, np.ndarray]]:
     """The first convolution's learned filters as one image, and hand-made kernels of a similar size:
     two (caption, grid) pairs for show_row."""
-    if is_trained(name):
-        return freeze(_filters_of(twin(name) if random_weights else model(name)))
-    return _stored_first_layer_filters(name, random_weights)
+    if model_source(name).shared:
+        return _stored_first_layer_filters(name, random_weights)
+    return freeze(_filters_of(twin(name) if random_weights else model(name)))
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
