@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lib.cv.display import signed_colourscale
 from lib.nn import cnn_math
 from lib.nn.cnn_math import LayerRow
 from ui.layout import plot_font_size
@@ -251,7 +252,7 @@ def kernel_figure(weights: np.ndarray, bias: float, *, font_size: int | None = N
                 z=kernel,
                 zmin=-limit,
                 zmax=limit,
-                colorscale="RdBu_r",
+                colorscale=signed_colourscale(),  # the signed map of every page
                 showscale=index == 0,
                 texttemplate="%{z:.2f}" if small else None,  # float32 -> JSON would print 0.0700000003
                 textfont=dict(size=font_size),
