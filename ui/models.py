@@ -7,7 +7,8 @@ to disk: uploads and snapshots stay in the session's memory.
 
 CNNs a student trains on the Train a CNN page live only in that session's st.session_state
 ["trained_models"] (name -> lib.nn.cnn_training entry). Here they are the choices "session:<name>"; every
-function below that takes a model name accepts them. They are never cached by name: the rebuilt model is
+function below that takes a model name accepts them, and model_source(name) is the one place that tells
+the two kinds apart (StoredModel, TrainedModel). They are never cached by name: the rebuilt model is
 cached by the sha256 of its state dict (and its configuration), and their activations and predictions are
 not cached at all (the models are tiny), so no other session can ever see them.
 """
