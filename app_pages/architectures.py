@@ -4,15 +4,10 @@ import streamlit as st
 
 from lib.nn import cnn_math
 from lib.nn.programs import torch_program
-from ui.cached_cnn_math import (
-    block_diagram,
-    comparison_figure,
-    comparison_frame,
-    definitions,
-    results_frame,
-    size_text,
-)
+from ui.charts import block_diagram, comparison_figure
+from ui.layer_tables import results_frame, size_text
 from ui.layout import code_panel, page_header
+from ui.sections.architectures import comparison_frame, definitions
 
 page_header(
     "Architectures",

@@ -4,8 +4,11 @@ import streamlit as st
 
 from lib.cv.images import ImageError
 from lib.nn.models import ModelError
-from ui import cached_models as cm
+from ui import models
+from ui.charts import probability_figure
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
+from ui.model_input import input_picker
+from ui.sections.classifier import classify_code, labelled, normalisation_note
 
 page_header(
     "Classifier demo",
@@ -24,17 +27,17 @@ A CNN you trained on the **Train a CNN** page is listed too, for as long as this
     "raises an error: topk needs k ≤ the number of classes (LeNet has 10, the shapes CNN 5), so k is clamped here.",
 )
 
-names = cm.usable_models()
+names = models.usable_models()
 left, right = st.columns([3, 2])
-name = cm.model_picker(left, names, "cls_model")
+name = models.model_picker(left, names, "cls_model")
 k = right.slider("Top k", 1, 10, 5, key="cls_k", bind="query-params")
-if note := cm.offline_note(names):
+if note := models.offline_note(names):
     st.caption(note)
-image, label, whole = cm.input_picker(name, "cls")
+image, label, whole = input_picker(name, "cls")
 
 try:
-    cm.ensure_weights(name)
-    result, steps = cm.prediction(name, image, k)
+    models.ensure_weights(name)
+    result, steps = models.prediction(name, image, k)
 except (ModelError, ImageError) as error:
     show_error(str(error))
     st.stop()
@@ -44,18 +47,20 @@ cells = st.columns(3)
 cells[0].metric("Prediction", best, f"{probability:.1%} sure", delta_color="off")
 cells[1].metric("Forward pass", f"{result.seconds * 1000:.1f} ms")
 cells[2].metric("Device", result.device.upper())
-show_row(("Input with its label", cm.labelled(image, f"{best} {probability:.0%}")), *steps)
+show_row(("Input with its label", labelled(image, f"{best} {probability:.0%}")), *steps)
 st.caption(
-    f"{label}. Preprocessing, left to right; the last image is what the network is given. {cm.normalisation_note(name)}"
+    f"{label}. Preprocessing, left to right; the last image is what the network is given. {normalisation_note(name)}"
 )
 
-info = cm.info(name)
-st.plotly_chart(cm.probability_figure(info.classes, result.probabilities, k=k), key="cls_bars")
+info = models.info(name)
+st.plotly_chart(probability_figure(info.classes, result.probabilities, k=k), key="cls_bars")
 if k > len(info.classes):
     st.caption(f"This model knows {len(info.classes)} classes: k = {k} was clamped to {len(info.classes)}.")
 
 if name == "lenet_digits" and st.toggle("Read every digit in the whole image", False, key="cls_every"):
-    readings = cm.read_digits(whole)
-    show_image(cm.readings_image(whole), caption=f"{len(readings)} digits read, left to right, row by row")
+    readings = models.read_digits(whole)
+    show_image(
+        models.readings_image(whole), caption=f"{len(readings)} digits read, left to right, row by row"
+    )
 
-code_panel(cm.classify_code(name, k, image, result.top))
+code_panel(classify_code(name, k, image, result.top))

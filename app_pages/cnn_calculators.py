@@ -4,21 +4,19 @@ import streamlit as st
 
 from lib.nn import cnn_math
 from lib.nn.programs import torch_program
-from ui.cached_cnn_math import (
+from ui.image_source import current_image
+from ui.layer_tables import results_frame, shape_text, size_text
+from ui.layout import code_panel, page_header, show_error
+from ui.sections.cnn_calculators import (
     ann_vs_cnn_markdown,
     formulas_markdown,
     input_shape_controls,
     keep_valid_choice,
     layer_editor,
     receptive_field_on_image,
-    results_frame,
-    shape_text,
     single_layer_controls,
-    size_text,
     verify_with_torch,
 )
-from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "CNN calculators",

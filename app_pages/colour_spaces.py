@@ -11,10 +11,11 @@ from lib.cv.colour import (
     pixel_values,
 )
 from lib.cv.programs import image_program
-from ui.cached_colour import adjust_hsv, all_colour_spaces, draw_crosshair
+from ui.cached import draw_crosshair
 from ui.clickable import clickable_image, set_point
 from ui.image_source import current_image
 from ui.layout import code_panel, page_header, show_row
+from ui.sections.colour_spaces import adjust_hsv, all_colour_spaces
 
 page_header(
     "Colour spaces",

@@ -4,9 +4,9 @@ import streamlit as st
 
 from lib.cv.colour import GIRAFFE_LOWER, GIRAFFE_UPPER, colour_threshold_snippet, parse_hex_colour
 from lib.cv.programs import image_program
-from ui.cached_colour import pick_a_colour, threshold_colour
 from ui.image_source import current_image
 from ui.layout import code_panel, page_header, show_error, show_row
+from ui.sections.colour_thresholding import pick_a_colour, threshold_colour
 
 page_header(
     "Colour thresholding",

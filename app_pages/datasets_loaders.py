@@ -4,15 +4,14 @@ import streamlit as st
 
 from lib.nn import data
 from lib.nn.programs import torch_program
-from ui.cached_torch_course import (
+from ui.layout import code_panel, image_grid, page_header, show_error
+from ui.sections.datasets_loaders import (
     image_dataset_controls,
-    image_grid,
     loader_controls,
     loader_panel,
     transform_controls,
     transform_preview,
 )
-from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "Datasets & loaders",

@@ -4,8 +4,15 @@ import streamlit as st
 
 from lib.cv import drawing as dr
 from lib.cv.programs import image_program
-from ui.cached_basics import CANVAS_MAX_X, CANVAS_MAX_Y, canvas_point, draw_canvas, font_gallery, shape_style
 from ui.layout import code_panel, page_header, show_error, show_image
+from ui.sections.drawing_text import (
+    CANVAS_MAX_X,
+    CANVAS_MAX_Y,
+    canvas_point,
+    draw_canvas,
+    font_gallery,
+    shape_style,
+)
 
 page_header(
     "Drawing & text",

@@ -5,8 +5,9 @@ import streamlit as st
 from lib.cv.faces import faces_snippet
 from lib.cv.images import ImageError
 from lib.cv.programs import image_program
-from ui.cached_segmentation import detect_eyes, detect_faces, draw_faces, page_picture
+from ui.image_source import page_picture
 from ui.layout import code_panel, page_header, show_error, show_image
+from ui.sections.face_detection import detect_eyes, detect_faces, draw_faces
 
 page_header(
     "Face detection with Haar cascades",

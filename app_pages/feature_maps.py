@@ -7,9 +7,19 @@ from lib.cv.images import ImageError
 from lib.nn.cnn_math import draw_field
 from lib.nn.features import kernel_for_map, order_by_activity, receptive_field
 from lib.nn.models import ALL_MODELS, ModelError
-from ui import cached_models as cm
+from ui import models
+from ui.charts import kernel_figure, probability_figure
 from ui.clickable import clickable_image
 from ui.layout import code_panel, page_header, show_error, show_image, show_row, to_display_uint8
+from ui.model_input import input_picker
+from ui.sections.feature_maps import (
+    feature_maps_code,
+    first_layer_filters,
+    map_grid,
+    map_with_unit,
+    set_unit,
+    statistics_frame,
+)
 
 page_header(
     "Feature maps & filters",
@@ -38,8 +48,8 @@ def unit_slider(container, label: str, size: int, *, key: str) -> int:
 
 
 left, right = st.columns(2)
-name = cm.model_picker(left, ALL_MODELS, "fm_model")
-usable = cm.is_usable(name)
+name = models.model_picker(left, ALL_MODELS, "fm_model")
+usable = models.is_usable(name)
 random_weights = (
     right.toggle(
         "Random weights (untrained twin)", False, key="fm_random", bind="query-params", disabled=not usable
@@ -47,16 +57,18 @@ random_weights = (
     or not usable
 )
 if not usable:
-    st.caption(cm.offline_note(cm.usable_models()) + " Showing this architecture with random weights.")
-image, label, _ = cm.input_picker(name, "fm")
+    st.caption(
+        models.offline_note(models.usable_models()) + " Showing this architecture with random weights."
+    )
+image, label, _ = input_picker(name, "fm")
 try:
     if not random_weights:
-        cm.ensure_weights(name)
-    run = cm.feature_run(name, random_weights, image)
+        models.ensure_weights(name)
+    run = models.feature_run(name, random_weights, image)
 except (ModelError, ImageError) as error:
     show_error(str(error))
     st.stop()
-model = cm.twin(name) if random_weights else cm.model(name)
+model = models.twin(name) if random_weights else models.model(name)
 st.caption(
     f"All {len(run.layers)} layers of {label} in one forward pass: **{run.seconds * 1000:.1f} ms** on {run.device}."
 )
@@ -67,7 +79,7 @@ layer_name = st.selectbox(
     "Layer",
     list(by_name),
     format_func=lambda key: f"{key} — {by_name[key].kind} {'×'.join(map(str, by_name[key].shape))}",
-    key=f"fm_layer_{cm.key_part(name)}",
+    key=f"fm_layer_{models.key_part(name)}",
     bind="query-params",
 )
 layer = by_name[layer_name]
@@ -84,13 +96,13 @@ left, right = st.columns([1, 3])
 with left:
     show_image(model_input, caption="Model input", columns_in_row=4)
 with right:
-    grid = cm.map_grid(layer.values, shown, columns, shared)
+    grid = map_grid(layer.values, shown, columns, shared)
     show_image(grid, caption=f"{layer_name}: the {len(shown)} most active of {len(order)} maps")
 st.caption(
     "Blue = negative, white = 0, red = positive (maps before a ReLU); viridis from 0 for maps that cannot be negative."
 )
 with st.expander("Statistics per channel", icon=":material/table:"):
-    st.dataframe(cm.statistics_frame(layer.values, order), hide_index=True, key="fm_stats")
+    st.dataframe(statistics_frame(layer.values, order), hide_index=True, key="fm_stats")
 
 st.subheader("One map, its kernel and its receptive field")
 cells = st.columns(3)
@@ -98,7 +110,7 @@ channel = cells[0].selectbox("Map (channel)", shown, key=f"fm_channel_{layer_nam
 height, width = layer.values.shape[1:]
 row = unit_slider(cells[1], "Unit row", height, key=f"fm_row_{layer_name}")
 col = unit_slider(cells[2], "Unit column", width, key=f"fm_col_{layer_name}")
-info = cm.info(name)
+info = models.info(name)
 box = receptive_field(model, run.layers, layer_name, (row, col), info.input_size)
 field = draw_field(model_input, box, network_hw=model_input.shape[:2]) if box else model_input
 sees = (
@@ -106,11 +118,11 @@ sees = (
 )
 cells = st.columns([1, 1, 2])
 with cells[0]:
-    unit_map = cm.map_with_unit(layer.values, channel, row, col)
+    unit_map = map_with_unit(layer.values, channel, row, col)
     clickable_image(
         unit_map,
         key=f"fm_unit_click_{layer_name}",
-        on_point=cm.set_unit(f"fm_row_{layer_name}", f"fm_col_{layer_name}", (height, width), unit_map.shape),
+        on_point=set_unit(f"fm_row_{layer_name}", f"fm_col_{layer_name}", (height, width), unit_map.shape),
         caption=f"Map {channel} of {layer_name} · click a unit",
         columns_in_row=4,
     )
@@ -119,7 +131,7 @@ with cells[1]:
 with cells[2]:
     try:
         conv_name, weights, bias = kernel_for_map(model, run.layers, layer_name, channel)
-        st.plotly_chart(cm.kernel_figure(weights, bias), key="fm_kernel")
+        st.plotly_chart(kernel_figure(weights, bias), key="fm_kernel")
         st.caption(
             f"The {weights.shape[1]}×{weights.shape[2]} kernel of {conv_name} that made map {channel}."
         )
@@ -127,9 +139,9 @@ with cells[2]:
         st.caption(str(error))
 
 st.subheader("First-layer filters next to hand-made kernels")
-show_row(*cm.first_layer_filters(name, random_weights))
+show_row(*first_layer_filters(name, random_weights))
 st.caption("Grey = 0, light = positive, dark = negative weights (colour filters show their RGB weights).")
 
 st.subheader("The answer: softmax over the last layer")
-st.plotly_chart(cm.probability_figure(info.classes, run.probabilities, k=10), key="fm_softmax")
-code_panel(cm.feature_maps_code(name, layer_name, random_weights, image, layer.values))
+st.plotly_chart(probability_figure(info.classes, run.probabilities, k=10), key="fm_softmax")
+code_panel(feature_maps_code(name, layer_name, random_weights, image, layer.values))

@@ -5,7 +5,9 @@ import streamlit as st
 
 from lib.cv import geometry
 from lib.cv.programs import image_program
-from ui.cached_geometry import (
+from ui.image_source import current_image
+from ui.layout import code_panel, page_header, show_error
+from ui.sections.geometry import (
     TRANSLATION_RANGE,
     document_sample,
     input_view,
@@ -17,8 +19,6 @@ from ui.cached_geometry import (
     show_matrices,
     warped_output,
 )
-from ui.image_source import current_image
-from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "Affine & perspective",

@@ -4,16 +4,16 @@ import streamlit as st
 
 from lib.cv.histograms import equalization_snippet, histogram_snippet
 from lib.cv.programs import image_program
-from ui.cached_colour import (
+from ui.charts import histogram_figure
+from ui.image_source import current_gray, current_image
+from ui.layout import code_panel, page_header, show_row
+from ui.sections.histograms import (
     brightness_histogram,
     brightness_verdict,
     channel_histograms,
     counted_region,
     equalized,
-    histogram_figure,
 )
-from ui.image_source import current_gray, current_image
-from ui.layout import code_panel, page_header, show_row
 
 page_header(
     "Histograms",

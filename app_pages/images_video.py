@@ -5,10 +5,10 @@ import streamlit as st
 from lib.cv.basics import bgr_shown_as_rgb, images_snippet, wrapped_fraction
 from lib.cv.programs import image_program
 from lib.cv.video import MAX_VIDEO_FRAMES, VideoError, brighten_video, video_snippet
-from ui.cached_video import add_brightness, encode_for_download, video_frame
 from ui.image_source import current_image
 from ui.layout import code_panel, download_button, page_header, show_error, show_row
-from ui.video_source import current_clip
+from ui.sections.images_video import add_brightness, encode_for_download
+from ui.video_source import current_clip, video_frame
 
 page_header(
     "Images & video",

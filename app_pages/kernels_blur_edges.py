@@ -4,7 +4,9 @@ import streamlit as st
 
 from lib.cv import filters
 from lib.cv.programs import image_program
-from ui.cached_filters import (
+from ui.image_source import current_gray, current_image
+from ui.layout import code_panel, page_header, presentation_mode, show_error, show_row
+from ui.sections.kernels_blur_edges import (
     BLUR_METHODS,
     blur_controls,
     blur_row,
@@ -18,8 +20,6 @@ from ui.cached_filters import (
     one_pixel_by_hand,
     zoomed,
 )
-from ui.image_source import current_gray, current_image
-from ui.layout import code_panel, page_header, presentation_mode, show_error, show_row
 
 page_header(
     "Kernels, blur & edges",

@@ -4,9 +4,17 @@ import streamlit as st
 
 from lib.cv import transforms as tf
 from lib.cv.programs import image_program
-from ui import cached_basics as cached
 from ui.image_source import WORKING_SIDES, current_image
 from ui.layout import code_panel, page_header, show_row
+from ui.sections.resize_flip_rotate_crop import (
+    crop_by_slicing,
+    flip,
+    interpolation_magnifier,
+    resize_by_percent,
+    resize_to,
+    rotate_by_angle,
+    rotate_quarter,
+)
 
 page_header(
     "Resize, flip, rotate, crop",
@@ -52,11 +60,11 @@ if mode == "Size":
     size = tf.COURSE_RESIZE_WIDTH, tf.COURSE_RESIZE_HEIGHT
     new_width = left.slider("Width (px)", 1, MAX_SIDE, size[0], key="rf_width", bind="query-params")
     new_height = middle.slider("Height (px)", 1, MAX_SIDE, size[1], key="rf_height", bind="query-params")
-    resized = cached.resize_to(image, new_width, new_height, interpolation)
+    resized = resize_to(image, new_width, new_height, interpolation)
     snippet = tf.resize_snippet(width=new_width, height=new_height, interpolation=interpolation)
 else:
     percent = left.slider("Scale (%)", 1, 200, tf.COURSE_SCALE_PERCENT, key="rf_percent", bind="query-params")
-    resized = cached.resize_by_percent(image, percent, interpolation)
+    resized = resize_by_percent(image, percent, interpolation)
     snippet = tf.scale_snippet(percent=percent, interpolation=interpolation)
 show_row(
     (f"Original · {width}×{height}", image),
@@ -75,13 +83,13 @@ code_panel(
 
 st.subheader("The five interpolations, up close")
 st.caption("At full view they look alike; enlarge a small region and they do not.")
-cached.interpolation_magnifier(image)
+interpolation_magnifier(image)
 
 st.subheader("Flip")
 flip_code = choice(
     "Flip code", list(tf.FLIP_CODES), 1, "rf_flip", format_func=lambda c: f"{c}: {tf.FLIP_CODES[c]}"
 )
-flipped = cached.flip(image, flip_code)
+flipped = flip(image, flip_code)
 show_row(("Original", image), (f"cv2.flip(image, {flip_code})", flipped))
 code_panel(
     image_program(
@@ -96,7 +104,7 @@ code_panel(
 st.subheader("Rotate")
 if choice("Rotate by", ["Quarter turns", "Any angle"], "Quarter turns", "rf_rotate_mode") == "Quarter turns":
     degrees = choice("Clockwise", list(tf.QUARTER_TURNS), 90, "rf_quarter", format_func=lambda d: f"{d}°")
-    rotated = cached.rotate_quarter(image, degrees)
+    rotated = rotate_quarter(image, degrees)
     caption = f"cv2.rotate: {degrees}° clockwise"
     snippet = tf.rotate_quarter_snippet(degrees_clockwise=degrees)
 else:
@@ -105,7 +113,7 @@ else:
     keep_whole = right.toggle(
         "Keep the whole image (enlarge the canvas)", True, key="rf_keep_whole", bind="query-params"
     )
-    rotated = cached.rotate_by_angle(image, float(angle), keep_whole)
+    rotated = rotate_by_angle(image, float(angle), keep_whole)
     caption = f"{angle}° counter-clockwise" + ("" if keep_whole else ", corners cut off")
     snippet = tf.rotate_snippet(angle=float(angle), keep_whole=keep_whole)
 show_row(("Original", image), (f"{caption} · {rotated.shape[1]}×{rotated.shape[0]}", rotated))
@@ -115,4 +123,4 @@ st.subheader("Crop")
 start = tf.default_crop(width, height)
 if start != tf.COURSE_CROP:
     st.caption("The course's rectangle (x 400–800, y 300–900) misses this image: starting from its middle.")
-cached.crop_by_slicing(image, start)
+crop_by_slicing(image, start)

@@ -11,9 +11,9 @@ from lib.cv.thresholding import (
     palette_strip,
     threshold_snippet,
 )
-from ui.cached_colour import adaptive_threshold, kmeans_colours, simple_threshold
 from ui.image_source import current_gray, current_image
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
+from ui.sections.segmentation import adaptive_threshold, kmeans_colours, simple_threshold
 
 page_header(
     "Segmentation",

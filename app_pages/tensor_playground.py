@@ -4,21 +4,21 @@ import streamlit as st
 
 from lib.nn import tensors
 from lib.nn.programs import torch_program
-from ui.cached_torch_course import (
+from ui.charts import heatmap
+from ui.layout import code_panel, page_header, show_error
+from ui.sections.tensor_playground import (
     aggregation_panel,
     before_after,
     device_panel,
     factory_controls,
     facts_dtype,
     facts_row,
-    heatmap,
     memory_table,
     noise_panel,
     shape_lab_controls,
     shape_label,
     show_tensor,
 )
-from ui.layout import code_panel, page_header, show_error
 
 page_header(
     "Tensor playground",

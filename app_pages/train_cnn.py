@@ -5,16 +5,9 @@ import streamlit as st
 
 from lib.nn import cnn_training
 from lib.nn.programs import last_epoch, npz_file, torch_program
-from ui.cached_torch_course import (
-    cnn_controls,
-    cnn_dataset_controls,
-    cnn_results,
-    draw_cnn,
-    run_live,
-    settings_of,
-    training_buttons,
-)
 from ui.layout import code_panel, page_header, show_error
+from ui.live_training import run_live, settings_of, training_buttons
+from ui.sections.train_cnn import cnn_controls, cnn_dataset_controls, cnn_results, draw_cnn
 
 page_header(
     "Train a CNN",

@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib.nn import training
 from lib.nn.programs import torch_program
-from ui.cached_torch_course import (
+from ui.layout import code_panel, page_header, presentation_mode, show_error
+from ui.sections.train_network import (
     iris_data,
     iris_results,
     network_controls,
@@ -14,7 +15,6 @@ from ui.cached_torch_course import (
     train_table_live,
     trained_as_set,
 )
-from ui.layout import code_panel, page_header, presentation_mode, show_error
 
 page_header(
     "Train a network",

@@ -6,9 +6,19 @@ from lib.cv.images import ImageError
 from lib.cv.shapes import SHAPE_CLASSES
 from lib.nn.models import ModelError
 from lib.nn.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES
-from ui import cached_models as cm
-from ui.cached_torch_course import confusion_figure
+from ui.charts import confusion_figure, probability_figure
 from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row
+from ui.model_input import input_picker
+from ui.sections.transfer_learning import (
+    class_thumbnails,
+    mistakes_grid,
+    own_images,
+    own_images_editor,
+    train_head_live,
+    transfer_code,
+    transfer_examples,
+    transfer_features,
+)
 
 page_header(
     "Transfer learning",
@@ -44,19 +54,19 @@ if source == "Example set":
     )
     per_class = st.slider("Images per class", 10, 100, 50, step=5, key="tl_per_class", bind="query-params")
     classes = list(classes)
-    images, labels = cm.transfer_examples(tuple(classes), per_class) if len(classes) >= 2 else (None, None)
+    images, labels = transfer_examples(tuple(classes), per_class) if len(classes) >= 2 else (None, None)
 else:
     names = st.text_input(
         "Class names, separated by commas", "class A, class B", key="tl_names", bind="query-params"
     )
     classes = list(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))[:6]
     if len(classes) >= 2:
-        cm.own_images_editor(classes)
-    images, labels = cm.own_images(classes)
+        own_images_editor(classes)
+    images, labels = own_images(classes)
 if len(classes) < 2 or images is None or len(images) == 0:
     st.info("Define at least 2 classes and give each a few images (about 20 or more each is best).")
     st.stop()
-for caption, grid in cm.class_thumbnails(images, labels, classes):
+for caption, grid in class_thumbnails(images, labels, classes):
     show_image(grid, caption=caption)
 
 st.subheader("2. Train the new head (the backbone stays frozen)")
@@ -76,7 +86,7 @@ learning_rate = cells[1].select_slider(
 )
 epochs = cells[2].slider("Epochs", 1, 100, 30, key="tl_epochs", bind="query-params")
 try:
-    trainer = cm.train_head_live(images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs)
+    trainer = train_head_live(images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs)
 except (ModelError, ImageError, ValueError) as error:
     show_error(str(error))
     st.stop()
@@ -87,7 +97,7 @@ if trainer is None or not trainer.history:
         icon=":material/play_arrow:",
     )
     code_panel(
-        cm.transfer_code(
+        transfer_code(
             images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
         )
     )
@@ -97,18 +107,18 @@ st.subheader("3. Its mistakes on the validation images")
 matrix, mistakes = trainer.confusion()
 st.plotly_chart(confusion_figure(matrix, trainer.class_names), key="tl_confusion")
 if mistakes:
-    grid, caption = cm.mistakes_grid(trainer.images, mistakes)
+    grid, caption = mistakes_grid(trainer.images, mistakes)
     show_image(grid, caption=caption)
 else:
     st.caption("No mistakes on the validation images.")
 
 st.subheader("4. Try it on a new image")
-image, label, _ = cm.input_picker("shapes_cnn", "tl", shapes=NEW_SHAPE_CLASSES + SHAPE_CLASSES)
-probabilities = trainer.probabilities(cm.transfer_features(image[None], trainer.cut))[0]
+image, label, _ = input_picker("shapes_cnn", "tl", shapes=NEW_SHAPE_CLASSES + SHAPE_CLASSES)
+probabilities = trainer.probabilities(transfer_features(image[None], trainer.cut))[0]
 left, right = st.columns([1, 2])
 with left:
     show_row((label, image))
-right.plotly_chart(cm.probability_figure(trainer.class_names, probabilities, k=5), key="tl_try")
+right.plotly_chart(probability_figure(trainer.class_names, probabilities, k=5), key="tl_try")
 download_button(
     "Download the new head (state dict, .pt)",
     trainer.head_bytes(),
@@ -117,7 +127,7 @@ download_button(
     icon=":material/download:",
 )
 code_panel(
-    cm.transfer_code(
+    transfer_code(
         images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
     )
 )

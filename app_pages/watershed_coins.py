@@ -5,8 +5,9 @@ import streamlit as st
 from lib.cv.images import ImageError
 from lib.cv.programs import image_program
 from lib.cv.segmentation import count_coins_snippet
-from ui.cached_segmentation import coin_views, extra_step_controls, page_picture, show_stages
+from ui.image_source import page_picture
 from ui.layout import code_panel, page_header, show_error
+from ui.sections.watershed_coins import coin_views, extra_step_controls, show_stages
 
 page_header(
     "Watershed: count touching coins",

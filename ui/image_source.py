@@ -125,3 +125,12 @@ def render_sidebar() -> None:
         )
         image = current_image()
         st.image(display_url(image, 320), caption=f"{current_label()} · {image.shape[1]}×{image.shape[0]}")
+
+
+def page_picture(choice: str, samples: dict[str, str]) -> tuple[np.ndarray, str]:
+    """The picture a page works on: one of its own samples (label -> sample key) or the sidebar's image."""
+    if choice in samples:
+        side = st.session_state.get("working_side", DEFAULT_WORKING_SIDE)
+        side = side if side in WORKING_SIDES else DEFAULT_WORKING_SIDE
+        return sample_image(samples[choice], side), f"sample: {choice.lower()}"
+    return current_image(), current_label()

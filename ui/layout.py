@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
@@ -180,3 +181,15 @@ def download_button(label: str, data: bytes | str, **kwargs) -> None:
 def show_error(message: str) -> None:
     """A clear message for bad input; the page goes on."""
     st.error(message, icon=":material/error:")
+
+
+def image_grid(images: Sequence[np.ndarray], captions: Sequence[str], *, columns: int = 8) -> None:
+    """Small images in rows of `columns`, each with its caption."""
+    from ui.layout import display_url
+
+    for start in range(0, len(images), columns):
+        cells = st.columns(columns)
+        for cell, image, caption in zip(
+            cells, images[start : start + columns], captions[start : start + columns], strict=False
+        ):
+            cell.image(display_url(np.ascontiguousarray(image), 256), caption=caption, width="stretch")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
+from lib.cv import video
 from lib.cv.video import VideoError, VideoInfo
 from samples import SAMPLE_VIDEO
-from ui.cached_video import video_info
 
 _STATE_CLIP = "io_clip"  # (name, bytes) of the last upload that passed the check
 _STATE_FILE_ID = "io_clip_file_id"  # the upload last looked at, good or bad
@@ -52,3 +53,13 @@ def current_clip(uploaded) -> tuple[Clip, str | None]:
     if message:
         message += f" Still showing {name}."
     return Clip(name, data, video_info(data)), message
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def video_info(data: bytes) -> video.VideoInfo:
+    return video.read_video_info(data)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def video_frame(data: bytes, index: int) -> np.ndarray:
+    return video.read_frame(data, index)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from lib.cv.display import SIGNED_LUT
 from lib.cv.images import ImageError, check_image, to_gray, to_rgb
 
 if TYPE_CHECKING:  # pragma: no cover - for type hints only
@@ -267,19 +268,6 @@ def neighbourhood_arithmetic(gray: np.ndarray, kernel: np.ndarray, x: int, y: in
 # showing signed results
 
 
-def _diverging_lut() -> np.ndarray:
-    """511 colours from blue (-1) through white (0) to red (+1), uint8 (511, 3)."""
-    t = np.linspace(-1.0, 1.0, 511)[:, None]
-    white = np.array([255.0, 255.0, 255.0])
-    blue = np.array([33.0, 102.0, 172.0])
-    red = np.array([178.0, 24.0, 43.0])
-    colours = np.where(t < 0, white + (-t) * (blue - white), white + t * (red - white))
-    return np.round(colours).astype(np.uint8)
-
-
-_DIVERGING_LUT = _diverging_lut()
-
-
 def signed_to_rgb(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:
     """Signed values (H, W) -> RGB uint8 (H, W, 3): blue for negative, white for 0, red for positive.
 
@@ -293,7 +281,7 @@ def signed_to_rgb(values: np.ndarray, *, limit: float | None = None) -> np.ndarr
         raise ValueError(f"The colour limit must be a positive finite number, got {limit}.")
     scale = scale if scale > 0 else 1.0
     index = np.clip(np.rint(array * np.float32(255.0 / scale)), -255, 255).astype(np.int16) + 255  # 0..510
-    return _DIVERGING_LUT[index]
+    return SIGNED_LUT[index]
 
 
 def signed_limit(values: np.ndarray, *, percentile: float = 99.5) -> float:

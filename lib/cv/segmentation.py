@@ -513,3 +513,70 @@ def _to_bgr(image: np.ndarray) -> np.ndarray:
             "use one at least 8 px on each side."
         )
     return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR if image.ndim == 2 else cv2.COLOR_RGB2BGR)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the stages for display
+
+
+@dataclass(frozen=True)
+class CoinViews:
+    """What the page shows of one pipeline run: display images (uint8) and numbers, no raw int/float maps."""
+
+    count: int
+    boxes: list[tuple[int, int, int, int]]
+    candidates: list[CoinCandidate]
+    threshold_value: float
+    inverted: bool
+    min_area: float
+    gray: np.ndarray
+    prepared: np.ndarray
+    threshold_mask: np.ndarray
+    filled: np.ndarray
+    opening: np.ndarray
+    sure_background: np.ndarray
+    distance: np.ndarray  # scaled to 0-255
+    sure_foreground: np.ndarray
+    unknown: np.ndarray
+    markers: np.ndarray  # RGB: seeds coloured, background dark gray, unknown black
+    boundaries: np.ndarray  # RGB: the photo with the watershed lines in red
+    coins: np.ndarray  # RGB: counted coins outlined, boxed and numbered
+    mask: np.ndarray  # uint8 0/255: counted coins only
+
+    def table(self) -> list[dict[str, object]]:
+        """One row per watershed region: its measurements and the filter's verdict."""
+        return [
+            {
+                "region": c.region,
+                "area (px)": round(c.area),
+                "perimeter (px)": round(c.perimeter, 1),
+                "circularity": round(c.circularity, 3),
+                "verdict": c.reason,
+            }
+            for c in self.candidates
+        ]
+
+
+def stage_views(image_rgb: np.ndarray, result: CoinResult) -> CoinViews:
+    """Every stage of a count_coins run drawn for display (uint8 images), with the numbers a page shows."""
+    return CoinViews(
+        count=result.count,
+        boxes=result.boxes,
+        candidates=result.candidates,
+        threshold_value=result.threshold_value,
+        inverted=result.inverted,
+        min_area=result.min_area,
+        gray=result.gray,
+        prepared=result.prepared,
+        threshold_mask=result.threshold_mask,
+        filled=result.filled,
+        opening=result.opening,
+        sure_background=result.sure_background,
+        distance=(distance_to_unit(result.distance) * 255).astype(np.uint8),
+        sure_foreground=result.sure_foreground,
+        unknown=result.unknown,
+        markers=colorize_labels(result.markers),
+        boundaries=draw_boundaries(image_rgb, result.watershed),
+        coins=draw_coins(image_rgb, result),
+        mask=coin_mask(result),
+    )

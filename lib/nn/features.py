@@ -7,6 +7,7 @@ ReLU(inplace=True)) cannot overwrite the convolution output before we read it: p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,9 +17,20 @@ import torch
 from torch import fx, nn
 from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
+from lib.cv.display import signed_colours
 from lib.nn import cnn_math
 from lib.nn.architectures_torch import ShapesCNNConfig
-from lib.nn.models import OUR_MODELS, TRAINED_SOURCE, ModelInfo, build_architecture, model_snippet_parts
+from lib.nn.device import describe_device
+from lib.nn.models import (
+    OUR_MODELS,
+    TRAINED_SOURCE,
+    ModelInfo,
+    Preprocessed,
+    build_architecture,
+    model_device,
+    model_snippet_parts,
+    warm_thread,
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,43 @@ def final_logits(layers: Sequence[LayerActivation]) -> np.ndarray:
     return layers[-1].values
 
 
+def warm_up(module: nn.Module, input_size: Sequence[int], *, passes: int = 1) -> None:
+    """Forward `passes` zero inputs (1, *input_size) on the module's device, so the next (timed) pass is a
+    steady-state one: torch's one-off set-up happens here. Works for a model and for its layer_extractor."""
+    with torch.inference_mode():
+        for _ in range(passes):
+            module(torch.zeros(1, *input_size, device=model_device(module)))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities from logits (K,): exp(z - max z) / sum, computed in float64, returned float32."""
+    z = np.asarray(logits, dtype=np.float64)
+    probabilities = np.exp(z - z.max())
+    probabilities /= probabilities.sum()
+    return probabilities.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class FeatureRun:
+    """Every layer's output for one input, with the input and what it cost."""
+
+    steps: tuple  # preprocessing (caption, image) pairs; the last is the model's input as an image
+    layers: list[LayerActivation]
+    probabilities: np.ndarray  # softmax of the last layer, (K,) float32
+    seconds: float  # the forward pass alone (the thread warmed up first)
+    device: str
+
+
+def feature_run(extractor: fx.GraphModule, prepared: Preprocessed) -> FeatureRun:
+    """All activations of a preprocessed input in one timed forward pass, and the softmax of the last."""
+    device = model_device(extractor)
+    warm_thread(device)
+    start = time.perf_counter()
+    layers = extract_activations(extractor, prepared.tensor)
+    seconds = time.perf_counter() - start
+    return FeatureRun(prepared.steps, layers, softmax(final_logits(layers)), seconds, describe_device(device))
+
+
 def channel_statistics(values: np.ndarray) -> dict[str, np.ndarray]:
     """Per-channel statistics of feature maps (C, H, W): mean, std, min, max, mean |a| and the fraction > 0.
 
@@ -157,27 +206,18 @@ def order_by_activity(values: np.ndarray) -> np.ndarray:
     return np.argsort(-activity, kind="stable").astype(np.int64)
 
 
-def _diverging(signed: np.ndarray) -> np.ndarray:
-    """[-1, 1] -> RGB uint8: blue (negative), white (0), red (positive)."""
-    t = np.clip(signed, -1.0, 1.0)[..., None]
-    white = np.array([255.0, 255.0, 255.0])
-    red, blue = np.array([200.0, 30.0, 40.0]), np.array([40.0, 80.0, 200.0])
-    rgb = np.where(t >= 0, white + (red - white) * t, white + (blue - white) * (-t))
-    return np.round(rgb).astype(np.uint8)
-
-
 def colorize(maps: np.ndarray, *, shared_scale: bool = True) -> np.ndarray:
     """Feature maps (N, H, W) float -> (N, H, W, 3) uint8 colour images.
 
-    Maps with negative values (pre-ReLU) get a diverging blue-white-red scale centred on 0; non-negative
-    maps get viridis from 0 to the maximum. shared_scale: one scale for all maps, else one per map.
+    Maps with negative values (pre-ReLU) get the course's signed blue-white-red map (lib.cv.display.
+    signed_colours) centred on 0; non-negative maps get viridis from 0 to the maximum. shared_scale: one scale for all maps, else one per map.
     """
     maps = np.asarray(maps, dtype=np.float32)
     signed = bool((maps < 0).any())
     axes = None if shared_scale else (1, 2)
     if signed:
         scale = np.abs(maps).max(axis=axes, keepdims=True)
-        return _diverging(maps / np.maximum(scale, 1e-12))
+        return signed_colours(maps / np.maximum(scale, 1e-12))
     scale = maps.max(axis=axes, keepdims=True)
     levels = np.round(maps / np.maximum(scale, 1e-12) * 255).astype(np.uint8)
     coloured = cv2.applyColorMap(levels.reshape(-1, maps.shape[-1]), cv2.COLORMAP_VIRIDIS)

@@ -1,7 +1,10 @@
 """The house's import rules, read from the source (no imports run): lib.cv stays OpenCV, lib stays pure.
 
 - lib.cv never imports torch, torchvision or lib.nn (the OpenCV half starts without torch);
-- nothing in lib imports streamlit, ui or the pages.
+- nothing in lib imports streamlit, ui or the pages;
+- ui and the pages never import cv2 or torch (what computes or draws is a lib function);
+- ui is named by purpose: no ui/cached_* grab-bags, and ui/sections/<page>.py belongs to app_pages/<page>.py
+  alone (one page reads in at most two files, plus the generic ui).
 The one allowed exception is named with its reason; a test checks it is still needed.
 """
 
@@ -110,7 +113,43 @@ def test_importing_all_of_lib_cv_loads_no_torch():
     [*python_files("ui"), *python_files("app_pages"), ROOT / "Home.py"],
     ids=lambda p: p.relative_to(ROOT).as_posix(),
 )
-def test_ui_and_pages_never_import_cv2(path):
-    """What computes or draws on an image is a lib function: ui and the pages only show it."""
+def test_ui_and_pages_never_import_cv2_or_torch(path):
+    """What computes or draws on an image, or runs a network, is a lib function: ui and the pages show it."""
     for module, function in imports_of(path):
-        assert top(module) != "cv2", f"{path.relative_to(ROOT)} imports cv2 in {function or 'the module'}"
+        assert top(module) not in {"cv2", *TORCH}, (
+            f"{path.relative_to(ROOT)} imports {module} in {function or 'the module'}"
+        )
+
+
+def test_no_cached_grab_bags_in_ui():
+    """Modules are named for what they are; a cached_* file grew into page sections and logic before."""
+    assert not list((ROOT / "ui").rglob("cached_*.py"))
+
+
+SECTIONS = sorted(p for p in (ROOT / "ui" / "sections").glob("*.py") if p.stem != "__init__")
+APP_SIDE = [*python_files("ui"), *python_files("app_pages"), ROOT / "Home.py", *python_files("lib")]
+
+
+def importers_of(module: str) -> list[str]:
+    return [
+        path.relative_to(ROOT).as_posix()
+        for path in APP_SIDE
+        if any(name == module or name.startswith(module + ".") for name, _ in imports_of(path))
+    ]
+
+
+def test_there_are_page_sections():
+    assert len(SECTIONS) >= 10
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda p: p.stem)
+def test_a_page_section_is_imported_by_its_page_only(section):
+    assert (ROOT / "app_pages" / section.name).is_file(), f"ui/sections/{section.name} has no page"
+    assert importers_of(f"ui.sections.{section.stem}") == [f"app_pages/{section.name}"]
+
+
+def test_the_section_check_sees_both_import_forms(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("from ui.sections import histograms\nfrom ui.sections.geometry import point_editor\n")
+    found = {name for name, _ in imports_of(probe, "app_pages.probe")}
+    assert {"ui.sections.histograms", "ui.sections.geometry"} <= found

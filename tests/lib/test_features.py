@@ -11,6 +11,7 @@ from lib.nn.features import (
     colorize,
     extract_activations,
     feature_maps_snippet,
+    feature_run,
     filters_as_images,
     final_logits,
     first_conv,
@@ -20,8 +21,10 @@ from lib.nn.features import (
     outline_unit,
     random_twin,
     receptive_field,
+    softmax,
     tile_maps,
 )
+from lib.nn.models import Preprocessed
 from tests.tolerances import ACTIVATION_ATOL
 
 
@@ -283,3 +286,27 @@ def test_outline_unit_frames_one_enlarged_unit():
     rows, cols = np.nonzero(black)
     assert (rows.min(), cols.min(), rows.max(), cols.max()) == (3, 7, 8, 11)  # clipped at the right edge
     assert picture.min() == 200 and not black[4:8, 8:12].any()
+
+
+class TestFeatureRun:
+    def test_softmax_equals_torch(self):
+        logits = np.array([2.0, -1.0, 0.5, 30.0, -30.0], np.float32)
+        expected = torch.softmax(torch.from_numpy(logits).double(), dim=0).float().numpy()
+        assert np.allclose(softmax(logits), expected, atol=1e-7) and softmax(logits).dtype == np.float32
+
+    def test_softmax_of_equal_logits_is_uniform(self):
+        assert np.allclose(softmax(np.full(4, 1e4)), 0.25)
+
+    def test_every_layer_and_the_probabilities_of_one_pass(self):
+        torch.manual_seed(0)
+        model = DigitsLeNet5().eval()
+        inputs = torch.randn(1, 1, 32, 32)
+        run = feature_run(
+            layer_extractor(model),
+            Preprocessed(tensor=inputs, steps=(("input", np.zeros((32, 32), np.uint8)),)),
+        )
+        with torch.no_grad():
+            expected = torch.softmax(model(inputs)[0].double(), dim=0).numpy()
+        assert [layer.name for layer in run.layers][-1] == "fc3" and len(run.steps) == 1
+        assert np.allclose(run.probabilities, expected, atol=1e-6)
+        assert run.seconds > 0 and run.device

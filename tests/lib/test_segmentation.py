@@ -20,6 +20,7 @@ from lib.cv.segmentation import (
     draw_coins,
     fill_holes,
     flatten_lighting,
+    stage_views,
 )
 from samples import SAMPLES, load_sample, sample_path
 from tests.tolerances import CIRCULARITY_ATOL
@@ -322,3 +323,27 @@ class TestErrors:
     def test_bad_images(self, image):
         with pytest.raises(ImageError):
             count_coins(image)
+
+
+class TestStageViews:
+    def test_every_stage_is_a_display_image_of_the_run(self):
+        image = draw_discs(30, 200)
+        result = count_coins(image)
+        views = stage_views(image, result)
+        assert views.count == result.count == len(DISCS) and views.boxes == result.boxes
+        assert np.array_equal(views.mask, coin_mask(result))
+        assert np.array_equal(views.coins, draw_coins(image, result))
+        expected = cv2.normalize(result.distance, None, 0, 1.0, cv2.NORM_MINMAX)  # the peak at 1
+        assert np.abs(views.distance.astype(int) - (expected * 255).astype(np.uint8)).max() <= 1
+        for name in (
+            "gray",
+            "prepared",
+            "threshold_mask",
+            "opening",
+            "sure_foreground",
+            "unknown",
+            "distance",
+        ):
+            assert getattr(views, name).dtype == np.uint8, name
+        assert views.markers.shape == (*image.shape[:2], 3) and views.boundaries.shape == image.shape
+        assert [row["region"] for row in views.table()] == [c.region for c in result.candidates]

@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-import ui.cached_models as cm
+import ui.model_input as model_input
 from tests.helpers import STROKES, drawn_digit
 from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
 
@@ -52,11 +52,11 @@ class TestClassifierPage:
 
 
 class TestDrawInput:
-    """AppTest cannot draw: the canvas's RGBA is handed in through ui.cached_models.canvas_drawing."""
+    """AppTest cannot draw: the canvas's RGBA is handed in through ui.model_input.canvas_drawing."""
 
     @staticmethod
     def drawing(monkeypatch, rgba):
-        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, **_: rgba)
+        monkeypatch.setattr(model_input, "canvas_drawing", lambda container, key, **_: rgba)
 
     def test_blank_canvas_shows_the_example_with_a_note(self, monkeypatch):
         self.drawing(monkeypatch, None)
@@ -83,7 +83,9 @@ class TestDrawInput:
 
     def test_shape_tools_for_the_shapes_cnn_only(self, monkeypatch):
         tools = []
-        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, tool="Pen": tools.append(tool))
+        monkeypatch.setattr(
+            model_input, "canvas_drawing", lambda container, key, tool="Pen": tools.append(tool)
+        )
         app = run_page(PAGE, session_state={"cls_input": "Draw", "cls_model": "shapes_cnn"})
         assert app.button_group(key="cls_tool").options == ["Pen", "Circle", "Rectangle", "Polygon"]
         app.button_group(key="cls_tool").set_value("Circle").run()

@@ -25,7 +25,14 @@ def source(info) -> str:
     return (ROOT / info.file).read_text()
 
 
-MODEL_PAGES = [info for info in all_pages() if re.search(r"cached_models|load_model|get_model", source(info))]
+MODEL_PAGES = [
+    info
+    for info in all_pages()
+    if re.search(
+        r"from ui import models|from ui\.models? import|from ui\.model_input|load_model|get_model",
+        source(info),
+    )
+]
 IMAGE_PAGES = [
     info for info in all_pages() if "current_image" in source(info) or "current_gray" in source(info)
 ]

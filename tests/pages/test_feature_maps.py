@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-import ui.cached_models as cm
+import ui.model_input as model_input
 from tests.helpers import STROKES, bound_widgets, drawn_digit, open_page
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
 
@@ -45,7 +45,7 @@ class TestFeatureMapsPage:
 
     def test_torchvision_offline_falls_back_to_random_weights(self, monkeypatch, tmp_path):
         import lib.nn.models.registry as registry  # where available_models looks them up
-        from ui.cached_models import usable_models
+        from ui.models import usable_models
 
         monkeypatch.setattr(registry, "hub_checkpoints_dir", lambda: tmp_path)
         monkeypatch.setattr(registry, "network_reachable", lambda **_: False)
@@ -60,10 +60,10 @@ class TestFeatureMapsPage:
 
 
 class TestDrawInput:
-    """AppTest cannot draw: the canvas's RGBA is handed in through ui.cached_models.canvas_drawing."""
+    """AppTest cannot draw: the canvas's RGBA is handed in through ui.model_input.canvas_drawing."""
 
     def test_blank_canvas_falls_back_to_the_example(self, monkeypatch):
-        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, **_: None)
+        monkeypatch.setattr(model_input, "canvas_drawing", lambda container, key, **_: None)
         app = run_page(PAGE, session_state={"fm_input": "Draw"})
         assert any("All 12 layers of digit 3" in text for text in captions(app))
         assert any(text.startswith("Draw one digit") for text in captions(app))
@@ -71,7 +71,7 @@ class TestDrawInput:
     def test_a_drawn_digit_is_what_every_layer_sees(self, monkeypatch):
         example = image_urls(run_page(PAGE))
         monkeypatch.setattr(
-            cm,
+            model_input,
             "canvas_drawing",
             lambda container, key, **_: drawn_digit(STROKES["2"], np.random.default_rng(1)),
         )

@@ -39,7 +39,7 @@ def entry() -> dict:
 
 
 def example(shape: str) -> np.ndarray:
-    """The page's example image for a shape (ui.cached_models.shape_example with seed 7)."""
+    """The page's example image for a shape (ui.model_input.shape_example with seed 7)."""
     return draw_shape(shape, np.random.default_rng(7), size=128)
 
 

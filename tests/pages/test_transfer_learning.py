@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 
+from lib.nn.image_store import ImageStore
 from tests.pages.harness import assert_clean, image_captions, run_page
 
 PAGE = "app_pages/transfer_learning.py"
@@ -46,7 +47,7 @@ class TestTransferLearningPage:
         rng = np.random.default_rng(0)
         dark = [rng.integers(0, 60, (64, 64, 3), dtype=np.uint8) for _ in range(8)]
         light = [rng.integers(190, 256, (64, 64, 3), dtype=np.uint8) for _ in range(8)]
-        store = {"images": {"dark": dark, "light": light}, "seen": set()}
+        store = ImageStore(images={"dark": dark, "light": light})
         app = run_page(
             PAGE, session_state={"tl_source": "My own images", "tl_names": "dark, light", "tl_store": store}
         )
@@ -58,12 +59,12 @@ class TestTransferLearningPage:
     def test_try_a_drawn_shape(self, monkeypatch):
         import cv2
 
-        from ui import cached_models as cm
+        from ui import model_input
 
         rgba = np.zeros((280, 280, 4), np.uint8)
         cv2.circle(rgba, (140, 140), 90, (0, 0, 0, 255), -1, cv2.LINE_AA)  # a ring is a circle with a hole
         cv2.circle(rgba, (140, 140), 45, (0, 0, 0, 0), -1)
-        monkeypatch.setattr(cm, "canvas_drawing", lambda container, key, **_: rgba)
+        monkeypatch.setattr(model_input, "canvas_drawing", lambda container, key, **_: rgba)
         app = run_page(PAGE, session_state={"tl_epochs": 10})
         app.button(key="tl_train").click().run()
         app.segmented_control(key="tl_input").set_value("Draw").run()

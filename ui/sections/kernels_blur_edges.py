@@ -1,4 +1,4 @@
-"""Cached wrappers and widgets for the Kernels, blur & edges page."""
+"""The Kernels, blur & edges page's own widget groups and cached wrappers (app_pages/kernels_blur_edges.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.cv import filters
 from ui.cache import image_cache
-from ui.cached_colour import draw_crosshair
+from ui.cached import draw_crosshair
 from ui.clickable import clickable_image, set_percent_point, set_point
 from ui.layout import presentation_mode, show_image
 

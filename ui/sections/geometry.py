@@ -1,4 +1,4 @@
-"""Cached wrappers and widgets for the Affine & perspective page: point editors, matrices, drawn warps."""
+"""The Affine & perspective page's own widget groups and cached wrappers (app_pages/geometry.py)."""
 
 from __future__ import annotations
 

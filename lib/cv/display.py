@@ -1,0 +1,32 @@
+"""Showing signed numbers: one blue-white-red colour map for every signed picture in the course.
+
+Kernels (filtered images, Sobel, Laplacian) and Feature maps (pre-ReLU maps, kernel weights) use these
+colours, so "blue below zero, red above" reads the same on every page. The ends are ColorBrewer's RdBu.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NEGATIVE = (33, 102, 172)  # at -1: blue
+ZERO = (255, 255, 255)  # at 0: white
+POSITIVE = (178, 24, 43)  # at +1: red
+
+
+def signed_colours(values: np.ndarray) -> np.ndarray:
+    """Values in [-1, 1] (clipped; NaN shows as 0) -> RGB uint8 (..., 3), linear from NEGATIVE through white
+    to POSITIVE."""
+    t = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0), -1.0, 1.0)[..., None]
+    white, blue, red = (np.array(colour, dtype=np.float64) for colour in (ZERO, NEGATIVE, POSITIVE))
+    colours = np.where(t < 0, white + (-t) * (blue - white), white + t * (red - white))
+    return np.round(colours).astype(np.uint8)
+
+
+SIGNED_LUT = signed_colours(np.linspace(-1.0, 1.0, 511))  # (511, 3): index 255 is 0
+
+
+def signed_colourscale() -> list[list]:
+    """The same map as a plotly colorscale (for a heatmap with zmin=-limit, zmax=limit)."""
+    return [
+        [position, f"rgb{colour}"] for position, colour in ((0.0, NEGATIVE), (0.5, ZERO), (1.0, POSITIVE))
+    ]

@@ -1,0 +1,427 @@
+"""Models, feature maps and predictions for the Feature maps, Classifier and Transfer learning pages.
+
+Models are st.cache_resource: loaded once per process, shared by every session, never changed.
+Activations and predictions are cached by the input image's content digest (ui.cache.image_cache:
+shared read-only results, so VGG's ~100 MB of maps are not copied on every rerun). Nothing is written
+to disk: uploads and snapshots stay in the session's memory.
+
+CNNs a student trains on the Train a CNN page live only in that session's st.session_state
+["trained_models"] (name -> lib.nn.cnn_training entry). Here they are the choices "session:<name>"; every
+function below that takes a model name accepts them, and model_source(name) is the one place that tells
+the two kinds apart (StoredModel, TrainedModel). They are never cached by name: the rebuilt model is
+cached by the sha256 of its state dict (and its configuration), and their activations and predictions are
+not cached at all (the models are tiny), so no other session can ever see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from lib.nn import features, models, programs
+from lib.nn.device import default_device
+from ui.cache import freeze, image_cache
+
+OUR_MODELS = models.OUR_MODELS
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def usable_models() -> list[str]:
+    """Ours, plus torchvision models that are cached or (when online) downloadable. Checked every 5 min."""
+    return models.available_models(probe_network=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Where a model comes from: stored (ours or torchvision's, cached by name for every session) or trained in
+# this session (cached by its weights' digest, its results never shared). model_source() decides, once.
+
+TRAINED_MODELS = "trained_models"  # st.session_state: name -> entry, written by the Train a CNN page
+TRAINED_PREFIX = "session:"
+TRAINED_SUFFIX = " (trained this session)"
+TRAINED_DIGESTS = "trained_model_digests"  # st.session_state: id(state dict) -> (state dict, sha256)
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """One of ALL_MODELS: weights on disk (or downloadable), everything about it cached by name."""
+
+    name: str
+    shared = True  # its results may be cached for every session
+    trained = False
+
+    @property
+    def choice(self) -> str:
+        return self.name
+
+    @property
+    def title(self) -> str:
+        if self.name in models.OUR_TITLES:
+            return models.OUR_TITLES[self.name]
+        return f"{models.TORCHVISION_MODELS[self.name].title} (ImageNet)"
+
+    @property
+    def key_part(self) -> str:
+        return self.name
+
+    def info(self) -> models.ModelInfo:
+        return _stored_info(self.name)
+
+    def model(self):
+        return _stored_model(self.name)
+
+    def twin(self):
+        return _stored_twin(self.name)
+
+    def extractor(self, random_weights: bool):
+        return _stored_extractor(self.name, random_weights)
+
+    def snippet_options(self) -> dict:
+        """Extra keyword arguments of the lib snippet builders (classify_snippet, feature_maps_snippet)."""
+        return {}
+
+    def code_bundle(self) -> dict:
+        return {"weights": (self.name,)} if self.name in models.OUR_MODELS else {}
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A CNN trained on the Train a CNN page in this session: its name and its lib.nn.cnn_training entry.
+
+    Never cached by name: the rebuilt model is cached by the sha256 of its state dict and its configuration,
+    and its activations and predictions are not cached at all (tiny models), so no other session sees them.
+    """
+
+    name: str  # as the Train a CNN page saved it, e.g. "Your CNN (shapes, 5 classes)"
+    entry: dict = field(compare=False, repr=False)
+    shared = False
+    trained = True
+
+    @property
+    def choice(self) -> str:
+        return TRAINED_PREFIX + self.name
+
+    @property
+    def title(self) -> str:
+        return trained_title(self.name)
+
+    @property
+    def key_part(self) -> str:
+        return "trained"  # every trained CNN has the same layer names
+
+    @property
+    def config(self):
+        return models.trained_model_config(self.entry)
+
+    def info(self) -> models.ModelInfo:
+        return models.trained_model_info(self.name, self.entry)
+
+    def model(self):
+        return _trained_model(self.weights_key(), self.entry)
+
+    def twin(self):
+        config = self.config
+        return _trained_twin(repr(config), config)
+
+    def extractor(self, random_weights: bool):
+        key = f"twin {self.config!r}" if random_weights else f"weights {self.weights_key()}"
+        built = self.twin() if random_weights else self.model()
+        return _trained_extractor(key, built, self.info().input_size)
+
+    def snippet_options(self) -> dict:
+        return {"info": self.info(), "config": self.config}
+
+    def code_bundle(self) -> dict:
+        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.state_dict_file(self.entry["state_dict"])}}
+
+    def weights_key(self) -> str:
+        """The cache key: its state dict's sha256 and its configuration (never its name).
+
+        The digest (~15 ms for the course's widths) is remembered in the session for the state dicts of its
+        current entries (each entry gets a new state dict when it is trained again)."""
+        state = self.entry["state_dict"]
+        memo = st.session_state.get(TRAINED_DIGESTS, {})
+        hit = memo.get(id(state))
+        if hit is None or hit[0] is not state:
+            live = {
+                id(other.get("state_dict")) for other in trained_entries().values() if isinstance(other, dict)
+            }
+            memo = {key: value for key, value in memo.items() if key in live}
+            hit = memo[id(state)] = (state, models.state_dict_digest(state))
+            st.session_state[TRAINED_DIGESTS] = memo
+        return f"{hit[1]} {self.config!r}"
+
+
+ModelSource = StoredModel | TrainedModel
+
+
+def model_source(name: str) -> ModelSource:
+    """The model behind a choice: "session:<name>" is this session's trained CNN (ModelError when the
+    session does not have it), any other name one of ALL_MODELS."""
+    if not name.startswith(TRAINED_PREFIX):
+        return StoredModel(name)
+    trained_name = name.removeprefix(TRAINED_PREFIX)
+    entry = trained_entries().get(trained_name)
+    if entry is None:
+        raise models.ModelError(
+            f"{trained_name!r} is not trained in this session: train it on the Train a CNN page."
+        )
+    return TrainedModel(trained_name, entry)
+
+
+def trained_entries() -> dict[str, dict]:
+    """This session's trained models: name -> lib.nn.cnn_training entry (empty when none)."""
+    entries = st.session_state.get(TRAINED_MODELS)
+    return entries if isinstance(entries, dict) else {}
+
+
+def trained_choices() -> list[str]:
+    """This session's usable trained models as model choices ("session:<name>")."""
+    return [TRAINED_PREFIX + name for name, entry in trained_entries().items() if _valid(name, entry)]
+
+
+def _valid(name: str, entry: object) -> bool:
+    try:
+        models.trained_model_info(name, entry)
+    except (models.ModelError, AttributeError, TypeError, ValueError):
+        return False
+    return True
+
+
+def is_trained(name: str) -> bool:
+    """Whether a model choice names a CNN trained in a session (whether or not this session has it)."""
+    return name.startswith(TRAINED_PREFIX)
+
+
+def trained_title(name: str) -> str:
+    """The title of a trained model: Your CNN (shapes, 5 classes) -> Your CNN: shapes, 5 classes (trained ...)."""
+    inner = name[len("Your CNN (") : -1] if name.startswith("Your CNN (") and name.endswith(")") else name
+    return f"Your CNN: {inner}{TRAINED_SUFFIX}"
+
+
+def _missing_trained(key: str, choices: list[str]) -> str | None:
+    """The name of a trained model that the session state or (first run) the URL asks for and this session
+    does not have, or None. A bound selectbox's URL value is its title."""
+    wanted = st.session_state.get(key)
+    if wanted is None:
+        title = st.query_params.get(key)
+        if title and title.endswith(TRAINED_SUFFIX) and title not in map(model_title, choices):
+            return title.removesuffix(TRAINED_SUFFIX).removeprefix("Your CNN: ")
+        return None
+    if isinstance(wanted, str) and is_trained(wanted) and wanted not in choices:
+        return wanted.removeprefix(TRAINED_PREFIX)
+    return None
+
+
+def model_picker(container, options, key: str) -> str:
+    """The "Model" selectbox: `options`, then this session's trained CNNs. A trained model this session does
+    not have (a link from another session, a reloaded page) falls back to the first option with a note."""
+    choices = [*options, *trained_choices()]
+    if missing := _missing_trained(key, choices):
+        st.info(
+            f"Your CNN “{missing}” is not in this session: a model trained on the Train a CNN page lives only "
+            f"in the session that trained it. Showing {model_title(choices[0])} instead.",
+            icon=":material/info:",
+        )
+        st.session_state[key] = choices[0]
+    return container.selectbox("Model", choices, format_func=model_title, key=key, bind="query-params")
+
+
+def is_usable(name: str) -> bool:
+    """A trained CNN, or a model whose weights are here or downloadable."""
+    return is_trained(name) or name in usable_models()
+
+
+def key_part(name: str) -> str:
+    """The model's part of widget keys (every trained CNN has the same layer names)."""
+    return "trained" if is_trained(name) else name
+
+
+@st.cache_resource(max_entries=4, show_spinner="Rebuilding your CNN…")
+def _trained_model(weights_key: str, _entry: dict):
+    """A trained CNN rebuilt from its entry, cached by its weights' digest, warmed up."""
+    from lib.nn.cnn_training import model_from_entry
+
+    rebuilt = model_from_entry(_entry)
+    # the second pass is still slower than the steady state on a CPU
+    features.warm_up(rebuilt, _entry["input_size"], passes=2)
+    return rebuilt
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _trained_twin(config_key: str, _config):
+    """A trained CNN's architecture with random weights (seed 0): depends only on the configuration."""
+    return features.random_twin("trained", config=_config, device=default_device())
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _trained_extractor(model_key: str, _model, input_size: tuple[int, ...]):
+    graph = features.layer_extractor(_model)
+    features.warm_up(graph, input_size)
+    return graph
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every model, by name
+
+
+def model_title(name: str) -> str:
+    return trained_title(name.removeprefix(TRAINED_PREFIX)) if is_trained(name) else StoredModel(name).title
+
+
+def offline_note(names: list[str]) -> str | None:
+    """A line saying which torchvision models are missing and why, or None when all are usable."""
+    missing = [
+        models.TORCHVISION_MODELS[name].title for name in models.TORCHVISION_MODELS if name not in names
+    ]
+    if not missing:
+        return None
+    return (
+        f"{', '.join(missing)}: their ImageNet weights are not on this machine and it cannot download them "
+        "(offline). Our own models work everywhere."
+    )
+
+
+def ensure_weights(name: str) -> None:
+    """Download a torchvision model's weights once, with a progress bar (no-op for ours or when cached)."""
+    if name in OUR_MODELS or is_trained(name) or models.cached_weights_path(name).is_file():
+        return
+    bar = st.progress(0.0, text=f"Downloading {models.TORCHVISION_MODELS[name].title}'s weights (once)…")
+    try:
+        models.download_weights(name, on_progress=lambda fraction: bar.progress(fraction))
+    finally:
+        bar.empty()
+
+
+def model(name: str):
+    """The trained model (raises lib.nn.models.ModelError when unavailable); warmed up by one forward pass,
+    so the times shown are steady-state ones."""
+    return model_source(name).model()
+
+
+@st.cache_resource(max_entries=6, show_spinner="Loading the model…")
+def _stored_model(name: str):
+    """One of ALL_MODELS with its weights, once per process."""
+    loaded = models.load_model(name)
+    features.warm_up(loaded, info(name).input_size)
+    return loaded
+
+
+def twin(name: str):
+    """The same architecture with random weights (seed 0)."""
+    return model_source(name).twin()
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _stored_twin(name: str):
+    return features.random_twin(name, device=default_device())
+
+
+def extractor(name: str, random_weights: bool):
+    """The traced graph that returns every layer's output in one forward pass (warmed up once, so the
+    time shown is a steady-state forward pass, not the first call's one-off set-up)."""
+    return model_source(name).extractor(random_weights)
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _stored_extractor(name: str, random_weights: bool):
+    graph = features.layer_extractor(twin(name) if random_weights else model(name))
+    features.warm_up(graph, info(name).input_size)
+    return graph
+
+
+def info(name: str) -> models.ModelInfo:
+    """Classes, input size and normalisation of a model (ModelError for a trained one this session lacks)."""
+    return model_source(name).info()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _stored_info(name: str) -> models.ModelInfo:
+    return models.model_info(name)
+
+
+def code_bundle(name: str, random_weights: bool = False) -> dict:
+    """What a model's Code panel ships: our weights (weights/<file>), a trained CNN's state dict, or nothing
+    (random weights; torchvision weights, which the script downloads itself: online only)."""
+    return {} if random_weights else model_source(name).code_bundle()
+
+
+def snippet_options(name: str) -> dict:
+    """Extra keyword arguments of lib's model snippet builders: a trained CNN's info and configuration."""
+    return model_source(name).snippet_options()
+
+
+def feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
+    """Preprocess an image and extract all activations in one forward pass (cached by image digest,
+    except for a trained CNN: tiny, computed again, never shared)."""
+    if model_source(name).shared:
+        return _stored_feature_run(name, random_weights, image)
+    return freeze(_feature_run(name, random_weights, image))
+
+
+@image_cache(max_entries=6)  # VGG16: ~120 MB of maps per input
+def _stored_feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
+    return _feature_run(name, random_weights, image)
+
+
+def _feature_run(name: str, random_weights: bool, image: np.ndarray) -> features.FeatureRun:
+    described = info(name)
+    prepared = models.preprocess(described.name, image, info=described)
+    return features.feature_run(extractor(name, random_weights), prepared)
+
+
+def prediction(name: str, image: np.ndarray, k: int) -> tuple[models.Prediction, tuple]:
+    """Top-k prediction and preprocessing steps for one image (cached by image digest, except for a
+    trained CNN: computed again, never shared)."""
+    source = model_source(name)
+    if source.shared:
+        return _stored_prediction(name, image, k)
+    described = source.info()
+    result, prepared = models.predict(described.name, image, k=k, model=source.model(), info=described)
+    return freeze((result, prepared.steps))
+
+
+@image_cache(max_entries=24)
+def _stored_prediction(name: str, image: np.ndarray, k: int) -> tuple[models.Prediction, tuple]:
+    result, prepared = models.predict(name, image, k=k, model=model(name))
+    return result, prepared.steps
+
+
+@image_cache(max_entries=12)
+def readings_image(image: np.ndarray) -> np.ndarray:
+    """Every digit boxed with what LeNet read."""
+    return models.draw_readings(image, read_digits(image))
+
+
+@image_cache(max_entries=12)
+def read_digits(image: np.ndarray) -> list[tuple[tuple[int, int, int, int], str, float]]:
+    """Every digit in an image: (box, label, probability), in reading order."""
+    found = []
+    for x, y, w, h in digit_boxes(image):
+        result, _ = models.predict(
+            "lenet_digits", image[y : y + h, x : x + w], k=1, model=model("lenet_digits")
+        )
+        found.append(((x, y, w, h), *result.top[0]))
+    return found
+
+
+@image_cache(max_entries=24)
+def digit_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The digits' boxes (x, y, w, h) in reading order; none for a flat image."""
+    from lib.cv.images import ImageError
+
+    try:
+        return models.find_digits(image)
+    except ImageError:
+        return []
+
+
+@image_cache(max_entries=24)
+def digit_crop(image: np.ndarray, index: int) -> np.ndarray:
+    """The index-th digit (reading order) of an image with several digits, or the image itself."""
+    boxes = digit_boxes(image)
+    if len(boxes) < 2:
+        return image
+    x, y, w, h = boxes[min(index, len(boxes) - 1)]
+    return image[y : y + h, x : x + w]

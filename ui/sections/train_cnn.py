@@ -1,0 +1,144 @@
+"""The Train a CNN page's own widget groups and cached wrappers (app_pages/train_cnn.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from lib.cv.shapes import SHAPE_CLASSES
+from ui.charts import confusion_figure
+from ui.datasets import read_zip_with_progress, shapes_images, zip_limits
+from ui.layout import control_cells, download_button, image_grid
+from ui.live_training import LEARNING_RATES, draw_history
+
+CNN_WIDTHS = {  # filters per block; the course's network is the widest, the others train faster on a CPU
+    "medium: 16-32-64-128": (16, 32, 64, 128),
+    "light: 8-16-32-64": (8, 16, 32, 64),
+    "course: 32-64-128-256": (32, 64, 128, 256),
+}
+
+
+def cnn_controls() -> dict:
+    """Image size, width, epochs, batch size, learning rate and seed (course: Adam 0.001, batch 32)."""
+    from lib.nn import cnn_training
+
+    cells = control_cells(6)
+    return {
+        "image_size": int(
+            cells[0].select_slider("Image size", (32, 48, 64), value=32, key="tc_size", bind="query-params")
+        ),
+        "channels": CNN_WIDTHS[
+            cells[1].selectbox("Filters per block", list(CNN_WIDTHS), key="tc_width", bind="query-params")
+        ],
+        "epochs": int(cells[2].number_input("Epochs", 1, 100, 10, key="tc_epochs", bind="query-params")),
+        "batch_size": int(
+            cells[3].select_slider(
+                "Batch size",
+                (8, 16, 32, 64, 128),
+                value=cnn_training.COURSE_BATCH_SIZE,
+                key="tc_batch",
+                bind="query-params",
+            )
+        ),
+        "learning_rate": float(
+            cells[4].select_slider(
+                "Learning rate (Adam)", LEARNING_RATES, value=0.001, key="tc_lr", bind="query-params"
+            )
+        ),
+        "seed": int(cells[5].number_input("Seed", 0, 2**31 - 1, 42, key="tc_seed", bind="query-params")),
+    }
+
+
+def cnn_dataset_controls(image_size: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str] | None:
+    """Shapes (choose classes and how many) or the student's zip of class folders, at image_size."""
+    source = st.segmented_control(
+        "Data",
+        ["Shapes (bundled)", "Your zip"],
+        default="Shapes (bundled)",
+        required=True,
+        key="tc_source",
+        bind="query-params",
+    )
+    if source == "Shapes (bundled)":
+        cells = st.columns([3, 1])
+        classes = cells[0].multiselect(
+            "Classes", SHAPE_CLASSES, default=list(SHAPE_CLASSES), key="tc_classes"
+        )
+        per_class = cells[1].number_input(
+            "Images per class", 4, 1000, 200, key="tc_per_class", bind="query-params"
+        )
+        if len(classes) < 2:
+            raise ValueError("choose at least two shape classes")
+        chosen = tuple(name for name in SHAPE_CLASSES if name in classes)
+        images, labels = shapes_images(int(per_class), image_size, 0, chosen)
+        return images, labels, chosen, f"shapes, {len(chosen)} classes"
+    uploaded = st.file_uploader(
+        "A zip of class folders (cats/1.jpg, dogs/1.jpg, …)", type=["zip"], key="tc_zip", help=zip_limits()
+    )
+    if uploaded is None:
+        st.info("Upload a zip with one folder per class (see Datasets & loaders); it is read in memory.")
+        st.caption(zip_limits())
+        return None
+    result = read_zip_with_progress(uploaded.getvalue(), image_size)
+    if result.notes:
+        st.caption(
+            f"{len(result.notes)} file(s) skipped: "
+            + "; ".join(result.notes[:3])
+            + (" …" if len(result.notes) > 3 else "")
+        )
+    return (
+        result.images,
+        result.labels,
+        result.class_names,
+        f"{uploaded.name}, {len(result.class_names)} classes",
+    )
+
+
+def draw_cnn(trainer: Any) -> None:
+    draw_history(trainer, accuracy=True, key="tc_chart", val_name="validation")
+    if trainer.history:
+        last = trainer.history[-1]
+        st.caption(
+            f"Validation accuracy {last.val_accuracy:.1%} after epoch {last.epoch} ({last.seconds:.1f} s per epoch)"
+        )
+
+
+def cnn_results(trainer: Any, run: dict, name: str) -> None:
+    """Metrics, confusion matrix, misclassified images, the download, and the session's trained_models entry."""
+    from lib.nn.cnn_training import flatten_size, state_dict_bytes
+
+    last = trainer.history[-1]
+    cells = st.columns(4)
+    cells[0].metric("Validation accuracy", f"{last.val_accuracy:.1%}")
+    cells[1].metric("Epochs trained", len(trainer.history))
+    cells[2].metric("Parameters", f"{trainer.parameters:,}")
+    cells[3].metric("Flattened size (dummy input)", f"{flatten_size(trainer.model):,}")
+    if run.get("saved_epochs") != len(trainer.history):
+        st.session_state.setdefault("trained_models", {})[name] = trainer.model_entry()
+        run["weights"] = state_dict_bytes(trainer.model)
+        run["saved_epochs"] = len(trainer.history)
+    st.success(f"Saved for this session as **{name}**: pick it on the Classifier and Feature maps pages.")
+    download_button(
+        f"Download the state dict ({len(run['weights']) / 1e6:.1f} MB)",
+        run["weights"],
+        file_name="cnn_model.pth",
+        mime="application/octet-stream",
+        icon=":material/download:",
+    )
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**Confusion matrix** ({len(trainer.val_index)} validation images)")
+        st.plotly_chart(confusion_figure(trainer.confusion(), trainer.class_names), key="tc_confusion")
+    with right:
+        wrong = trainer.misclassified(limit=12)
+        st.markdown(f"**Misclassified** ({len(wrong)} shown, most confident first)")
+        if wrong:
+            image_grid(
+                [trainer.images[item.index] for item in wrong],
+                [f"{item.true_class} → {item.predicted_class} {item.confidence:.0%}" for item in wrong],
+                columns=4,
+            )
+        else:
+            st.caption("None: every validation image is right.")
