@@ -28,7 +28,7 @@ from lib.nn.models import OUR_MODELS, TRAINED_SOURCE, TRAINED_WEIGHTS_FILE, Mode
 
 FRONT_ENDS: tuple[str, ...] = ("Gradio", "Streamlit")
 SAMPLE_FILE = "sample.png"
-PYTHON_VERSION = "3.12"
+PYTHON_VERSION = "3.11"  # what this app runs (Pipfile, README)
 # Installed here, the app's own pins are read from the environment; gradio is not one of this app's
 # dependencies, so its pin is the newest release when this was written (PyPI, 2026-10).
 GRADIO_VERSION = "6.31.0"
