@@ -9,6 +9,7 @@ from lib.nn.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES
 from ui import cached_models as cm
 from ui.cached_torch_course import confusion_figure
 from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row
+from ui.sections.transfer_learning import vgg16_recipe
 
 page_header(
     "Transfer learning",
@@ -91,6 +92,7 @@ if trainer is None or not trainer.history:
             images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
         )
     )
+    vgg16_recipe()  # the page's closing section (below), shown before training too
     st.stop()
 
 st.subheader("3. Its mistakes on the validation images")
@@ -121,3 +123,6 @@ code_panel(
         images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
     )
 )
+
+# IV.L: the course's own recipe on VGG16, its parameters counted (ui/sections/transfer_learning.py)
+vgg16_recipe()
