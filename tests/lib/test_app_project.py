@@ -84,7 +84,8 @@ def run_back_end(folder: Path) -> dict[str, float]:
 @pytest.mark.parametrize("name", models.OUR_MODELS)
 def test_the_back_end_answers_as_lib_predict(name, front_end, tmp_path):
     folder, sample = project(name, front_end, tmp_path)
-    expected, _ = models.predict(name, sample, k=len(models.model_info(name).classes))
+    cpu_model = models.load_model(name, device=torch.device("cpu"))  # the shipped app runs on the CPU
+    expected, _ = models.predict(name, sample, k=len(models.model_info(name).classes), model=cpu_model)
     answered = run_back_end(folder)
     assert list(answered) == [label for label, _ in expected.top]  # every class, best first
     np.testing.assert_allclose(list(answered.values()), [p for _, p in expected.top], rtol=1e-4, atol=1e-5)

@@ -67,7 +67,8 @@ def test_the_page_numbers_are_sklearn_and_torch(name, k):
     )
     probabilities = torch.softmax(torch.from_numpy(logits), dim=1).numpy()
     assert log_loss(labels, probabilities, labels=classes) == pytest.approx(cross_entropy, rel=1e-6)
-    assert metric(app, "Cross-entropy").value == f"{cross_entropy:.4f}"
+    shown_loss = float(metric(app, "Cross-entropy").value)  # 4 decimals; the page may run on CUDA
+    assert abs(shown_loss - cross_entropy) <= 5e-5 + 1e-4 * cross_entropy
     precision, recall, f1, support = precision_recall_fscore_support(
         labels, predicted, labels=classes, zero_division=0
     )
