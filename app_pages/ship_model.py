@@ -62,4 +62,9 @@ st.caption(
     "Code panel, so the app answers as this page does (a test runs the downloaded app and compares)."
 )
 sm.project_download(files, sm.folder_name(name, front_end))
+if front_end == "Gradio":
+    st.caption(
+        f"Gradio is pinned to {sm.gradio_pin()}, its newest release when this page was written: this app does not "
+        "install Gradio, so its tests run the Gradio project's back end (`predict`) and not its front end."
+    )
 code_panel(cm.classify_code(name, 5, image, result.top))

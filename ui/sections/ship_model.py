@@ -79,6 +79,11 @@ def project_files(name: str, front_end: str, sample: np.ndarray) -> dict[str, by
     )
 
 
+def gradio_pin() -> str:
+    """The Gradio version the Gradio project pins (installed here, or lib.nn.app_project.GRADIO_VERSION)."""
+    return app_project.runtime_pins()["gradio"]
+
+
 def folder_name(name: str, front_end: str) -> str:
     """The project folder (and zip) name: shapes_cnn_gradio_app, your_cnn_streamlit_app, ..."""
     stem = "your_cnn" if cm.is_trained(name) else name
