@@ -6,7 +6,7 @@ from lib.nn.metrics import classification_metrics
 from lib.nn.models import OUR_MODELS, ModelError
 from ui import cached_models as cm
 from ui.cached_torch_course import confusion_figure
-from ui.layout import code_panel, page_header, show_error
+from ui.layout import code_panel, control_cells, page_header, show_error
 from ui.sections import image_classification as ic
 
 page_header(
@@ -68,10 +68,8 @@ k = right.slider(
 result = classification_metrics(logits, labels, classes=info.classes, k=k)
 
 st.dataframe(ic.dataset_sizes(), hide_index=True)
-cells = st.columns(4)
-cells[0].metric(
-    "Accuracy", f"{result['accuracy']:.2%}", f"{result['samples']} held-out images", delta_color="off"
-)
+cells = control_cells(4, per_row=2)  # a projector's larger type: two a row
+cells[0].metric("Accuracy", f"{result['accuracy']:.2%}", f"of {result['samples']} images", delta_color="off")
 cells[1].metric("Top-1", f"{result['top1']:.2%}")
 cells[2].metric(f"Top-{result['k']}", f"{result['topk']:.2%}")
 cells[3].metric(

@@ -58,7 +58,7 @@ def test_the_page_numbers_are_sklearn_and_torch(name, k):
     classes = list(range(logits.shape[1]))
     accuracy = float(np.mean(predicted == labels))
     assert metric(app, "Accuracy").value == f"{accuracy:.2%}"
-    assert metric(app, "Accuracy").delta == f"{len(labels)} held-out images"
+    assert metric(app, "Accuracy").delta == f"of {len(labels)} images"
     assert metric(app, "Top-1").value == f"{accuracy:.2%}"
     top_k = top_k_accuracy_score(labels, logits, k=k, labels=classes)
     assert metric(app, f"Top-{k}").value == f"{top_k:.2%}"
