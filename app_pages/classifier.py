@@ -8,7 +8,7 @@ from ui import models
 from ui.charts import probability_figure
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
 from ui.model_input import input_picker
-from ui.sections.classifier import classify_code, labelled, normalisation_note
+from ui.sections.classifier import labelled, normalisation_note
 
 page_header(
     "Classifier demo",
@@ -63,4 +63,4 @@ if name == "lenet_digits" and st.toggle("Read every digit in the whole image", F
         models.readings_image(whole), caption=f"{len(readings)} digits read, left to right, row by row"
     )
 
-code_panel(classify_code(name, k, image, result.top))
+code_panel(models.classify_code(name, k, image, result.top))

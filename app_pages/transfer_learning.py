@@ -18,6 +18,7 @@ from ui.sections.transfer_learning import (
     transfer_code,
     transfer_examples,
     transfer_features,
+    vgg16_recipe,
 )
 
 page_header(
@@ -101,6 +102,7 @@ if trainer is None or not trainer.history:
             images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
         )
     )
+    vgg16_recipe()  # the page's closing section (below), shown before training too
     st.stop()
 
 st.subheader("3. Its mistakes on the validation images")
@@ -131,3 +133,6 @@ code_panel(
         images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
     )
 )
+
+# IV.L: the course's own recipe on VGG16, its parameters counted (ui/sections/transfer_learning.py)
+vgg16_recipe()

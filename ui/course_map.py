@@ -134,6 +134,13 @@ SECTIONS: dict[str, list[PageInfo]] = {
             "The course's Conv→BN→ReLU→Pool network trained live on shapes or your own folders.",
             "II.P",
         ),
+        PageInfo(
+            "app_pages/ship_model.py",
+            "Ship your model",
+            ":material/rocket_launch:",
+            "Front end, back end, model, deployment; Gradio vs Streamlit, Spaces vs Community Cloud; download a ready app.",
+            "II.Q–X",
+        ),
     ],
     "Inside CNNs": [
         PageInfo(
@@ -160,11 +167,18 @@ SECTIONS: dict[str, list[PageInfo]] = {
     ],
     "Classify": [
         PageInfo(
+            "app_pages/image_classification.py",
+            "What image classification is",
+            ":material/category:",
+            "Single- vs multi-label, the standard data sets, and accuracy, F1, top-k, cross-entropy measured on our models.",
+            "IV.A",
+        ),
+        PageInfo(
             "app_pages/classifier.py",
             "Classifier demo",
             ":material/label:",
             "Classify an image with our own or torchvision models: top-5 bars and the preprocessing shown.",
-            "II.Q–V, IV.I–K",
+            "II.V, IV.I–K",
         ),
         PageInfo(
             "app_pages/transfer_learning.py",

@@ -425,3 +425,17 @@ def digit_crop(image: np.ndarray, index: int) -> np.ndarray:
         return image
     x, y, w, h = boxes[min(index, len(boxes) - 1)]
     return image[y : y + h, x : x + w]
+
+
+def classify_code(name: str, k: int, image: np.ndarray, top: list[tuple[str, float]]):
+    """The Code panel's program: lib.nn.models.classify_snippet for any model on the page's image, with its
+    weights; it writes the top-k (class, probability) pairs the page showed (`top`)."""
+    snippet = models.classify_snippet(info(name).name, k=k, **snippet_options(name))
+    return programs.torch_program(
+        snippet,
+        reproduces=f"The classifier demo: the top {len(top)} classes of {info(name).title} for the page's image.",
+        name="classify.py",
+        result=[list(pair) for pair in top],
+        image=image,
+        **code_bundle(name),
+    )

@@ -221,6 +221,15 @@ SETTINGS = [
         "session-cnn",
     ),
     Setting("app_pages/feature_maps.py", {"fm_model": "alexnet"}, "alexnet-offline-random"),
+    Setting("app_pages/image_classification.py", {"ic_model": "shapes_cnn", "ic_k": 3}, "shapes-top3"),
+    Setting(
+        "app_pages/ship_model.py", {"sm_model": "shapes_cnn", "sm_front": "Streamlit"}, "shapes-streamlit"
+    ),
+    Setting(
+        "app_pages/ship_model.py",
+        {"trained_models": trained_models, "sm_model": "session:" + TRAINED_NAME},
+        "session-cnn",
+    ),
 ]
 
 

@@ -28,7 +28,7 @@ class TestTransferLearningPage:
         assert_clean(app)
         assert any("Epoch 10: validation accuracy" in text for text in captions(app))
         assert len(app.get("plotly_chart")) == 3  # curves, confusion matrix, the new image's probabilities
-        assert len(app.get("download_button")) == 2  # the head, the code
+        assert len(app.get("download_button")) == 3  # the head, the code, the VGG16 recipe's code
         app.button(key="tl_more").click().run()
         assert_clean(app)
         assert any("Epoch 20: validation accuracy" in text for text in captions(app))

@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.nn import models, programs
+from lib.nn import models
 from ui.cache import image_cache
-from ui.models import code_bundle, info, snippet_options
-
-
-def classify_code(name: str, k: int, image: np.ndarray, top: list[tuple[str, float]]):
-    """The Code panel's program: lib.nn.models.classify_snippet for any model on the page's image, with its
-    weights; it writes the top-k (class, probability) pairs the page showed (`top`)."""
-    snippet = models.classify_snippet(info(name).name, k=k, **snippet_options(name))
-    return programs.torch_program(
-        snippet,
-        reproduces=f"The classifier demo: the top {len(top)} classes of {info(name).title} for the page's image.",
-        name="classify.py",
-        result=[list(pair) for pair in top],
-        image=image,
-        **code_bundle(name),
-    )
+from ui.models import info
 
 
 def normalisation_note(name: str) -> str:
