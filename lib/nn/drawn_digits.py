@@ -81,6 +81,11 @@ STYLES: dict[str, dict[str, list[np.ndarray]]] = {
             np.concatenate([_arc(0.85, 0.6, 0.8, 0.6, 240, 180, 12), _arc(0.5, 0.72, 0.44, 0.28, 180, 540)])
         ],
         "straight back": [np.concatenate([[[0.7, 0.0], [0.1, 0.7]], _arc(0.5, 0.72, 0.42, 0.28, 170, 530)])],
+        "curled top": [
+            np.concatenate(
+                [_arc(0.5, 0.5, 0.45, 0.5, -40, -270, 24), _arc(0.5, 0.7, 0.42, 0.3, 90, -270, 24)]
+            )
+        ],
     },
     "7": {
         "no bar": [_line((0.0, 0.0), (1.0, 0.0), (0.35, 1.0))],
@@ -100,6 +105,11 @@ STYLES: dict[str, dict[str, list[np.ndarray]]] = {
         ],
         "curved stem": [
             np.concatenate([_arc(0.5, 0.28, 0.44, 0.28, 0, 360, 28), _arc(0.5, 0.28, 0.44, 0.72, 0, 90, 10)])
+        ],
+        "curled tail": [
+            np.concatenate(
+                [_arc(0.5, 0.28, 0.44, 0.28, 0, 360, 28), _bezier((0.94, 0.28), (0.95, 1.0), (0.25, 0.95))]
+            )
         ],
     },
 }
