@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lib.nn.models import WEIGHTS_DIR, sha256_bytes, write_manifest_entry  # noqa: E402
+from lib.nn.models import WEIGHTS_DIR, read_manifest, sha256_bytes, write_manifest_entry  # noqa: E402
 
 README_HEADER = """# Weights the project trained itself
 
@@ -34,6 +34,15 @@ def save_weights(name: str, model: torch.nn.Module, entry: dict, readme_section:
     write_manifest_entry(name, {"file": path.name, "sha256": digest, **entry})
     _write_readme_section(name, readme_section.replace("{sha256}", digest))
     return digest
+
+
+def record_ood(name: str, ood_entry: dict, readme_section: str) -> None:
+    """Add the "ood" entry (threshold and how it was chosen) to a model's manifest entry, and its README section."""
+    manifest = read_manifest()
+    if name not in manifest:
+        raise SystemExit(f"{name} is not in weights/manifest.json: train it first (scripts/train_{name}.py)")
+    write_manifest_entry(name, {**manifest[name], "ood": ood_entry})
+    _write_readme_section(f"{name} ood", readme_section)
 
 
 def machine() -> str:

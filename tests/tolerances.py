@@ -36,3 +36,6 @@ FONT_DIGIT_ACCURACY = 0.85
 # process (thread count, device); a training run compares its final loss / accuracy within TRAINING_REPRO_RTOL
 PROGRAM_FLOAT_RTOL = TRAINING_REPRO_RTOL
 PROGRAM_FLOAT_ATOL = PROB_ATOL
+# an out-of-distribution threshold recomputed from its data vs the one recorded (rounded to 6 decimals; float32
+# features summed in another order)
+OOD_THRESHOLD_ATOL = 1e-4

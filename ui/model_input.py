@@ -58,7 +58,8 @@ def _example(
 
 DRAW_TIPS = {
     "lenet_digits": "Draw one digit, large, with the mouse. LeNet learned from the UCI digits, whose writers "
-    "crossed their 7s: a 7 without the bar often reads as a 3 — what the data taught it.",
+    "crossed their 7s and based their 1s, and from digits drawn on this canvas the way most people write them "
+    "(a 7 without the bar, a 1 in one stroke, an open 4): what the data holds is what it reads.",
     "shapes_cnn": "The shapes CNN learned filled circles, squares, triangles, stars and hexagons: draw one with "
     "the Circle, Rectangle or Polygon tool (click the corners, then the first one again), or scribble it full.",
 }
@@ -176,8 +177,10 @@ def input_picker(
     if image is None:
         return _example(name, prefix, right, shapes)
     if name == "lenet_digits":
-        count = len(digit_boxes(image))
+        count = len(digit_boxes(image))  # the one search: several readable marks, else the whole picture
         if count > 1:
-            which = right.slider(f"{count} digits found: which one", 1, count, 1, key=f"{prefix}_which")
-            return digit_crop(image, which - 1), f"{label}, digit {which}", image
+            which = right.slider(
+                f"{count} separate marks found: read which one", 1, count, 1, key=f"{prefix}_which"
+            )
+            return digit_crop(image, which - 1), f"{label}, mark {which}", image
     return image, label, image

@@ -279,7 +279,8 @@ def offline_note(names: list[str]) -> str | None:
         return None
     return (
         f"{', '.join(missing)}: their ImageNet weights are not on this machine and it cannot download them "
-        "(offline). Our own models work everywhere."
+        "(offline). Online — on Streamlit Community Cloud, say — torchvision downloads them once, on first use. "
+        "Our own models work everywhere."
     )
 
 
@@ -388,6 +389,17 @@ def _stored_prediction(name: str, image: np.ndarray, k: int) -> tuple[models.Pre
     return result, prepared.steps
 
 
+# Digits in a picture: one search (lib.nn.digit_reading) decides what the page reads and says
+
+
+@image_cache(max_entries=24)
+def digit_search(image: np.ndarray):
+    """lib.nn.digit_reading.search_digits: the readable digits' boxes, or the whole picture, or why none."""
+    from lib.nn.digit_reading import search_digits
+
+    return search_digits(image)
+
+
 @image_cache(max_entries=12)
 def readings_image(image: np.ndarray) -> np.ndarray:
     """Every digit boxed with what LeNet read."""
@@ -396,35 +408,61 @@ def readings_image(image: np.ndarray) -> np.ndarray:
 
 @image_cache(max_entries=12)
 def read_digits(image: np.ndarray) -> list[tuple[tuple[int, int, int, int], str, float]]:
-    """Every digit in an image: (box, label, probability), in reading order."""
-    found = []
-    for x, y, w, h in digit_boxes(image):
-        result, _ = models.predict(
-            "lenet_digits", image[y : y + h, x : x + w], k=1, model=model("lenet_digits")
-        )
-        found.append(((x, y, w, h), *result.top[0]))
-    return found
+    """Every digit in an image: (box, label, probability), in reading order (none for a flat image)."""
+    from lib.nn import digit_reading
+
+    return digit_reading.read_digits(image, model=model("lenet_digits"), search=digit_search(image))
 
 
-@image_cache(max_entries=24)
-def digit_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """The digits' boxes (x, y, w, h) in reading order; none for a flat image."""
-    from lib.cv.images import ImageError
-
-    try:
-        return models.find_digits(image)
-    except ImageError:
-        return []
+def digit_boxes(image: np.ndarray) -> tuple[tuple[int, int, int, int], ...]:
+    """The readable digits' boxes (x, y, w, h) in reading order when there are several, else none."""
+    return digit_search(image).boxes
 
 
 @image_cache(max_entries=24)
 def digit_crop(image: np.ndarray, index: int) -> np.ndarray:
     """The index-th digit (reading order) of an image with several digits, or the image itself."""
-    boxes = digit_boxes(image)
-    if len(boxes) < 2:
-        return image
-    x, y, w, h = boxes[min(index, len(boxes) - 1)]
-    return image[y : y + h, x : x + w]
+    from lib.nn.digit_reading import digit_image
+
+    return digit_image(image, digit_search(image), index)
+
+
+# ---------------------------------------------------------------------------------------------------
+# How far an input is from the training data (lib.nn.ood): our models, with the manifest's threshold
+
+
+def ood_threshold(name: str) -> float | None:
+    """The out-of-distribution threshold recorded for one of our models, or None (other models have none)."""
+    if name not in OUR_MODELS:
+        return None
+    threshold = models.read_manifest().get(name, {}).get("ood", {}).get("threshold")
+    return float(threshold) if threshold is not None else None
+
+
+@st.cache_resource(max_entries=2, show_spinner="Measuring the training data once…")
+def _ood_reference(name: str) -> np.ndarray:
+    """The conv features of the model's reference training images (once per process)."""
+    from lib.nn import ood
+
+    return ood.reference_features(model(name), name, models.read_manifest()[name])
+
+
+def distance(name: str, image: np.ndarray):
+    """lib.nn.ood.Distance of an input from the model's training data, or None (no threshold recorded)."""
+    if ood_threshold(name) is None:
+        return None
+    return _stored_distance(name, image)
+
+
+@image_cache(max_entries=24)
+def _stored_distance(name: str, image: np.ndarray):
+    from lib.nn import ood
+
+    prepared = models.preprocess(name, image)
+    reference = _ood_reference(name)
+    return ood.distance_from_training(
+        model(name), prepared.tensor, reference, threshold=ood_threshold(name), knows=ood.KNOWS[name]
+    )
 
 
 def classify_code(name: str, k: int, image: np.ndarray, top: list[tuple[str, float]]):

@@ -210,12 +210,22 @@ class TestLeNetReadsDrawnDigits:
         thin = np.mean(np.array(read(drawings)) == truth)
         assert thickened > thin
 
-    def test_the_data_crosses_its_sevens(self):
-        """The UCI writers crossed their 7s: LeNet reads a crossed 7 and mostly not a plain one (the page says so)."""
+    def test_an_unbarred_seven_reads_as_seven(self):
+        """The UCI writers crossed their 7s; most students do not. Trained on canvas drawings too (lib.nn.drawn_digits),
+        LeNet reads a 7 without its bar as 7 — and still a crossed 7, and still a 3 as 3 (it used to call plain 7s 3)."""
         rng = np.random.default_rng(3)
         crossed = np.mean(np.array(read([drawn_digit(STROKES["7"], rng) for _ in range(10)])) == "7")
-        plain = np.mean(np.array(read([drawn_digit(PLAIN_SEVEN, rng) for _ in range(10)])) == "7")
-        assert crossed >= 0.9 > plain
+        plain = np.mean(np.array(read([drawn_digit(PLAIN_SEVEN, rng) for _ in range(20)])) == "7")
+        threes = np.mean(np.array(read([drawn_digit(STROKES["3"], rng) for _ in range(10)])) == "3")
+        assert crossed >= 0.9 and plain >= 0.9 and threes >= 0.9, (crossed, plain, threes)
+
+    def test_a_one_without_its_base_reads_as_one(self):
+        rng = np.random.default_rng(6)
+        one_stroke = [np.array([[0.5, 0.0], [0.5, 1.0]])]
+        drawings = [drawn_digit(STROKES["1"], rng) for _ in range(10)] + [
+            drawn_digit(one_stroke, rng) for _ in range(10)
+        ]
+        assert np.mean(np.array(read(drawings)) == "1") >= 0.9
 
     def test_code_panel_reproduces_a_thickened_drawing(self, monkeypatch):
         monkeypatch.chdir(models.WEIGHTS_DIR.parent)  # the snippet reads weights/lenet_digits.pt

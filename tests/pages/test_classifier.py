@@ -1,5 +1,6 @@
 import cv2
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.model_input as model_input
@@ -104,3 +105,81 @@ class TestDrawInput:
         assert not app.exception
         assert any("drawing could not be used" in error.value for error in app.error)
         assert metrics(app)["Prediction"] == "3"  # the example instead
+
+
+@pytest.mark.needs_weights
+class TestFarFromTrainingData:
+    """lib.nn.ood on the page: the distance is shown; beyond the threshold there is no answer, only what the model knows."""
+
+    def test_a_held_out_digit_is_near_and_answered(self):
+        app = run_page(PAGE)
+        shown = metrics(app)
+        assert shown["Prediction"] == "3" and "Distance from training data" in shown
+        assert not app.warning
+
+    @pytest.mark.parametrize(
+        ("model", "sample", "knows"),
+        [
+            ("lenet_digits", "flower", "only knows digits"),
+            ("lenet_digits", "cat", "only knows digits"),
+            ("shapes_cnn", "cat", "only knows these five shapes"),
+            ("shapes_cnn", "flower", "only knows these five shapes"),
+        ],
+    )
+    def test_a_photo_gets_no_answer(self, model, sample, knows):
+        app = run_page(
+            PAGE, session_state={"cls_model": model, "cls_input": "Current image", "sample": sample}
+        )
+        assert_clean(app)
+        assert metrics(app)["Prediction"] == "none"
+        assert any(knows in warning.value for warning in app.warning)
+        assert any(
+            "would answer if it had to" in caption.value for caption in app.caption
+        )  # the bars, labelled
+
+    def test_one_decision_one_message_on_the_cat(self):
+        """LeNet on the cat: the marks offered are the readable ones, so no mark says "No digit found"."""
+        app = run_page(PAGE, session_state={"cls_input": "Current image", "sample": "cat"})
+        assert_clean(app)
+        slider = app.slider(key="cls_which")
+        assert slider.label.endswith("separate marks found: read which one")
+        for which in (slider.max, slider.min + 1):
+            slider.set_value(which).run()
+            assert_clean(app)
+            assert not app.error and "Prediction" in metrics(app)
+
+    def test_a_flat_image_has_one_message(self):
+        app = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+        own = {
+            "cls_input": "Current image",
+            "source": "Upload",
+            "source_image": np.full((200, 300, 3), 128, np.uint8),
+        }
+        for key, value in own.items():  # an own image: flat gray
+            app.session_state[key] = value
+        app.run()
+        assert not app.exception
+        assert [error.value for error in app.error] == [
+            "No digit found: the image is almost flat. Use a dark digit on light paper (or light on dark)."
+        ]
+        assert not [slider for slider in app.slider if slider.key == "cls_which"] and not app.metric
+
+
+class TestOffline:
+    def test_the_photo_classifier_says_what_it_needs(self, monkeypatch):
+        import lib.nn.models as nn_models
+        import lib.nn.models.registry as registry  # where available_models looks them up
+        from ui.models import usable_models
+
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: False)
+        monkeypatch.setattr(registry, "cached_weights_path", lambda name: ROOT / "no such weights" / name)
+        monkeypatch.setattr(nn_models, "cached_weights_path", lambda name: ROOT / "no such weights" / name)
+        usable_models.clear()
+        try:
+            app = run_page(PAGE)
+        finally:
+            usable_models.clear()
+        notes = [info.value for info in app.info]
+        assert any(
+            "Photo classifier (ImageNet models)" in note and "Community Cloud" in note for note in notes
+        )
