@@ -8,6 +8,7 @@ from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn.cnn_training import (
     FINAL_SHARE,
+    QUICK,
     TRAINING_DATA_FILE,
     CnnTrainer,
     classify_with_entry,
@@ -222,3 +223,23 @@ class TestSchedule:
         images, labels = stripes(4, size=16)
         with pytest.raises(ValueError, match="schedule"):
             CnnTrainer(images, labels, ("h", "v"), schedule="cosine")
+
+
+@pytest.mark.slow
+def test_quick_defaults_reach_95_percent():
+    # The page's defaults on the bundled shapes (as the page draws them: seed 0), the page's seed 42.
+    images, labels = make_shapes(QUICK.per_class, size=QUICK.image_size, seed=0)
+    trainer = CnnTrainer(
+        images,
+        labels,
+        SHAPE_CLASSES,
+        channels=QUICK.channels,
+        learning_rate=QUICK.learning_rate,
+        batch_size=QUICK.batch_size,
+        schedule=QUICK.schedule,
+        planned_epochs=QUICK.epochs,
+        flips=QUICK.flips,
+        seed=42,
+        device=torch.device("cpu"),
+    )
+    assert trainer.train(QUICK.epochs)[-1].val_accuracy >= 0.95
