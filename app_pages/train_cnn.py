@@ -28,11 +28,11 @@ makes BatchNorm use each batch's statistics; `model.eval()` switches to the runn
 The training loss printed per epoch is the average over its batches (early batches had worse weights); the
 validation loss is measured after the epoch, in eval mode.
 
-**Quick defaults** (a minute on a laptop): 48 px images and 8-16-32-64 filters, a **one-cycle** learning rate
+**Quick defaults** (well under a minute on 2 CPU cores): 48 px images and 8-16-32-64 filters, a **one-cycle** learning rate
 (climbs to 0.003 over the first quarter of the batches, then anneals to 2 % of it, so the last epochs settle
 instead of jumping) and **random flips** (a mirrored star is still a star: new training images for free).
 **Course settings** is the notes' recipe (64 px, 32-64-128-256 filters, Adam at a fixed 0.001): one click away,
-and about ten times slower on a CPU.
+and several times slower on a CPU (about 2–3 minutes).
 """,
 )
 

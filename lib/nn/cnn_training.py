@@ -55,9 +55,9 @@ class CnnPreset:
 
 
 # Measured on a shared 2-core machine, torch 2 threads (benchmarks/README.md, "Train a CNN").
-QUICK = CnnPreset(48, LIGHT_CHANNELS, 10, 64, 0.003, "one-cycle", True, 500, 55.0)
+QUICK = CnnPreset(48, LIGHT_CHANNELS, 15, 64, 0.003, "one-cycle", True, 500, 30.0)
 COURSE = CnnPreset(
-    64, COURSE_CHANNELS, 10, COURSE_BATCH_SIZE, COURSE_LEARNING_RATE, "constant", False, 500, 600.0
+    64, COURSE_CHANNELS, 10, COURSE_BATCH_SIZE, COURSE_LEARNING_RATE, "constant", False, 500, 150.0
 )
 
 
