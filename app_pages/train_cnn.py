@@ -16,10 +16,16 @@ Each **block** is Conv 3×3 (padding 1) → BatchNorm → ReLU → MaxPool 2×2:
 patterns, batch normalisation keeps the numbers in a steady range, ReLU adds the non-linearity and pooling
 halves height and width. After the blocks the feature maps are **flattened**; a dummy image passed through
 the blocks tells us how many numbers that is, so the first Linear layer fits any image size. Then fully
-connected 512 → 128 → one output per class, trained with cross-entropy and Adam (lr 0.001). `model.train()`
+connected 512 → 128 → one output per class, trained with cross-entropy and Adam. `model.train()`
 makes BatchNorm use each batch's statistics; `model.eval()` switches to the running averages for validation.
 The training loss printed per epoch is the average over its batches (early batches had worse weights); the
 validation loss is measured after the epoch, in eval mode.
+
+**Quick defaults** (well under a minute on 2 CPU cores): 48 px images and 8-16-32-64 filters, a **one-cycle** learning rate
+(climbs to 0.003 over the first quarter of the batches, then anneals to 2 % of it, so the last epochs settle
+instead of jumping) and **random flips** (a mirrored star is still a star: new training images for free).
+**Course settings** is the notes' recipe (64 px, 32-64-128-256 filters, Adam at a fixed 0.001): one click away,
+and several times slower on a CPU (about 2–3 minutes).
 """,
 )
 
@@ -50,6 +56,9 @@ if dataset is not None:
                 channels=settings["channels"],
                 learning_rate=settings["learning_rate"],
                 batch_size=settings["batch_size"],
+                schedule=settings["schedule"],
+                planned_epochs=settings["epochs"],
+                flips=settings["flips"],
                 seed=settings["seed"],
             ),
             epochs=settings["epochs"],
@@ -86,6 +95,8 @@ if dataset is not None:
                 channels=settings["channels"],
                 learning_rate=settings["learning_rate"],
                 batch_size=settings["batch_size"],
+                schedule=settings["schedule"],
+                flips=settings["flips"],
                 seed=settings["seed"],
                 epochs=settings["epochs"],
             ),

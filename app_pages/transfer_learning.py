@@ -5,7 +5,14 @@ import streamlit as st
 from lib.cv.images import ImageError
 from lib.cv.shapes import SHAPE_CLASSES
 from lib.nn.models import ModelError
-from lib.nn.transfer import COURSE_LEARNING_RATE, CUT_POINTS, NEW_SHAPE_CLASSES
+from lib.nn.transfer import (
+    CONTRAST_SETS,
+    CUT_POINTS,
+    DEFAULT_EPOCHS,
+    DEFAULT_LEARNING_RATE,
+    EMBEDDINGS,
+    NEW_SHAPE_CLASSES,
+)
 from ui.charts import confusion_figure, probability_figure
 from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row
 from ui.model_input import input_picker
@@ -16,6 +23,7 @@ from ui.sections.transfer_learning import (
     own_images_editor,
     train_head_live,
     transfer_code,
+    transfer_contrast,
     transfer_examples,
     transfer_features,
     vgg16_recipe,
@@ -30,6 +38,15 @@ VGG16: `for p in model.parameters(): p.requires_grad = False`, then `model.class
 Here the backbone is our shapes CNN (trained on circles, squares, triangles, stars, hexagons): its last layer is
 replaced, and the new head learns **your** classes from a few dozen images in seconds. Since the frozen part never
 changes, each image goes through it **once**; only the small head is trained, epoch after epoch.
+
+**What a frozen backbone can and cannot tell apart.** The head only sees what the backbone passes on. Our shapes
+CNN learned outlines drawn in random colours, so its features answer "which outline, which edges" and hardly
+change with colour: on its own it cannot tell a red disc from a yellow one. So by default the head also gets
+the image's **colour statistics** (mean and spread of R, G, B, and the share of pixels in each of 27 colour
+boxes). Texture (stripes vs checks) it sees only partly: edges in new directions, never trained for. Try the
+*One difference* sets below with and without colour. Each number is centred and scaled on the training images
+(so 0–1 colour shares weigh as much as the CNN's features), and the head **starts from the class means**
+(nearest mean wins), so a dozen images per class are enough to begin well.
 """,
     notes_fix="The notes' infer() calls torch.topk(probs, 5) on their 2-class daisy/dandelion model: topk needs "
     "k ≤ the number of classes, so it fails. Use k = min(5, number of classes).",
@@ -38,7 +55,7 @@ changes, each image goes through it **once**; only the small head is trained, ep
 st.subheader("1. Your classes and their images")
 source = st.segmented_control(
     "Images",
-    ["Example set", "My own images"],
+    ["Example set", "One difference", "My own images"],
     default="Example set",
     required=True,
     key="tl_source",
@@ -56,6 +73,19 @@ if source == "Example set":
     per_class = st.slider("Images per class", 10, 100, 50, step=5, key="tl_per_class", bind="query-params")
     classes = list(classes)
     images, labels = transfer_examples(tuple(classes), per_class) if len(classes) >= 2 else (None, None)
+elif source == "One difference":
+    differ_by = st.segmented_control(
+        "Two classes drawn alike but for one thing",
+        list(CONTRAST_SETS),
+        default="colour",
+        required=True,
+        key="tl_differ",
+        bind="query-params",
+        format_func=lambda name: f"{name}: {' vs '.join(CONTRAST_SETS[name])}",
+    )
+    per_class = st.slider("Images per class", 10, 100, 30, step=5, key="tl_contrast_n", bind="query-params")
+    classes = list(CONTRAST_SETS[differ_by])
+    images, labels = transfer_contrast(differ_by, per_class)
 else:
     names = st.text_input(
         "Class names, separated by commas", "class A, class B", key="tl_names", bind="query-params"
@@ -71,6 +101,15 @@ for caption, grid in class_thumbnails(images, labels, classes):
     show_image(grid, caption=caption)
 
 st.subheader("2. Train the new head (the backbone stays frozen)")
+embedding = st.segmented_control(
+    "What the head sees",
+    EMBEDDINGS,
+    default=EMBEDDINGS[0],
+    required=True,
+    key="tl_embedding",
+    bind="query-params",
+    help="shapes CNN + colour: the frozen features and 33 colour numbers; shapes CNN only: the course's recipe.",
+)
 cells = st.columns(3)
 cut = cells[0].segmented_control(
     "Replace",
@@ -83,11 +122,18 @@ cut = cells[0].segmented_control(
 )
 rates = [0.0001, 0.001, 0.01, 0.1]
 learning_rate = cells[1].select_slider(
-    "Learning rate (Adam)", rates, COURSE_LEARNING_RATE, key="tl_lr", bind="query-params"
+    "Learning rate (Adam)",
+    rates,
+    DEFAULT_LEARNING_RATE,
+    key="tl_lr",
+    bind="query-params",
+    help="The course uses 0.001 for VGG's 4096 inputs; one layer on ~100 scaled numbers learns well at 0.01.",
 )
-epochs = cells[2].slider("Epochs", 1, 100, 30, key="tl_epochs", bind="query-params")
+epochs = cells[2].slider("Epochs", 1, 100, DEFAULT_EPOCHS, key="tl_epochs", bind="query-params")
 try:
-    trainer = train_head_live(images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs)
+    trainer = train_head_live(
+        images, labels, classes, cut=cut, embedding=embedding, learning_rate=learning_rate, epochs=epochs
+    )
 except (ModelError, ImageError, ValueError) as error:
     show_error(str(error))
     st.stop()
@@ -99,14 +145,21 @@ if trainer is None or not trainer.history:
     )
     code_panel(
         transfer_code(
-            images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
+            images,
+            labels,
+            classes,
+            cut=cut,
+            embedding=embedding,
+            learning_rate=learning_rate,
+            epochs=epochs,
+            trainer=trainer,
         )
     )
     vgg16_recipe()  # the page's closing section (below), shown before training too
     st.stop()
 
 st.subheader("3. Its mistakes on the validation images")
-matrix, mistakes = trainer.confusion()
+matrix, mistakes = trainer.confusion(), trainer.mistakes()
 st.plotly_chart(confusion_figure(matrix, trainer.class_names), key="tl_confusion")
 if mistakes:
     grid, caption = mistakes_grid(trainer.images, mistakes)
@@ -116,7 +169,7 @@ else:
 
 st.subheader("4. Try it on a new image")
 image, label, _ = input_picker("shapes_cnn", "tl", shapes=NEW_SHAPE_CLASSES + SHAPE_CLASSES)
-probabilities = trainer.probabilities(transfer_features(image[None], trainer.cut))[0]
+probabilities = trainer.probabilities(transfer_features(image[None], trainer.cut, trainer.embedding))[0]
 left, right = st.columns([1, 2])
 with left:
     show_row((label, image))
@@ -130,7 +183,14 @@ download_button(
 )
 code_panel(
     transfer_code(
-        images, labels, classes, cut=cut, learning_rate=learning_rate, epochs=epochs, trainer=trainer
+        images,
+        labels,
+        classes,
+        cut=cut,
+        embedding=embedding,
+        learning_rate=learning_rate,
+        epochs=epochs,
+        trainer=trainer,
     )
 )
 

@@ -68,11 +68,23 @@ def run_live(
         first = len(trainer.history)
         kwargs = {}
         if bar is not None:
-            total = run["target"] - first
+            from lib.nn.records import seconds_left
 
-            def on_batch(done: int, batches: int) -> None:
-                fraction = (len(trainer.history) - first + done / batches) / total
-                bar.progress(min(fraction, 1.0), text=f"Epoch {len(trainer.history) + 1} of {run['target']}")
+            started, shown = time.monotonic(), [0.0]
+
+            def on_batch(progress: Any) -> None:  # a lib.nn.records.BatchProgress after every batch
+                done = (progress.epoch - 1 - first) * progress.batches + progress.batch
+                total = (run["target"] - first) * progress.batches
+                now = time.monotonic()
+                if now - shown[0] < REDRAW_SECONDS / 2 and done < total:
+                    return
+                shown[0] = now
+                left = seconds_left(now - started, done, total)
+                bar.progress(
+                    min(done / total, 1.0),
+                    text=f"Epoch {progress.epoch} of {run['target']} · batch {progress.batch} of "
+                    f"{progress.batches} · about {left:.0f} s left (measured: {(now - started) / done:.2f} s a batch)",
+                )
 
             kwargs["on_batch"] = on_batch
         for metrics in trainer.epochs(remaining, **kwargs):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from lib.nn.architectures_torch import ShapesCNN, ShapesCNNConfig, count_parameters
 from lib.nn.data import stratified_split
 from lib.nn.device import default_device
+from lib.nn.records import BatchProgress, EpochRecord, Mistake, confusion_matrix, find_mistakes
 
 COURSE_CHANNELS = (32, 64, 128, 256)  # filters: 3 -> 32 -> 64 -> 128 -> 256
 LIGHT_CHANNELS = (8, 16, 32, 64)  # the same design, narrower: trains in seconds on a laptop CPU
@@ -30,8 +32,33 @@ COURSE_HIDDEN = (512, 128)  # flattened -> 512 -> 128 -> classes
 COURSE_LEARNING_RATE = 0.001  # Adam
 COURSE_BATCH_SIZE = 32
 COURSE_SEED = 42
+SCHEDULES = ("constant", "one-cycle")  # the course keeps lr fixed; one-cycle warms up, then anneals
+WARMUP_SHARE = 0.25  # one-cycle: the first quarter of the planned batches climbs to the peak rate
+FINAL_SHARE = 0.02  # ...and the rate ends (and stays, for "Train more") at 2 % of the peak
 
 _SEED_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CnnPreset:
+    """A set of Train a CNN settings: the page's quick defaults, or the course's own."""
+
+    image_size: int  # square input, pixels
+    channels: tuple[int, ...]  # filters per Conv->BN->ReLU->MaxPool block
+    epochs: int
+    batch_size: int
+    learning_rate: float  # Adam's (the one-cycle peak)
+    schedule: str  # one of SCHEDULES
+    flips: bool  # random flips of the training images
+    per_class: int  # shapes drawn per class
+    seconds: float  # measured wall time to train it (benchmarks/README.md), to state on the page
+
+
+# Measured on a shared 2-core machine, torch 2 threads (benchmarks/README.md, "Train a CNN").
+QUICK = CnnPreset(48, LIGHT_CHANNELS, 15, 64, 0.003, "one-cycle", True, 500, 30.0)
+COURSE = CnnPreset(
+    64, COURSE_CHANNELS, 10, COURSE_BATCH_SIZE, COURSE_LEARNING_RATE, "constant", False, 500, 150.0
+)
 
 
 def course_cnn(
@@ -84,26 +111,28 @@ def images_to_tensor(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(images, dtype=np.float32)).permute(0, 3, 1, 2).contiguous() / 255.0
 
 
-@dataclass(frozen=True)
-class CnnEpoch:
-    """One epoch of CNN training."""
+def one_cycle_rate(step: int, total_steps: int, peak: float) -> float:
+    """The learning rate of batch `step` (0-based) in a one-cycle plan of `total_steps` batches.
 
-    epoch: int
-    train_loss: float  # mean over the epoch's batches (running loss / batches, as the course prints)
-    train_accuracy: float  # share of training images right during the epoch (weights changing as it goes)
-    val_loss: float
-    val_accuracy: float
-    seconds: float
+    A straight climb from FINAL_SHARE * peak to peak over the first WARMUP_SHARE of the batches, then a cosine
+    down to FINAL_SHARE * peak at the last one; after the plan ("Train more") it stays there.
+    """
+    low = peak * FINAL_SHARE
+    warmup = max(1, round(total_steps * WARMUP_SHARE))
+    if step >= total_steps:
+        return low
+    if step < warmup:
+        return low + (peak - low) * step / warmup
+    progress = (step - warmup) / max(1, total_steps - 1 - warmup)
+    return low + (peak - low) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
 
 
-@dataclass(frozen=True)
-class Misclassified:
-    """A validation image the network got wrong."""
-
-    index: int  # into the dataset's images
-    true_class: str
-    predicted_class: str
-    confidence: float  # softmax probability of the predicted class
+def random_flips(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """(N, C, H, W): each image flipped left-right with probability 1/2, and upside down with probability 1/2
+    (RandomHorizontalFlip + RandomVerticalFlip): a flipped star is still a star, so it is new data for free."""
+    left_right, upside_down = (torch.rand(len(images), generator=generator) < 0.5 for _ in range(2))
+    images = torch.where(left_right.view(-1, 1, 1, 1), images.flip(3), images)
+    return torch.where(upside_down.view(-1, 1, 1, 1), images.flip(2), images)
 
 
 class CnnTrainer:
@@ -111,7 +140,10 @@ class CnnTrainer:
 
     images (N, H, W, 3) uint8 (square; resized when image_size differs), labels (N,) int64 into class_names.
     A stratified 80/20 split gives the validation images. Inputs are normalised with the training images'
-    per-channel mean and std, which the model entry records.
+    per-channel mean and std, which the model entry records. flips: mirror training images at random
+    (random_flips; for shapes a flip keeps the class). schedule "constant" keeps Adam's learning rate
+    (the course); "one-cycle" plans `planned_epochs` epochs: warm up to learning_rate, then anneal (after
+    the plan, "Train more" goes on at the final, small rate).
     """
 
     def __init__(
@@ -126,6 +158,9 @@ class CnnTrainer:
         dropout: float = 0.0,
         learning_rate: float = COURSE_LEARNING_RATE,
         batch_size: int = COURSE_BATCH_SIZE,
+        schedule: str = "constant",
+        planned_epochs: int = 10,
+        flips: bool = False,
         val_fraction: float = 0.2,
         seed: int = COURSE_SEED,
         device: torch.device | None = None,
@@ -141,6 +176,10 @@ class CnnTrainer:
             raise ValueError(f"learning rate must be in (0, 1], got {learning_rate}")
         if batch_size < 1:
             raise ValueError(f"batch size must be at least 1, got {batch_size}")
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+        if planned_epochs < 1:
+            raise ValueError(f"planned epochs must be at least 1, got {planned_epochs}")
         size = int(image_size or images.shape[1])
         if images.shape[1] != size or images.shape[2] != size:
             images = np.stack(
@@ -151,7 +190,11 @@ class CnnTrainer:
         self.class_names = tuple(class_names)
         self.image_size = size
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.flips = flips
         self.seed = seed
+        self._flip_generator = torch.Generator().manual_seed(seed + 1)
         self.device = device or default_device()
         self.train_index, self.val_index = stratified_split(labels, test_size=val_fraction, seed=seed)
         pixels = images_to_tensor(images)
@@ -182,7 +225,9 @@ class CnnTrainer:
             shuffle=True,
             generator=torch.Generator().manual_seed(seed),
         )
-        self.history: list[CnnEpoch] = []
+        self.planned_steps = planned_epochs * len(self.loader)
+        self.steps = 0  # batches trained so far, over every call of epochs()
+        self.history: list[EpochRecord] = []
 
     @property
     def parameters(self) -> int:
@@ -192,8 +237,16 @@ class CnnTrainer:
     def batches_per_epoch(self) -> int:
         return len(self.loader)
 
-    def epochs(self, count: int, *, on_batch: Callable[[int, int], None] | None = None) -> Iterator[CnnEpoch]:
-        """Train `count` more epochs, yielding each epoch's metrics; on_batch(done, total) after every batch."""
+    def rate(self) -> float:
+        """The learning rate the next batch uses."""
+        if self.schedule == "constant":
+            return self.learning_rate
+        return one_cycle_rate(self.steps, self.planned_steps, self.learning_rate)
+
+    def epochs(
+        self, count: int, *, on_batch: Callable[[BatchProgress], None] | None = None
+    ) -> Iterator[EpochRecord]:
+        """Train `count` more epochs, yielding each epoch's record; on_batch(progress) after every batch."""
         if count < 0:
             raise ValueError(f"epochs cannot be negative, got {count}")
         for _ in range(count):
@@ -201,19 +254,30 @@ class CnnTrainer:
             self.model.train()  # BatchNorm uses batch statistics, Dropout drops
             running_loss, correct, seen = 0.0, 0, 0
             for done, (images, labels) in enumerate(self.loader, start=1):
+                batch_start = time.perf_counter()
+                if self.flips:  # each training image mirrored left-right and/or upside down, at random
+                    images = random_flips(images, self._flip_generator)
                 images, labels = images.to(self.device), labels.to(self.device)
+                for group in self.optimizer.param_groups:
+                    group["lr"] = self.rate()
                 self.optimizer.zero_grad()
                 outputs = self.model(images)
                 loss = self.criterion(outputs, labels)
                 loss.backward()
                 self.optimizer.step()
+                self.steps += 1
                 running_loss += loss.item()
                 correct += int((outputs.argmax(dim=1) == labels).sum())
                 seen += len(labels)
                 if on_batch is not None:
-                    on_batch(done, len(self.loader))
+                    now = time.perf_counter()
+                    on_batch(
+                        BatchProgress(
+                            len(self.history) + 1, done, len(self.loader), now - batch_start, now - start
+                        )
+                    )
             val_loss, val_accuracy = self._validate()
-            metrics = CnnEpoch(
+            record = EpochRecord(
                 epoch=len(self.history) + 1,
                 train_loss=running_loss / len(self.loader),
                 train_accuracy=correct / max(seen, 1),
@@ -221,10 +285,10 @@ class CnnTrainer:
                 val_accuracy=val_accuracy,
                 seconds=time.perf_counter() - start,
             )
-            self.history.append(metrics)
-            yield metrics
+            self.history.append(record)
+            yield record
 
-    def train(self, count: int) -> list[CnnEpoch]:
+    def train(self, count: int) -> list[EpochRecord]:
         """Run `count` epochs to the end."""
         return list(self.epochs(count))
 
@@ -251,24 +315,12 @@ class CnnTrainer:
     def confusion(self) -> np.ndarray:
         """Validation confusion matrix (classes, classes) int64: rows true, columns predicted."""
         true, predicted, _ = self.validation_predictions()
-        matrix = np.zeros((len(self.class_names), len(self.class_names)), dtype=np.int64)
-        np.add.at(matrix, (true, predicted), 1)
-        return matrix
+        return confusion_matrix(true, predicted, len(self.class_names))
 
-    def misclassified(self, *, limit: int = 12) -> list[Misclassified]:
+    def mistakes(self, *, limit: int | None = 12) -> list[Mistake]:
         """Wrong validation predictions, most confident first (at most `limit`)."""
-        true, predicted, probabilities = self.validation_predictions()
-        wrong = np.flatnonzero(true != predicted)
-        order = wrong[np.argsort(-probabilities[wrong, predicted[wrong]], kind="stable")][:limit]
-        return [
-            Misclassified(
-                index=int(self.val_index[i]),
-                true_class=self.class_names[true[i]],
-                predicted_class=self.class_names[predicted[i]],
-                confidence=float(probabilities[i, predicted[i]]),
-            )
-            for i in order
-        ]
+        true, _, probabilities = self.validation_predictions()
+        return find_mistakes(self.val_index, true, probabilities, self.class_names, limit=limit)
 
     def model_entry(self) -> dict:
         """What the session keeps of a trained model: state dict, class names, input size, normalisation."""
@@ -335,6 +387,8 @@ def training_script(
     channels: Sequence[int] = COURSE_CHANNELS,
     learning_rate: float = COURSE_LEARNING_RATE,
     batch_size: int = COURSE_BATCH_SIZE,
+    schedule: str = "constant",
+    flips: bool = False,
     seed: int = COURSE_SEED,
     epochs: int = 5,
 ) -> str:
@@ -343,11 +397,16 @@ def training_script(
 
     `result` holds the data's size and classes and, after the last epoch, its losses and validation accuracy.
     """
-    from lib.nn import architectures_torch, data, device
+    from lib.nn import architectures_torch, data, device, records
     from lib.nn.programs import sources
 
     code = sources(
         device.default_device,
+        records.EpochRecord,
+        records.BatchProgress,
+        records.Mistake,
+        records.confusion_matrix,
+        records.find_mistakes,
         architectures_torch.ShapesCNNConfig,
         architectures_torch.conv_block,
         architectures_torch.ShapesCNN,
@@ -355,8 +414,8 @@ def training_script(
         data.stratified_split,
         course_cnn,
         images_to_tensor,
-        CnnEpoch,
-        Misclassified,
+        one_cycle_rate,
+        random_flips,
         CnnTrainer,
     )
     return f"""import dataclasses
@@ -379,6 +438,9 @@ COURSE_LEARNING_RATE = {COURSE_LEARNING_RATE}
 COURSE_BATCH_SIZE = {COURSE_BATCH_SIZE}
 COURSE_SEED = {COURSE_SEED}
 COURSE_TEST_SIZE = {data.COURSE_TEST_SIZE}
+SCHEDULES = {SCHEDULES!r}
+WARMUP_SHARE = {WARMUP_SHARE}
+FINAL_SHARE = {FINAL_SHARE}
 _SEED_LOCK = threading.Lock()
 
 
@@ -394,6 +456,9 @@ trainer = CnnTrainer(
     channels={tuple(channels)},
     learning_rate={learning_rate!r},
     batch_size={batch_size},
+    schedule={schedule!r},
+    planned_epochs={epochs},
+    flips={flips!r},
     seed={seed},
 )
 print(f"{{len(images)}} images, {{trainer.parameters:,}} parameters, {{trainer.batches_per_epoch}} batches per epoch")

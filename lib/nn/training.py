@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+
+from lib.nn.records import EpochRecord, Mistake, confusion_matrix, find_mistakes
 
 COURSE_SEED = 42
 COURSE_TEST_SIZE = 0.2
@@ -441,19 +444,11 @@ def prepare_table(
 # Training, one epoch per next().
 
 
-@dataclass(frozen=True)
-class EpochMetrics:
-    """One epoch: losses on the training and test rows (and accuracies for classification)."""
-
-    epoch: int
-    train_loss: float
-    test_loss: float
-    train_accuracy: float | None = None
-    test_accuracy: float | None = None
-
-
 class TableTrainer:
     """A network, its optimiser and its history; `epochs(n)` trains n more epochs as a generator.
+
+    Each epoch is an EpochRecord whose val_loss / val_accuracy are measured on the table's test rows (the
+    held-out part; the page calls it "test", as the course does).
 
     Regression trains on a standardised target (mean 0, std 1) so a few hundred epochs suffice; every
     metric and prediction is turned back into the target's own units.
@@ -497,7 +492,7 @@ class TableTrainer:
             self.y_test = torch.from_numpy(
                 ((split.y_test - self.target_mean) / self.target_std).astype(np.float32)
             ).view(-1, 1)
-        self.history: list[EpochMetrics] = []
+        self.history: list[EpochRecord] = []
         self.best_epoch = 0  # the epoch with the lowest test loss so far, and the weights it had
         self.best_state: dict[str, torch.Tensor] | None = None
         self._shuffle = torch.Generator().manual_seed(seed)
@@ -506,7 +501,7 @@ class TableTrainer:
     def classification(self) -> bool:
         return self.split.task == "classification"
 
-    def epochs(self, count: int) -> Iterator[EpochMetrics]:
+    def epochs(self, count: int) -> Iterator[EpochRecord]:
         """Train `count` more epochs, yielding each epoch's metrics as soon as it is done."""
         if count < 0:
             raise ValueError(f"epochs cannot be negative, got {count}")
@@ -515,8 +510,9 @@ class TableTrainer:
                 metrics = self._train_one_epoch()
             yield metrics
 
-    def _train_one_epoch(self) -> EpochMetrics:
+    def _train_one_epoch(self) -> EpochRecord:
         """One epoch of training, then the metrics of it (recorded in history)."""
+        start = time.perf_counter()
         self.model.train()
         if self.batch_size is None:  # the course: the whole training table in one step per epoch
             self.optimizer.zero_grad()
@@ -531,29 +527,30 @@ class TableTrainer:
                 loss = self.criterion(self.model(self.x_train[rows]), self.y_train[rows])
                 loss.backward()
                 self.optimizer.step()
-        metrics = self._measure(len(self.history) + 1)
+        metrics = self._measure(len(self.history) + 1, seconds=time.perf_counter() - start)
         self.history.append(metrics)
-        if self.best_epoch == 0 or metrics.test_loss < self.history[self.best_epoch - 1].test_loss:
+        if self.best_epoch == 0 or metrics.val_loss < self.history[self.best_epoch - 1].val_loss:
             self.best_epoch = metrics.epoch
             self.best_state = {name: value.clone() for name, value in self.model.state_dict().items()}
         return metrics
 
-    def train(self, count: int) -> list[EpochMetrics]:
+    def train(self, count: int) -> list[EpochRecord]:
         """Run `count` epochs to the end; the metrics of each."""
         return list(self.epochs(count))
 
     @torch.no_grad()
-    def _measure(self, epoch: int) -> EpochMetrics:
+    def _measure(self, epoch: int, *, seconds: float) -> EpochRecord:
+        """The epoch's losses (and accuracies) on the training and test rows, after the epoch, in eval mode."""
         self.model.eval()
         train_out = self.model(self.x_train)
         test_out = self.model(self.x_test)
         train_loss = float(self.criterion(train_out, self.y_train))
         test_loss = float(self.criterion(test_out, self.y_test))
         if not self.classification:
-            return EpochMetrics(epoch, train_loss, test_loss)
+            return EpochRecord(epoch, train_loss, test_loss, seconds=seconds)
         train_accuracy = float((train_out.argmax(dim=1) == self.y_train).float().mean())
         test_accuracy = float((test_out.argmax(dim=1) == self.y_test).float().mean())
-        return EpochMetrics(epoch, train_loss, test_loss, train_accuracy, test_accuracy)
+        return EpochRecord(epoch, train_loss, test_loss, train_accuracy, test_accuracy, seconds)
 
     @torch.no_grad()
     def predict_scaled(self, x: np.ndarray) -> np.ndarray:
@@ -607,17 +604,18 @@ class TableTrainer:
         predicted = self.predict_scaled(self.split.x_test).argmax(axis=1)
         return confusion_matrix(self.split.y_test, predicted, len(self.split.class_names))
 
+    def mistakes(self, *, limit: int | None = None) -> list[Mistake]:
+        """The test rows classified wrongly, most confident first; index counts the test rows (0, 1, ...)."""
+        if not self.classification:
+            raise ValueError("mistakes are for classification")
+        probabilities = self.predict_scaled(self.split.x_test)
+        rows = np.arange(len(self.split.y_test))
+        return find_mistakes(rows, self.split.y_test, probabilities, self.split.class_names, limit=limit)
+
     def test_accuracy(self) -> float:
         """Share of test rows classified correctly."""
         predicted = self.predict_scaled(self.split.x_test).argmax(axis=1)
         return float((predicted == self.split.y_test).mean())
-
-
-def confusion_matrix(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
-    """(n_classes, n_classes) int64 counts; entry [i, j] = items of class i predicted as j."""
-    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(true, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)
-    return matrix
 
 
 # ---------------------------------------------------------------------------------------------------------

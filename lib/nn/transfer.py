@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -21,12 +20,24 @@ from torch import nn
 from lib.cv.shapes import random_canvas
 from lib.nn.data import stratified_split
 from lib.nn.models import normalize
+from lib.nn.records import BatchProgress, EpochRecord, Mistake, confusion_matrix, find_mistakes
 
 COURSE_LEARNING_RATE = 0.001  # Adam, as in the course's VGG recipe
 COURSE_BATCH_SIZE = 30
 COURSE_EPOCHS = 10
+# The page's defaults: the head starts at the class means and is one Linear layer on ~100 scaled numbers, so a
+# rate 10x the course's (0.001, meant for VGG's 4096 inputs) settles in 30 epochs even with a dozen images.
+DEFAULT_LEARNING_RATE = 0.01
+DEFAULT_EPOCHS = 30
 NEW_SHAPE_CLASSES: tuple[str, ...] = ("cross", "ring", "pentagon", "ellipse", "arrow")
 CUT_POINTS = ("last layer", "all dense layers")  # replace classifier[-1] (the course) or the whole classifier
+# What the head sees of an image: the frozen CNN's features, and by default its colour too (the shapes CNN was
+# trained on shapes of random colours, so its features are nearly blind to colour by design).
+EMBEDDINGS = ("shapes CNN + colour", "shapes CNN only")
+MIN_FEATURE_SCALE = (
+    0.05  # the head divides each feature by its spread, at least this (a near-constant column stays small)
+)
+COLOUR_LEVELS = 3  # colour statistics: a 3 x 3 x 3 grid of boxes over the RGB cube (27 shares of pixels)
 
 
 def backbone(model: nn.Module, *, cut: str = "last layer") -> nn.Sequential:
@@ -77,33 +88,49 @@ def _resized(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(image, (side, side), interpolation=interpolation)
 
 
-@dataclass(frozen=True)
-class HeadEpoch:
-    """One epoch of head training (field names as lib.nn.cnn_training.CnnEpoch, for the same charts)."""
+def colour_statistics(images: np.ndarray, *, side: int = 64) -> np.ndarray:
+    """Colour numbers per image: (N, H, W, 3) uint8 -> (N, 6 + COLOUR_LEVELS**3) float32.
 
-    epoch: int
-    train_loss: float
-    train_accuracy: float
-    val_loss: float
-    val_accuracy: float
-    seconds: float
+    The mean and standard deviation of R, G and B (0..1), then the share of pixels in each box of a
+    COLOUR_LEVELS**3 grid over the RGB cube: "how much of the picture is yellow-ish", wherever it is.
+    """
+    rows = []
+    for image in images:
+        pixels = _resized(image, side).reshape(-1, 3).astype(np.float32) / 255.0
+        boxes = np.minimum((pixels * COLOUR_LEVELS).astype(np.int64), COLOUR_LEVELS - 1)
+        box = (boxes[:, 0] * COLOUR_LEVELS + boxes[:, 1]) * COLOUR_LEVELS + boxes[:, 2]
+        shares = np.bincount(box, minlength=COLOUR_LEVELS**3) / len(pixels)
+        rows.append(np.concatenate([pixels.mean(axis=0), pixels.std(axis=0), shares]))
+    return np.array(rows, dtype=np.float32).reshape(len(images), 6 + COLOUR_LEVELS**3)
 
 
-@dataclass(frozen=True)
-class Mistake:
-    """A validation image the head got wrong."""
-
-    index: int  # into the images given to the trainer
-    true_class: str
-    predicted_class: str
-    confidence: float
+def image_features(
+    frozen: nn.Module,
+    images: np.ndarray,
+    *,
+    mean: Sequence[float],
+    std: Sequence[float],
+    embedding: str = EMBEDDINGS[0],
+) -> np.ndarray:
+    """What the new head learns from, per image (N, D) float32: the frozen backbone's output (embed), followed
+    by colour_statistics when embedding is "shapes CNN + colour"."""
+    if embedding not in EMBEDDINGS:
+        raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
+    features = embed(frozen, images, mean=mean, std=std)
+    if embedding == "shapes CNN only" or len(images) == 0:
+        return features
+    return np.concatenate([features, colour_statistics(images)], axis=1)
 
 
 class HeadTrainer:
-    """Train a new Linear head on frozen features; `epochs(n)` yields a HeadEpoch after each epoch.
+    """Train a new Linear head on frozen features; `epochs(n)` yields an EpochRecord after each epoch.
 
-    features (N, D) float32 from `embed`, labels (N,) int64 into class_names. A stratified split keeps
-    val_fraction of each class for validation. Adam on the head's parameters only, cross-entropy.
+    features (N, D) float32 from `image_features` (or `embed`), labels (N,) int64 into class_names. A stratified
+    split keeps val_fraction of each class for validation. Each feature column is centred and divided by its
+    spread on the training images (as StandardScaler does; the spread at least MIN_FEATURE_SCALE), so colour
+    shares in 0..1 weigh as much as the CNN's larger numbers. The head starts from the class means ("weight
+    imprinting": each class's weight row is the mean of its training features, so it begins as a nearest-mean
+    classifier, which is steady on a dozen images), then Adam trains it with cross-entropy.
     """
 
     def __init__(
@@ -128,21 +155,38 @@ class HeadTrainer:
             raise ValueError(f"every class needs at least 2 images; add more to: {', '.join(empty)}")
         self.class_names = tuple(class_names)
         self.train_index, self.val_index = stratified_split(labels, test_size=val_fraction, seed=seed)
-        self.features = torch.from_numpy(np.array(features, dtype=np.float32, copy=True))
+        raw = np.array(features, dtype=np.float32, copy=True)
+        self.feature_mean = raw[self.train_index].mean(axis=0)
+        self.feature_scale = np.maximum(raw[self.train_index].std(axis=0), MIN_FEATURE_SCALE)
+        self.features = torch.from_numpy(self._scaled(raw))  # (N, D) scaled
         self.labels = torch.from_numpy(labels)
         self.generator = torch.Generator().manual_seed(seed)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with torch.random.fork_rng(
+            devices=[]
+        ):  # nn.Linear draws random weights: leave the global state alone
             self.head = nn.Linear(self.features.shape[1], len(class_names))
+        train_x, train_y = self.features[self.train_index], self.labels[self.train_index]
+        class_means = torch.stack(
+            [train_x[train_y == label].mean(dim=0) for label in range(len(class_names))]
+        )
+        with torch.no_grad():  # imprint: score_c(x) = m_c . x - |m_c|^2 / 2, the nearest class mean wins
+            self.head.weight.copy_(class_means)
+            self.head.bias.copy_(-0.5 * (class_means**2).sum(dim=1))
         self.optimizer = torch.optim.Adam(self.head.parameters(), lr=learning_rate)
         self.criterion = nn.CrossEntropyLoss()
         self.batch_size = batch_size
-        self.history: list[HeadEpoch] = []
+        self.history: list[EpochRecord] = []
+
+    def _scaled(self, features: np.ndarray) -> np.ndarray:
+        return ((np.asarray(features, dtype=np.float32) - self.feature_mean) / self.feature_scale).astype(
+            np.float32
+        )
 
     def epochs(
-        self, count: int, *, on_batch: Callable[[int, int], None] | None = None
-    ) -> Iterator[HeadEpoch]:
-        """Train `count` more epochs, yielding each epoch's metrics as it finishes."""
+        self, count: int, *, on_batch: Callable[[BatchProgress], None] | None = None
+    ) -> Iterator[EpochRecord]:
+        """Train `count` more epochs, yielding each epoch's metrics as it finishes; on_batch(progress) after
+        every batch."""
         train_x, train_y = self.features[self.train_index], self.labels[self.train_index]
         batches = max(1, -(-len(train_y) // self.batch_size))
         for _ in range(count):
@@ -151,6 +195,7 @@ class HeadTrainer:
             order = torch.randperm(len(train_y), generator=self.generator)
             running_loss, correct = 0.0, 0
             for batch_number, first in enumerate(range(0, len(train_y), self.batch_size)):
+                batch_start = time.perf_counter()
                 index = order[first : first + self.batch_size]
                 self.optimizer.zero_grad()
                 logits = self.head(train_x[index])
@@ -160,9 +205,11 @@ class HeadTrainer:
                 running_loss += loss.item()
                 correct += int((logits.argmax(1) == train_y[index]).sum())
                 if on_batch:
-                    on_batch(batch_number + 1, batches)
+                    now = time.perf_counter()
+                    epoch = len(self.history) + 1
+                    on_batch(BatchProgress(epoch, batch_number + 1, batches, now - batch_start, now - start))
             val_loss, val_accuracy = self._evaluate(self.val_index)
-            metrics = HeadEpoch(
+            metrics = EpochRecord(
                 epoch=len(self.history) + 1,
                 train_loss=running_loss / batches,
                 train_accuracy=correct / len(train_y),
@@ -173,7 +220,7 @@ class HeadTrainer:
             self.history.append(metrics)
             yield metrics
 
-    def train(self, count: int) -> list[HeadEpoch]:
+    def train(self, count: int) -> list[EpochRecord]:
         """Train `count` epochs at once; returns the whole history."""
         for _ in self.epochs(count):
             pass
@@ -188,30 +235,32 @@ class HeadTrainer:
         return loss, accuracy
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """Class probabilities (N, n_classes) float32 for backbone features (N, D)."""
+        """Class probabilities (N, n_classes) float32 for image features (N, D), as image_features gives them."""
+        return self._probabilities(torch.from_numpy(self._scaled(features)))
+
+    def _probabilities(self, scaled: torch.Tensor) -> np.ndarray:
         self.head.eval()
         with torch.no_grad():
-            logits = self.head(torch.from_numpy(np.array(features, dtype=np.float32, copy=True)))
-        return torch.softmax(logits, dim=1).numpy()
+            return torch.softmax(self.head(scaled), dim=1).numpy()
 
-    def confusion(self) -> tuple[np.ndarray, list[Mistake]]:
-        """The validation confusion matrix (rows: true class, columns: predicted) and the mistakes."""
-        probabilities = self.probabilities(self.features[self.val_index].numpy())
-        predicted = probabilities.argmax(1)
+    def confusion(self) -> np.ndarray:
+        """The validation confusion matrix (classes, classes) int64: rows the true class, columns the predicted."""
+        predicted = self._probabilities(self.features[self.val_index]).argmax(1)
+        return confusion_matrix(self.labels[self.val_index].numpy(), predicted, len(self.class_names))
+
+    def mistakes(self, *, limit: int | None = None) -> list[Mistake]:
+        """The validation images the head got wrong, most confident first (at most `limit`)."""
+        probabilities = self._probabilities(self.features[self.val_index])
         truth = self.labels[self.val_index].numpy()
-        size = len(self.class_names)
-        matrix = np.bincount(truth * size + predicted, minlength=size * size).reshape(size, size)
-        mistakes = [
-            Mistake(int(index), self.class_names[t], self.class_names[p], float(probabilities[row, p]))
-            for row, (index, t, p) in enumerate(zip(self.val_index, truth, predicted, strict=True))
-            if t != p
-        ]
-        return matrix, mistakes
+        return find_mistakes(self.val_index, truth, probabilities, self.class_names, limit=limit)
 
     def head_bytes(self) -> bytes:
-        """The trained head's state dict as torch.save bytes (load with torch.load(..., weights_only=True))."""
+        """The trained head as torch.save bytes of a Linear's state dict (load with weights_only=True), for
+        features as image_features gives them: the scaling is folded in (W / scale, b - W / scale . mean)."""
+        weight = self.head.weight.detach().cpu() / torch.from_numpy(self.feature_scale)
+        bias = self.head.bias.detach().cpu() - weight @ torch.from_numpy(self.feature_mean)
         buffer = io.BytesIO()
-        torch.save({key: value.detach().cpu() for key, value in self.head.state_dict().items()}, buffer)
+        torch.save({"weight": weight.contiguous(), "bias": bias.contiguous()}, buffer)
         return buffer.getvalue()
 
 
@@ -280,6 +329,69 @@ def _draw_new_shape(name: str, rng: np.random.Generator, size: int) -> np.ndarra
     return np.clip(canvas.astype(np.float64) + noise, 0, 255).astype(np.uint8)
 
 
+# Two-class sets that differ in one thing only: what a frozen backbone can and cannot tell apart.
+CONTRAST_SETS: dict[str, tuple[str, str]] = {
+    "colour": ("red disc", "yellow disc"),  # same discs on the same backgrounds; only the ink's hue differs
+    "shape": ("disc", "square"),  # the same random colours; only the outline differs
+    "texture": ("stripes", "checks"),  # the same two colours in equal shares, over the whole picture
+}
+
+
+def make_contrast_set(
+    differ_by: str, n_per_class: int, *, size: int = 64, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+    """Two classes drawn alike except in `differ_by` ("colour", "shape" or "texture"; see CONTRAST_SETS).
+
+    Returns images (2 * n_per_class, size, size, 3) RGB uint8, labels (N,) int64 (0, 1, 0, 1, ...) and the
+    two class names. Positions, sizes, rotations, backgrounds and noise are random; the same seed, the same set.
+    """
+    if differ_by not in CONTRAST_SETS:
+        raise ValueError(f"differ_by must be one of {tuple(CONTRAST_SETS)}, got {differ_by!r}")
+    if n_per_class < 1:
+        raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
+    rng = np.random.default_rng(seed)
+    labels = np.tile(np.arange(2, dtype=np.int64), n_per_class)
+    images = np.stack([_draw_contrast(differ_by, int(label), rng, size) for label in labels])
+    return images, labels, CONTRAST_SETS[differ_by]
+
+
+def _draw_contrast(differ_by: str, label: int, rng: np.random.Generator, size: int) -> np.ndarray:
+    radius = rng.uniform(0.22, 0.38) * size
+    centre = rng.uniform(radius + 1, size - radius - 1, size=2)
+    if differ_by == "texture":
+        first, second = (tuple(int(v) for v in rng.integers(0, 256, 3)) for _ in range(2))
+        while sum(abs(a - b) for a, b in zip(first, second, strict=True)) < 180:
+            second = tuple(int(v) for v in rng.integers(0, 256, 3))
+        period = rng.uniform(size / 10, size / 5)
+        angle = rng.uniform(0, np.pi)
+        ys, xs = np.mgrid[0:size, 0:size].astype(np.float64)
+        along = (xs * np.cos(angle) + ys * np.sin(angle)) / period
+        across = (-xs * np.sin(angle) + ys * np.cos(angle)) / period
+        bands = np.floor(along).astype(np.int64) % 2
+        if label == 1:  # checks: the bands, flipped every other band the other way
+            bands = (bands + np.floor(across).astype(np.int64)) % 2
+        canvas = np.where(bands[..., None] == 0, np.array(first), np.array(second)).astype(np.uint8)
+    else:
+        if differ_by == "colour":
+            grey = int(rng.integers(40, 200))
+            canvas = np.full((size, size, 3), grey, np.uint8) + rng.integers(-20, 21, 3).astype(np.int64)
+            canvas = np.clip(canvas, 0, 255).astype(np.uint8)
+            green = rng.integers(0, 70) if label == 0 else rng.integers(190, 256)
+            ink = (int(rng.integers(200, 256)), int(green), int(rng.integers(0, 70)))
+        else:
+            canvas, ink = random_canvas(rng, size)
+        if differ_by == "shape" and label == 1:
+            angle = rng.uniform(0, np.pi / 2)
+            turns = angle + np.arange(4) * np.pi / 2
+            points = centre + radius * np.stack([np.cos(turns), np.sin(turns)], axis=1)
+            cv2.fillPoly(canvas, [np.round(points * 16).astype(np.int32)], ink, cv2.LINE_AA, shift=4)
+        else:
+            centre_int = tuple(int(v) for v in np.round(centre * 16))
+            cv2.circle(canvas, centre_int, int(radius * 16), ink, -1, cv2.LINE_AA, shift=4)
+    noise = rng.normal(0.0, rng.uniform(2.0, 12.0), size=canvas.shape)
+    return np.clip(canvas.astype(np.float64) + noise, 0, 255).astype(np.uint8)
+
+
 TRANSFER_DATA_FILE = "transfer_data.npz"  # the page's images and labels, in the Code panel's bundle
 BACKBONE_WEIGHTS = "weights/shapes_cnn.pt"
 
@@ -289,6 +401,7 @@ def transfer_script(
     mean: Sequence[float],
     std: Sequence[float],
     cut: str = "last layer",
+    embedding: str = EMBEDDINGS[0],
     epochs: int = COURSE_EPOCHS,
     learning_rate: float = COURSE_LEARNING_RATE,
 ) -> str:
@@ -298,10 +411,15 @@ def transfer_script(
     mean, std: the shapes CNN's normalisation (its manifest entry). `result` holds the features' shape and,
     after the last epoch, its losses, validation accuracy and confusion matrix.
     """
-    from lib.nn import architectures_torch, data, models
+    from lib.nn import architectures_torch, data, models, records
     from lib.nn.programs import sources
 
     code = sources(
+        records.EpochRecord,
+        records.BatchProgress,
+        records.Mistake,
+        records.confusion_matrix,
+        records.find_mistakes,
         architectures_torch.ShapesCNNConfig,
         architectures_torch.conv_block,
         architectures_torch.ShapesCNN,
@@ -310,8 +428,8 @@ def transfer_script(
         backbone,
         _resized,
         embed,
-        HeadEpoch,
-        Mistake,
+        colour_statistics,
+        image_features,
         HeadTrainer,
     )
     return f"""import io
@@ -326,6 +444,9 @@ import torch
 from torch import nn
 
 CUT_POINTS = {CUT_POINTS!r}
+EMBEDDINGS = {EMBEDDINGS!r}
+COLOUR_LEVELS = {COLOUR_LEVELS}
+MIN_FEATURE_SCALE = {MIN_FEATURE_SCALE}
 COURSE_TEST_SIZE = {data.COURSE_TEST_SIZE}
 COURSE_LEARNING_RATE = {COURSE_LEARNING_RATE}
 COURSE_BATCH_SIZE = {COURSE_BATCH_SIZE}
@@ -346,7 +467,8 @@ frozen = backbone(model, cut={cut!r})
 data = np.load("{TRANSFER_DATA_FILE}")  # the page's images and labels
 images, labels = data["images"], data["labels"]
 class_names = [str(name) for name in data["class_names"]]
-features = embed(frozen, images, mean={tuple(mean)!r}, std={tuple(std)!r})  # once: the backbone never changes
+# once per image (the backbone never changes): its features{", then the image's colour statistics" if embedding == EMBEDDINGS[0] else ""}
+features = image_features(frozen, images, mean={tuple(mean)!r}, std={tuple(std)!r}, embedding={embedding!r})
 print(f"{{len(images)}} images -> features {{features.shape}}")
 
 trainer = HeadTrainer(features, labels, class_names, learning_rate={learning_rate!r})
@@ -363,6 +485,6 @@ if trainer.history:
         train_loss=last.train_loss,
         val_loss=last.val_loss,
         val_accuracy=last.val_accuracy,
-        confusion=trainer.confusion()[0].tolist(),
+        confusion=trainer.confusion().tolist(),
     )
 """

@@ -3,9 +3,12 @@ import io
 import numpy as np
 import pytest
 import torch
+from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn.cnn_training import (
+    FINAL_SHARE,
+    QUICK,
     TRAINING_DATA_FILE,
     CnnTrainer,
     classify_with_entry,
@@ -13,6 +16,7 @@ from lib.nn.cnn_training import (
     flatten_size,
     images_to_tensor,
     model_from_entry,
+    one_cycle_rate,
     state_dict_bytes,
     training_script,
 )
@@ -89,10 +93,10 @@ class TestCourseCnn:
             tmp_path / TRAINING_DATA_FILE, images=images, labels=labels, class_names=["circle", "square"]
         )
         monkeypatch.chdir(tmp_path)  # the script reads its data and saves cnn_model.pth beside it
-        settings = dict(channels=(4, 8), learning_rate=0.01, batch_size=4, seed=5)
+        settings = dict(channels=(4, 8), learning_rate=0.01, batch_size=4, seed=5, schedule="one-cycle")
         namespace: dict = {}
         exec(compile(training_script(epochs=2, **settings), "train_cnn.py", "exec"), namespace)  # noqa: S102
-        trainer = CnnTrainer(images, labels, ("circle", "square"), **settings)
+        trainer = CnnTrainer(images, labels, ("circle", "square"), planned_epochs=2, **settings)
         last = trainer.train(2)[-1]
         result = namespace["result"]
         assert result["images"] == 12 and result["classes"] == ["circle", "square"]
@@ -120,11 +124,13 @@ class TestCnnTrainer:
         assert [m.epoch for m in trained.history] == list(range(1, 7))
         assert trained.batches_per_epoch == 4  # 64 / 16
 
-    def test_confusion_and_misclassified(self, trained):
+    def test_confusion_and_mistakes(self, trained):
         matrix = trained.confusion()
         assert matrix.shape == (2, 2) and matrix.sum() == 16
         assert np.trace(matrix) / 16 == pytest.approx(trained.history[-1].val_accuracy)
-        wrong = trained.misclassified()
+        true, predicted, _ = trained.validation_predictions()
+        np.testing.assert_array_equal(matrix, sklearn_confusion_matrix(true, predicted, labels=[0, 1]))
+        wrong = trained.mistakes()
         assert len(wrong) == 16 - np.trace(matrix)
         for item in wrong:
             assert item.true_class != item.predicted_class and 0.5 <= item.confidence <= 1.0
@@ -179,3 +185,61 @@ class TestCnnTrainer:
             CnnTrainer(images[:3], labels[:3], ("h", "v"))
         with pytest.raises(ValueError, match="class_names"):
             CnnTrainer(images, labels, ("only",))
+
+
+class TestSchedule:
+    def test_one_cycle_by_hand(self):
+        # 100 batches, peak 0.01: 25 climbing from 2 % of the peak, then a cosine down to 2 %, then flat.
+        assert one_cycle_rate(0, 100, 0.01) == pytest.approx(0.01 * FINAL_SHARE)
+        assert one_cycle_rate(25, 100, 0.01) == pytest.approx(0.01)
+        assert one_cycle_rate(99, 100, 0.01) == pytest.approx(0.01 * FINAL_SHARE)
+        assert one_cycle_rate(500, 100, 0.01) == pytest.approx(0.01 * FINAL_SHARE)
+        rates = [one_cycle_rate(step, 100, 0.01) for step in range(100)]
+        assert max(rates) == pytest.approx(0.01) and rates.index(max(rates)) == 25
+
+    def test_trainer_follows_the_plan_and_reports_each_batch(self):
+        images, labels = stripes(10, size=16)
+        trainer = CnnTrainer(
+            images, labels, ("h", "v"), channels=(4,), hidden=(8,), batch_size=4, learning_rate=0.01,
+            schedule="one-cycle", planned_epochs=2,
+        )  # fmt: skip
+        seen = []
+        trainer.train(1)
+        for _ in trainer.epochs(1, on_batch=seen.append):
+            pass
+        assert [(p.epoch, p.batch, p.batches) for p in seen] == [(2, k, 4) for k in range(1, 5)]
+        assert all(p.seconds >= 0 and p.epoch_seconds >= p.seconds for p in seen)
+        assert trainer.steps == 8 == trainer.planned_steps
+        assert trainer.rate() == pytest.approx(0.01 * FINAL_SHARE)  # Train more goes on at the final rate
+        assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(one_cycle_rate(7, 8, 0.01))
+
+    def test_constant_is_the_course(self):
+        images, labels = stripes(4, size=16)
+        trainer = CnnTrainer(images, labels, ("h", "v"), channels=(4,), hidden=(8,))
+        trainer.train(1)
+        assert trainer.rate() == trainer.optimizer.param_groups[0]["lr"] == 0.001
+
+    def test_rejects_an_unknown_schedule(self):
+        images, labels = stripes(4, size=16)
+        with pytest.raises(ValueError, match="schedule"):
+            CnnTrainer(images, labels, ("h", "v"), schedule="cosine")
+
+
+@pytest.mark.slow
+def test_quick_defaults_reach_95_percent():
+    # The page's defaults on the bundled shapes (as the page draws them: seed 0), the page's seed 42.
+    images, labels = make_shapes(QUICK.per_class, size=QUICK.image_size, seed=0)
+    trainer = CnnTrainer(
+        images,
+        labels,
+        SHAPE_CLASSES,
+        channels=QUICK.channels,
+        learning_rate=QUICK.learning_rate,
+        batch_size=QUICK.batch_size,
+        schedule=QUICK.schedule,
+        planned_epochs=QUICK.epochs,
+        flips=QUICK.flips,
+        seed=42,
+        device=torch.device("cpu"),
+    )
+    assert trainer.train(QUICK.epochs)[-1].val_accuracy >= 0.95

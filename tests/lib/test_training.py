@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 import torch
 
+from lib.nn.records import confusion_matrix
 from lib.nn.training import (
     COURSE_IRIS_FLOWER,
     FUNCTIONAL_CODE,
@@ -12,7 +13,6 @@ from lib.nn.training import (
     TableTrainer,
     build_mlp,
     compare_two_ways,
-    confusion_matrix,
     decision_boundary,
     diabetes_frame,
     iris_frame,
@@ -206,8 +206,8 @@ class TestRegressionTraining:
     def test_best_epoch_is_tracked(self, diabetes_split):
         trainer = TableTrainer(diabetes_split, learning_rate=0.01, seed=42)
         trainer.train(60)
-        best = trainer.history[trainer.best_epoch - 1].test_loss
-        assert best == min(m.test_loss for m in trainer.history)
+        best = trainer.history[trainer.best_epoch - 1].val_loss  # the test rows are the held-out part
+        assert best == min(m.val_loss for m in trainer.history)
         assert trainer.regression_report(best=True)["r2"] >= trainer.regression_report()["r2"] - 1e-9
 
     def test_metrics_by_hand_with_a_perfect_linear_target(self):
@@ -270,6 +270,19 @@ class TestConfusionMatrix:
     def test_by_hand(self):
         matrix = confusion_matrix(np.array([0, 0, 1, 2, 2]), np.array([0, 1, 1, 2, 0]), 3)
         assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 1]]
+
+    def test_iris_mistakes_match_the_confusion_matrix(self, iris_split):
+        trainer = TableTrainer(iris_split, hidden_sizes=(4,), seed=3)
+        trainer.train(15)  # few epochs: some test rows are still wrong
+        matrix, wrong = trainer.confusion(), trainer.mistakes()
+        assert len(wrong) == matrix.sum() - np.trace(matrix) > 0
+        for item in wrong:
+            true = iris_split.class_names.index(item.true_class)
+            predicted = iris_split.class_names.index(item.predicted_class)
+            assert iris_split.y_test[item.index] == true != predicted
+            assert matrix[true, predicted] >= 1 and item.confidence == max(item.probabilities)
+        confidences = [item.confidence for item in wrong]
+        assert confidences == sorted(confidences, reverse=True)
 
 
 class TestCompareTwoWays:

@@ -76,7 +76,7 @@ def trained_models() -> dict[str, dict]:
 # Every page with its defaults, plus settings that take a panel down another branch of its code.
 # Pages whose default Code panel trains for longer than RUN_TIMEOUT allows on a busy 2-core machine: they are
 # opened with their defaults except these values (same branch of the page and of its script, less data).
-# Train a CNN's defaults train on 1,000 images for 10 epochs: about 2 minutes of CPU as downloaded.
+# Train a CNN's defaults train on 2,500 images (48 px) for 10 epochs: about a minute of CPU as downloaded.
 LIGHTER_DEFAULTS = {"app_pages/train_cnn.py": {"tc_per_class": 40, "tc_epochs": 3}}
 SETTINGS = [
     Setting(page.file, LIGHTER_DEFAULTS[page.file], "defaults-lighter")

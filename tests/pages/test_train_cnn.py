@@ -1,5 +1,5 @@
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
-from lib.nn.cnn_training import CnnTrainer
+from lib.nn.cnn_training import COURSE, QUICK, CnnTrainer
 from tests.pages.harness import assert_clean, run_page
 
 PAGE = "app_pages/train_cnn.py"
@@ -24,8 +24,8 @@ class TestTrainCnnPage:
         assert_clean(app)
         values = metrics(app)
         assert values["Epochs trained"] == "2"
-        # 128 filters x 2 x 2 after four 2x2 poolings of 32 px (the default medium width).
-        assert values["Flattened size (dummy input)"] == "512"
+        # The last block's filters x 2 x 2 after four 2x2 poolings of 32 px (the default width: QUICK's).
+        assert values["Flattened size (dummy input)"] == f"{QUICK.channels[-1] * 2 * 2:,}" == "256"
         models = app.session_state["trained_models"]
         (name,) = models
         entry = models[name]
@@ -59,3 +59,46 @@ class TestTrainCnnPage:
         assert_clean(app)
         assert any("Stopped before the first epoch" in info.value for info in app.info)
         assert not trainer.history  # a stopped run does not go on by itself
+
+    def test_presets_are_one_click_away(self):
+        app = run_page(PAGE)
+        assert app.select_slider(key="tc_size").value == QUICK.image_size
+        assert (
+            app.toggle(key="tc_flips").value is True and app.selectbox(key="tc_schedule").value == "one-cycle"
+        )
+        app.button(key="tc_course").click().run()
+        assert_clean(app)
+        assert app.select_slider(key="tc_size").value == COURSE.image_size == 64
+        assert app.selectbox(key="tc_width").value.endswith("32-64-128-256")
+        assert (
+            app.select_slider(key="tc_lr").value == 0.001
+            and app.selectbox(key="tc_schedule").value == "constant"
+        )
+        assert app.toggle(key="tc_flips").value is False
+        code = app.get("code")[0].value
+        assert "channels=(32, 64, 128, 256)" in code and "schedule='constant'" in code
+        app.button(key="tc_quick").click().run()
+        assert app.select_slider(key="tc_size").value == QUICK.image_size
+        assert any("min on 2 CPU cores" in button.label for button in app.button)
+
+    def test_progress_inside_each_epoch(self, monkeypatch):
+        # The bar's text after each batch: epoch, batch k of n and the time left from measured batch times.
+        from streamlit.delta_generator import DeltaGenerator
+
+        texts: list[str] = []
+        real = DeltaGenerator.progress
+
+        def spy(self, value, text=None):
+            if text:
+                texts.append(text)
+            return real(self, value, text=text)
+
+        monkeypatch.setattr(DeltaGenerator, "progress", spy)
+        monkeypatch.setattr("ui.live_training.REDRAW_SECONDS", 0.0)  # show every batch
+        app = run_page(PAGE, session_state={**SMALL, "tc_batch": 8})
+        app.button(key="tc_train").click().run()
+        assert_clean(app)
+        batches = app.session_state["tc_run"]["trainer"].batches_per_epoch
+        assert batches > 1
+        assert any(text.startswith(f"Epoch 1 of 2 · batch 1 of {batches} · about ") for text in texts)
+        assert any(f"Epoch 2 of 2 · batch {batches} of {batches} · about 0 s left" in text for text in texts)

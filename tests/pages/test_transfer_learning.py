@@ -73,3 +73,16 @@ class TestTransferLearningPage:
         assert app.button_group(key="tl_tool").value == "Pen"  # the shape tools are offered here too
         chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
         assert chart["data"][0]["y"][-1] == "ring"  # bars sorted, most likely on top
+
+    def test_one_difference_colour_is_seen_with_colour_statistics(self):
+        # Red vs yellow discs at the page's defaults: the colour statistics let the head tell them apart.
+        app = run_page(PAGE, session_state={"tl_source": "One difference"})
+        assert [c.split(" (")[0] for c in image_captions(app)] == ["red disc", "yellow disc"]
+        assert app.segmented_control(key="tl_embedding").value == "shapes CNN + colour"
+        assert any("cannot tell a red disc from a yellow one" in md.value for md in app.markdown)
+        app.button(key="tl_train").click().run()
+        assert_clean(app)
+        trainer = app.session_state["tl_run"]["trainer"]
+        assert trainer.features.shape[1] == 64 + 33 and trainer.history[-1].val_accuracy >= 0.9
+        (code,) = [code.value for code in app.code if "HeadTrainer(features" in code.value]
+        assert "embedding='shapes CNN + colour'" in code and "def colour_statistics" in code

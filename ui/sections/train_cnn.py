@@ -20,34 +20,96 @@ CNN_WIDTHS = {  # filters per block; the course's network is the widest, the oth
 }
 
 
+def _use_cnn_preset(preset: Any) -> None:
+    """Set the Train a CNN controls to a lib.nn.cnn_training.CnnPreset (a button's on_click)."""
+    st.session_state.update(
+        tc_size=preset.image_size,
+        tc_width=next(label for label, widths in CNN_WIDTHS.items() if widths == preset.channels),
+        tc_epochs=preset.epochs,
+        tc_batch=preset.batch_size,
+        tc_lr=preset.learning_rate,
+        tc_schedule=preset.schedule,
+        tc_flips=preset.flips,
+        tc_per_class=preset.per_class,
+    )
+
+
 def cnn_controls() -> dict:
-    """Image size, width, epochs, batch size, learning rate and seed (course: Adam 0.001, batch 32)."""
+    """Two presets (quick defaults, the course's settings), then image size, width, epochs, batch size,
+    learning rate, schedule, flips and seed."""
     from lib.nn import cnn_training
 
-    cells = control_cells(6)
+    quick, course = cnn_training.QUICK, cnn_training.COURSE
+    left, right = st.columns(2)
+    left.button(
+        f"Quick defaults (about {quick.seconds:.0f} s)",
+        key="tc_quick",
+        on_click=_use_cnn_preset,
+        args=(quick,),
+        help="48 px, 8-16-32-64 filters, one-cycle Adam peaking at 0.003, random flips: ≥ 95 % on the shapes.",
+    )
+    right.button(
+        f"Course settings (about {course.seconds / 60:.0f} min on 2 CPU cores)",
+        key="tc_course",
+        on_click=_use_cnn_preset,
+        args=(course,),
+        help="The notes' network: 64 px, 32-64-128-256 filters, Adam 0.001 fixed, batch 32, no flips.",
+    )
+    cells = control_cells(4) + control_cells(4)
     return {
         "image_size": int(
-            cells[0].select_slider("Image size", (32, 48, 64), value=32, key="tc_size", bind="query-params")
+            cells[0].select_slider(
+                "Image size", (32, 48, 64), value=quick.image_size, key="tc_size", bind="query-params"
+            )
         ),
         "channels": CNN_WIDTHS[
-            cells[1].selectbox("Filters per block", list(CNN_WIDTHS), key="tc_width", bind="query-params")
+            cells[1].selectbox(
+                "Filters per block",
+                list(CNN_WIDTHS),
+                index=list(CNN_WIDTHS.values()).index(quick.channels),
+                key="tc_width",
+                bind="query-params",
+            )
         ],
-        "epochs": int(cells[2].number_input("Epochs", 1, 100, 10, key="tc_epochs", bind="query-params")),
+        "epochs": int(
+            cells[2].number_input("Epochs", 1, 100, quick.epochs, key="tc_epochs", bind="query-params")
+        ),
         "batch_size": int(
             cells[3].select_slider(
                 "Batch size",
                 (8, 16, 32, 64, 128),
-                value=cnn_training.COURSE_BATCH_SIZE,
+                value=quick.batch_size,
                 key="tc_batch",
                 bind="query-params",
             )
         ),
         "learning_rate": float(
             cells[4].select_slider(
-                "Learning rate (Adam)", LEARNING_RATES, value=0.001, key="tc_lr", bind="query-params"
+                "Learning rate (Adam)",
+                LEARNING_RATES,
+                value=quick.learning_rate,
+                key="tc_lr",
+                bind="query-params",
             )
         ),
-        "seed": int(cells[5].number_input("Seed", 0, 2**31 - 1, 42, key="tc_seed", bind="query-params")),
+        "schedule": cells[5].selectbox(
+            "Schedule",
+            cnn_training.SCHEDULES,
+            index=cnn_training.SCHEDULES.index(quick.schedule),
+            key="tc_schedule",
+            bind="query-params",
+            help="one-cycle: warm up to the rate, then anneal to 2 % of it; constant: the course's fixed rate.",
+        ),
+        "flips": bool(
+            cells[6].toggle(
+                "Random flips",
+                quick.flips,
+                key="tc_flips",
+                bind="query-params",
+                help="Mirror training images.",
+            )
+        ),
+        "seed": int(cells[7].number_input("Seed", 0, 2**31 - 1, 42, key="tc_seed", bind="query-params")),
     }
 
 
@@ -66,8 +128,10 @@ def cnn_dataset_controls(image_size: int) -> tuple[np.ndarray, np.ndarray, tuple
         classes = cells[0].multiselect(
             "Classes", SHAPE_CLASSES, default=list(SHAPE_CLASSES), key="tc_classes"
         )
+        from lib.nn.cnn_training import QUICK
+
         per_class = cells[1].number_input(
-            "Images per class", 4, 1000, 200, key="tc_per_class", bind="query-params"
+            "Images per class", 4, 1000, QUICK.per_class, key="tc_per_class", bind="query-params"
         )
         if len(classes) < 2:
             raise ValueError("choose at least two shape classes")
@@ -132,7 +196,7 @@ def cnn_results(trainer: Any, run: dict, name: str) -> None:
         st.markdown(f"**Confusion matrix** ({len(trainer.val_index)} validation images)")
         st.plotly_chart(confusion_figure(trainer.confusion(), trainer.class_names), key="tc_confusion")
     with right:
-        wrong = trainer.misclassified(limit=12)
+        wrong = trainer.mistakes(limit=12)
         st.markdown(f"**Misclassified** ({len(wrong)} shown, most confident first)")
         if wrong:
             image_grid(

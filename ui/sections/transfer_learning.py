@@ -34,12 +34,23 @@ def transfer_examples(classes: tuple[str, ...], per_class: int) -> tuple[np.ndar
 
 
 @image_cache(max_entries=8)
-def transfer_features(images: np.ndarray, cut: str) -> np.ndarray:
-    """The frozen shapes CNN's output for each image (computed once: the backbone never changes)."""
-    from lib.nn.transfer import backbone, embed
+def transfer_contrast(differ_by: str, per_class: int) -> tuple[np.ndarray, np.ndarray]:
+    """A two-class set that differs only in colour, shape or texture (lib.nn.transfer.make_contrast_set)."""
+    from lib.nn.transfer import make_contrast_set
+
+    images, labels, _ = make_contrast_set(differ_by, per_class, size=TRANSFER_SIDE, seed=0)
+    return images, labels
+
+
+@image_cache(max_entries=8)
+def transfer_features(images: np.ndarray, cut: str, embedding: str) -> np.ndarray:
+    """What the new head sees of each image: the frozen shapes CNN's output (and, by default, the image's
+    colour statistics), computed once: the backbone never changes."""
+    from lib.nn.transfer import backbone, image_features
 
     entry = info("shapes_cnn")
-    return embed(backbone(model("shapes_cnn"), cut=cut), images, mean=entry.mean, std=entry.std)
+    frozen = backbone(model("shapes_cnn"), cut=cut)
+    return image_features(frozen, images, mean=entry.mean, std=entry.std, embedding=embedding)
 
 
 def transfer_store() -> ImageStore:
@@ -122,6 +133,7 @@ def transfer_code(
     classes: list[str],
     *,
     cut: str,
+    embedding: str,
     learning_rate: float,
     epochs: int,
     trainer,
@@ -133,19 +145,30 @@ def transfer_code(
     from ui.live_training import settings_of
 
     entry = info("shapes_cnn")
-    shown: dict = {"features_shape": list(transfer_features(images, cut).shape), "classes": list(classes)}
+    shown: dict = {
+        "features_shape": list(transfer_features(images, cut, embedding).shape),
+        "classes": list(classes),
+    }
     run = st.session_state.get("tl_run")
     trained_as_shown = (  # to the end with these settings, as the script trains (not stopped, no "more")
         trainer is not None
         and run is not None
-        and run["settings"] == settings_of(data=memo_digest(images), cut=cut, lr=learning_rate)
+        and run["settings"]
+        == settings_of(data=memo_digest(images), cut=cut, embedding=embedding, lr=learning_rate)
         and len(trainer.history) == epochs
         and list(trainer.class_names) == list(classes)
     )
     if trained_as_shown:
-        shown.update(programs.last_epoch(trainer.history), confusion=trainer.confusion()[0].tolist())
+        shown.update(programs.last_epoch(trainer.history), confusion=trainer.confusion().tolist())
     return programs.torch_program(
-        transfer_script(mean=entry.mean, std=entry.std, cut=cut, epochs=epochs, learning_rate=learning_rate),
+        transfer_script(
+            mean=entry.mean,
+            std=entry.std,
+            cut=cut,
+            embedding=embedding,
+            epochs=epochs,
+            learning_rate=learning_rate,
+        ),
         reproduces=f"Transfer learning: the shapes CNN frozen, a new head trained on {len(images)} images.",
         name="transfer.py",
         result=shown,
@@ -157,7 +180,14 @@ def transfer_code(
 
 
 def train_head_live(
-    images: np.ndarray, labels: np.ndarray, classes: list[str], *, cut: str, learning_rate: float, epochs: int
+    images: np.ndarray,
+    labels: np.ndarray,
+    classes: list[str],
+    *,
+    cut: str,
+    embedding: str,
+    learning_rate: float,
+    epochs: int,
 ):
     """Train / Train more / Stop buttons and the live curves; returns the session's HeadTrainer or None.
 
@@ -168,11 +198,13 @@ def train_head_live(
     from ui.charts import history_figure
     from ui.live_training import run_live, settings_of, training_buttons
 
-    frozen_features = transfer_features(images, cut)  # up front: loads the backbone, ready before Train
+    frozen_features = transfer_features(
+        images, cut, embedding
+    )  # up front: loads the backbone, ready before Train
 
     def make_trainer() -> HeadTrainer:
         trainer = HeadTrainer(frozen_features, labels, classes, learning_rate=learning_rate)
-        trainer.images, trainer.cut = images, cut
+        trainer.images, trainer.cut, trainer.embedding = images, cut, embedding
         return trainer
 
     def draw(trainer: HeadTrainer) -> None:
@@ -185,7 +217,7 @@ def train_head_live(
         st.plotly_chart(figure, key=f"tl_curves_{len(trainer.history)}")
 
     start, more, stop = training_buttons("tl", more=True)
-    settings = settings_of(data=memo_digest(images), cut=cut, lr=learning_rate)
+    settings = settings_of(data=memo_digest(images), cut=cut, embedding=embedding, lr=learning_rate)
     return run_live(
         "tl_run",
         start=start,
