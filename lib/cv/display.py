@@ -35,12 +35,16 @@ def signed_colourscale() -> list[list]:
 BORDER = 150  # gray of the thin frame drawn round a picture that may be all white (or all one colour)
 
 
-def with_border(image: np.ndarray, *, thickness: int = 1, gray: int = BORDER) -> np.ndarray:
+def with_border(image: np.ndarray, *, thickness: int | None = None, gray: int = BORDER) -> np.ndarray:
     """A copy of an image (H, W) or (H, W, C) uint8 with its outermost `thickness` pixels painted `gray`.
 
     The shape stays the same, so pixel coordinates still match; a white picture on a white page keeps an edge.
+    thickness None: about 1/320 of the longer side (at least 2), so the frame stays a visible line once the
+    picture is scaled down to display size.
     """
     array = np.asarray(image)
+    if thickness is None and array.ndim in (2, 3):
+        thickness = max(2, round(max(array.shape[:2]) / 320))
     if array.ndim not in (2, 3) or array.dtype != np.uint8:
         raise ValueError(
             f"with_border takes a uint8 (H, W) or (H, W, C) image, got {array.dtype} {array.shape}"

@@ -52,7 +52,7 @@ class TestSignedColours:
 class TestWithBorder:
     def test_white_picture_gets_a_one_pixel_frame_inside_its_shape(self):
         white = np.full((6, 8, 3), 255, np.uint8)
-        framed = with_border(white)
+        framed = with_border(white, thickness=1)
         assert framed.shape == white.shape and (white == 255).all()  # a copy: the input is untouched
         frame = np.ones((6, 8), bool)
         frame[1:-1, 1:-1] = False
@@ -61,6 +61,11 @@ class TestWithBorder:
     def test_gray_and_thicker(self):
         framed = with_border(np.zeros((10, 10), np.uint8), thickness=2, gray=99)
         assert (framed[:2] == 99).all() and (framed[:, -2:] == 99).all() and (framed[2:-2, 2:-2] == 0).all()
+
+    def test_default_thickness_follows_the_size(self):
+        framed = with_border(np.zeros((427, 640), np.uint8))
+        assert (framed[:2] == BORDER).all() and (framed[2, 2:-2] == 0).all()
+        assert (with_border(np.zeros((1536, 1000), np.uint8))[:, :5] == BORDER).all()
 
     def test_tiny_image_and_bad_input(self):
         assert (with_border(np.zeros((1, 1), np.uint8), thickness=3) == 0).all()  # nothing inside to frame
