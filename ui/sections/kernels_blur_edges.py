@@ -65,6 +65,7 @@ def kernel_settings() -> tuple[str, int, int]:
         index=filters.PRESET_NAMES.index(DEFAULT_PRESET) if "kb_preset" not in st.session_state else None,
         key="kb_preset",
         bind="query-params",
+        required=True,  # no clear button (index None would offer one)
         on_change=_start_over,
         width=300 if presentation_mode() else 220,
     )
