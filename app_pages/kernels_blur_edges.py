@@ -18,6 +18,8 @@ from ui.sections.kernels_blur_edges import (
     kernel_editor,
     kernel_settings,
     one_pixel_by_hand,
+    saturation_note,
+    signed_caption,
     zoomed,
 )
 
@@ -44,115 +46,131 @@ kernel_tab, blur_tab, edges_tab = st.tabs(
     ["Kernel builder", "Blur", "Edges"], key="kb_tab", bind="query-params"
 )
 
+
+# Each tab is a fragment: moving one of its controls reruns that tab alone, not the sidebar and the lesson.
+# A new image in the sidebar reruns the whole page, and with it the open tab (each reads the image itself).
+@st.fragment
+def kernel_builder() -> None:
+    preset, size, intensity = kernel_settings()
+    grid_column, notes_column = st.columns([1, 1] if presentation_mode() else [2, 3])
+    with grid_column:
+        edited, normalize = kernel_editor(preset, size, intensity)
+    try:
+        kernel = filters.check_kernel(edited)
+        kernel, note = filters.normalize_kernel(kernel) if normalize else (kernel, None)
+    except ValueError as error:
+        show_error(f"{error} Fix the grid, or pick a preset to start over.")
+        return
+    total = float(kernel.sum())
+    notes_column.markdown(
+        f"The weights sum to **{total:.4g}**: a flat area of value v becomes {total:.4g}·v."
+    )
+    if abs(total) > 1.5:
+        notes_column.warning(saturation_note(total), icon=":material/brightness_high:")
+    if note:
+        notes_column.info(note)
+    gray = current_gray()
+    output, signed, absolute, limit = filtered_views(gray, kernel)
+    show_row(
+        ("Input (gray)", gray),
+        (signed_caption("Output, signed", limit), signed),
+        ("|output|, saturated to 0–255", absolute),
+    )
+    st.markdown("#### One output pixel, by hand")
+    one_pixel_by_hand(gray, kernel, output)
+    code_panel(
+        image_program(
+            filters.kernel_snippet(kernel),
+            current_image(),
+            reproduces="Kernel builder: the gray image correlated with the kernel (cv2.filter2D), "
+            "raw signed values.",
+            name="kernel.py",
+            result=output,
+        )
+    )
+
+
+@st.fragment
+def blur_section() -> None:
+    gray_only = st.toggle("Grayscale, as in the course", True, key="kb_blur_gray", bind="query-params")
+    image = current_gray() if gray_only else current_image()
+    sizes, sigma = blur_controls()
+    try:
+        # sigma only matters to the Gaussian: leave it out of the other cache keys
+        results = {m: blurred(image, m, sizes[m], sigma if m == "Gaussian" else 0.0) for m in BLUR_METHODS}
+    except ValueError as error:
+        show_error(str(error))
+        return
+    left, right = st.columns(2)
+    zoom_x = left.slider("Zoom centre x (%)", 0, 100, 50, key="kb_zoom_x", bind="query-params") / 100
+    zoom_y = right.slider("Zoom centre y (%)", 0, 100, 50, key="kb_zoom_y", bind="query-params") / 100
+    blur_row(image, results, sizes, zoom_x, zoom_y)
+    crops = [
+        (f"{name}, zoomed 4×", zoomed(view, zoom_x, zoom_y))
+        for name, view in [("Original", image), *results.items()]
+    ]
+    show_row(*crops)
+    st.caption(
+        "Average smears evenly; Gaussian weighs the centre most; median keeps edges and removes specks."
+    )
+    which = st.segmented_control(
+        "Code for", BLUR_METHODS, default="Median", required=True, key="kb_blur_code"
+    )
+    code_panel(
+        image_program(
+            blur_snippet(which, sizes[which], sigma, gray_only),
+            current_image(),
+            reproduces=f"{which} blur, size {sizes[which]}"
+            + (f", sigma {sigma:g}" if which == "Gaussian" else "")
+            + (" on the gray image." if gray_only else " on each colour channel."),
+            name="blur.py",
+            result=results[which],
+        )
+    )
+
+
+@st.fragment
+def edges_section() -> None:
+    gray = current_gray()
+    left, middle, right = st.columns(3)
+    sobel_size = left.select_slider("Sobel size", [1, 3, 5, 7], 3, key="kb_sobel_k", bind="query-params")
+    laplacian_size = middle.select_slider(
+        "Laplacian size", [1, 3, 5, 7], 3, key="kb_lap_k", bind="query-params"
+    )
+    thresholds = right.slider(
+        "Canny thresholds (low, high)", 0, 600, (180, 200), key="kb_canny", bind="query-params"
+    )
+    shown, edges = edge_views(gray, sobel_size, laplacian_size, tuple(thresholds))
+    views = list(shown.items())
+    show_row(("Input (gray)", gray), *views[:3])
+    show_row(*views[3:])
+    st.caption(
+        "Canny keeps gradients above the high threshold, and those above the low one connected to them "
+        "(OpenCV swaps the two if given high first). Raw Sobel and Laplacian values are signed: shown in "
+        f"colour up to the {filters.SIGNED_VIEW_PERCENTILE:g}th percentile of |values| (the strongest "
+        f"{100 - filters.SIGNED_VIEW_PERCENTILE:g} % take the full colours), not the flat gray of a plot "
+        "that maps min..max to black..white."
+    )
+    edge_kinds = ["Sobel", "Laplacian", "Canny"]
+    which = st.segmented_control("Code for", edge_kinds, default="Canny", required=True, key="kb_edge_code")
+    code_panel(
+        image_program(
+            edge_snippet(which, sobel_size, laplacian_size, tuple(thresholds)),
+            current_image(),
+            reproduces=f"{which} edges of the gray image (Sobel size {sobel_size}, Laplacian size "
+            f"{laplacian_size}, Canny thresholds {thresholds[0]}, {thresholds[1]}).",
+            name="edges.py",
+            result=edges[which],
+        )
+    )
+
+
 if kernel_tab.open:
     with kernel_tab:
-        preset, size, intensity = kernel_settings()
-        grid_column, notes_column = st.columns([1, 1] if presentation_mode() else [2, 3])
-        with grid_column:
-            edited, normalize = kernel_editor(preset, size, intensity)
-        try:
-            kernel = filters.check_kernel(edited)
-            kernel, note = filters.normalize_kernel(kernel) if normalize else (kernel, None)
-        except ValueError as error:
-            show_error(f"{error} Fix the grid, or pick a preset to start over.")
-            st.stop()
-        total = float(kernel.sum())
-        notes_column.markdown(
-            f"The weights sum to **{total:.4g}**: a flat area of value v becomes {total:.4g}·v."
-        )
-        if note:
-            notes_column.info(note)
-        gray = current_gray()
-        output, signed, absolute, limit = filtered_views(gray, kernel)
-        show_row(
-            ("Input (gray)", gray),
-            (f"Output, signed: blue ≤ −{limit:.4g} · white 0 · red ≥ +{limit:.4g}", signed),
-            ("|output|, saturated to 0–255", absolute),
-        )
-        st.markdown("#### One output pixel, by hand")
-        one_pixel_by_hand(gray, kernel, output)
-        code_panel(
-            image_program(
-                filters.kernel_snippet(kernel),
-                current_image(),
-                reproduces="Kernel builder: the gray image correlated with the kernel (cv2.filter2D), "
-                "raw signed values.",
-                name="kernel.py",
-                result=output,
-            )
-        )
-
+        kernel_builder()
 if blur_tab.open:
     with blur_tab:
-        gray_only = st.toggle("Grayscale, as in the course", True, key="kb_blur_gray", bind="query-params")
-        image = current_gray() if gray_only else current_image()
-        sizes, sigma = blur_controls()
-        try:
-            # sigma only matters to the Gaussian: leave it out of the other cache keys
-            results = {
-                m: blurred(image, m, sizes[m], sigma if m == "Gaussian" else 0.0) for m in BLUR_METHODS
-            }
-        except ValueError as error:
-            show_error(str(error))
-            st.stop()
-        left, right = st.columns(2)
-        zoom_x = left.slider("Zoom centre x (%)", 0, 100, 50, key="kb_zoom_x", bind="query-params") / 100
-        zoom_y = right.slider("Zoom centre y (%)", 0, 100, 50, key="kb_zoom_y", bind="query-params") / 100
-        blur_row(image, results, sizes, zoom_x, zoom_y)
-        crops = [
-            (f"{name}, zoomed 4×", zoomed(view, zoom_x, zoom_y))
-            for name, view in [("Original", image), *results.items()]
-        ]
-        show_row(*crops)
-        st.caption(
-            "Average smears evenly; Gaussian weighs the centre most; median keeps edges and removes specks."
-        )
-        which = st.segmented_control(
-            "Code for", BLUR_METHODS, default="Median", required=True, key="kb_blur_code"
-        )
-        code_panel(
-            image_program(
-                blur_snippet(which, sizes[which], sigma, gray_only),
-                current_image(),
-                reproduces=f"{which} blur, size {sizes[which]}"
-                + (f", sigma {sigma:g}" if which == "Gaussian" else "")
-                + (" on the gray image." if gray_only else " on each colour channel."),
-                name="blur.py",
-                result=results[which],
-            )
-        )
-
+        blur_section()
 if edges_tab.open:
     with edges_tab:
-        gray = current_gray()
-        left, middle, right = st.columns(3)
-        sobel_size = left.select_slider("Sobel size", [1, 3, 5, 7], 3, key="kb_sobel_k", bind="query-params")
-        laplacian_size = middle.select_slider(
-            "Laplacian size", [1, 3, 5, 7], 3, key="kb_lap_k", bind="query-params"
-        )
-        thresholds = right.slider(
-            "Canny thresholds (low, high)", 0, 600, (180, 200), key="kb_canny", bind="query-params"
-        )
-        shown, edges = edge_views(gray, sobel_size, laplacian_size, tuple(thresholds))
-        views = list(shown.items())
-        show_row(("Input (gray)", gray), *views[:3])
-        show_row(*views[3:])
-        st.caption(
-            "Canny keeps gradients above the high threshold, and those above the low one connected to them "
-            "(OpenCV swaps the two if given high first). Raw Laplacian values are signed: shown in colour, "
-            "not the flat gray of a plot that maps min..max to black..white."
-        )
-        edge_kinds = ["Sobel", "Laplacian", "Canny"]
-        which = st.segmented_control(
-            "Code for", edge_kinds, default="Canny", required=True, key="kb_edge_code"
-        )
-        code_panel(
-            image_program(
-                edge_snippet(which, sobel_size, laplacian_size, tuple(thresholds)),
-                current_image(),
-                reproduces=f"{which} edges of the gray image (Sobel size {sobel_size}, Laplacian size "
-                f"{laplacian_size}, Canny thresholds {thresholds[0]}, {thresholds[1]}).",
-                name="edges.py",
-                result=edges[which],
-            )
-        )
+        edges_section()

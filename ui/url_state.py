@@ -10,6 +10,7 @@ four holes there, closed by `guard_url_values()` around that one method:
   clearable), so the page got None where it is promised a choice;
 - a value of any length is parsed (a 100 kB string);
 - a repeated key (`?cnn_i=200&cnn_i=3`) for a one-value widget uses the last value and keeps both in the URL.
+A text widget whose value has a form of its own registers a check (`check_text`), applied in the same place.
 Every value so refused or corrected is noted, and `link_notice()` says so in one quiet line. The URL is
 rewritten by Streamlit itself (the refused key is removed, a clamped one corrected), so a link heals.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from streamlit.runtime.scriptrunner import RerunException, get_script_run_ctx
 from streamlit.runtime.state.query_params import is_empty_url_value, parse_url_param
@@ -35,6 +36,7 @@ NOTICE = (
 _refused: dict[str, list[str]] = {}  # session id -> keys refused or corrected in this run
 _slots: dict[str, object] = {}  # session id -> the placeholder the notice goes into
 _lock = threading.Lock()
+_readers: dict[str, Callable[[str], bool]] = {}  # key -> check of a text value's own form (check_text)
 
 
 def _note(key: str) -> None:
@@ -76,7 +78,9 @@ def _checked_seed(seed):
         repeated = (
             isinstance(url_value, list) and len(url_value) > 1 and metadata.value_type in SINGLE_VALUE_TYPES
         )
-        if too_long or empty_choice or repeated:
+        reader = _readers.get(user_key)
+        unreadable = reader is not None and not too_long and not all(reader(value) for value in values)
+        if too_long or empty_choice or repeated or unreadable:
             self._clear_url_param(user_key)
             _note(user_key)
             return False
@@ -110,6 +114,13 @@ def guard_url_values() -> None:
         return
     SessionState._seed_widget_from_url = _checked_seed(SessionState._seed_widget_from_url)
     SessionState._auto_correct_url_if_needed = _noted_correction(SessionState._auto_correct_url_if_needed)
+
+
+def check_text(key: str, readable: Callable[[str], bool]) -> None:
+    """A bound text widget whose value has a form of its own (a kernel written as text): a link value that
+    `readable` rejects is refused like the values Streamlit's own checks refuse (removed from the URL, noted,
+    the widget at its default). Call before the widget; one check per key for the process."""
+    _readers[key] = readable
 
 
 def _session_id() -> str | None:

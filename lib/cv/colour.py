@@ -31,6 +31,10 @@ GIRAFFE_LOWER = (0, 0, 190)
 GIRAFFE_UPPER = (30, 80, 255)
 # The course recolours with the colour whose HSV is (120, 255, 0): V = 0 is black whatever the hue.
 COURSE_RECOLOUR = (0, 0, 0)
+# The page opens on the default sample's obvious colour: dominant_hue_range of the dahlia (orange petals,
+# hue 14 at its peak) is hue 4..24 of the bright, saturated pixels (a test computes it).
+DAHLIA_LOWER = (4, 60, 120)
+DAHLIA_UPPER = (24, 255, 255)
 
 _HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
@@ -237,6 +241,35 @@ def range_around_pixel(
         hue_low, hue_high = (hue - hue_tolerance) % 180, (hue + hue_tolerance) % 180
     lower = (hue_low, max(0, saturation - saturation_tolerance), max(0, value - value_tolerance))
     upper = (hue_high, min(255, saturation + saturation_tolerance), min(255, value + value_tolerance))
+    return lower, upper
+
+
+def dominant_hue_range(
+    image_rgb: np.ndarray,
+    *,
+    hue_tolerance: int = 10,
+    min_saturation: int = 60,
+    min_value: int = 120,
+) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The HSV range (lower, upper) of the image's most common colour, for hsv_mask.
+
+    The peak of the hue histogram of the colourful pixels (S >= min_saturation, V >= min_value; grays have
+    no meaningful hue), smoothed over +/-2 bins (weights 1, 2, 3, 2, 1) round the hue circle; the range is the peak +/- hue_tolerance
+    (wrapping round red) with S and V from those minimums to 255. An image without colourful pixels gives
+    the whole hue circle.
+    """
+    if hue_tolerance < 0:
+        raise ValueError("The hue tolerance must be 0 or more.")
+    hsv = convert_colour(image_rgb, space="HSV")
+    colourful = (hsv[..., 1] >= min_saturation) & (hsv[..., 2] >= min_value)
+    lower_sv, upper_sv = (int(min_saturation), int(min_value)), (255, 255)
+    if not colourful.any() or hue_tolerance >= 90:
+        return (0, *lower_sv), (HUE_MAX, *upper_sv)
+    counts = np.bincount(hsv[..., 0][colourful].ravel(), minlength=HUE_MAX + 1).astype(np.float64)
+    smoothed = sum((3 - abs(shift)) * np.roll(counts, shift) for shift in range(-2, 3))  # weights 1 2 3 2 1
+    peak = int(np.argmax(smoothed))
+    lower = ((peak - hue_tolerance) % (HUE_MAX + 1), *lower_sv)
+    upper = ((peak + hue_tolerance) % (HUE_MAX + 1), *upper_sv)
     return lower, upper
 
 

@@ -30,3 +30,29 @@ def signed_colourscale() -> list[list]:
     return [
         [position, f"rgb{colour}"] for position, colour in ((0.0, NEGATIVE), (0.5, ZERO), (1.0, POSITIVE))
     ]
+
+
+BORDER = 150  # gray of the thin frame drawn round a picture that may be all white (or all one colour)
+
+
+def with_border(image: np.ndarray, *, thickness: int | None = None, gray: int = BORDER) -> np.ndarray:
+    """A copy of an image (H, W) or (H, W, C) uint8 with its outermost `thickness` pixels painted `gray`.
+
+    The shape stays the same, so pixel coordinates still match; a white picture on a white page keeps an edge.
+    thickness None: about 1/320 of the longer side (at least 2), so the frame stays a visible line once the
+    picture is scaled down to display size.
+    """
+    array = np.asarray(image)
+    if thickness is None and array.ndim in (2, 3):
+        thickness = max(2, round(max(array.shape[:2]) / 320))
+    if array.ndim not in (2, 3) or array.dtype != np.uint8:
+        raise ValueError(
+            f"with_border takes a uint8 (H, W) or (H, W, C) image, got {array.dtype} {array.shape}"
+        )
+    if thickness < 0:
+        raise ValueError(f"thickness must be 0 or more, got {thickness}")
+    framed = array.copy()
+    side = min(thickness, *(n // 2 for n in array.shape[:2]))
+    if side:
+        framed[:side], framed[-side:], framed[:, :side], framed[:, -side:] = gray, gray, gray, gray
+    return framed

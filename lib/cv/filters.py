@@ -29,6 +29,10 @@ COURSE_LAPLACIAN_KSIZE = 3
 COURSE_CANNY_THRESHOLDS = (180, 200)
 
 MAX_KERNEL_SIDE = 31
+# Signed views are coloured up to this percentile of |values|: at 99.5 the few strongest edges take the full
+# colours and every other edge is a pale line that vanishes on a projector; at 95 the 5 % strongest saturate.
+SIGNED_VIEW_PERCENTILE = 95.0
+MAX_KERNEL_TEXT = 400  # characters of a kernel written as text (a 5x5 of 6-digit numbers fits)
 ZERO_SUM_TOLERANCE = 1e-9
 
 PRESET_NAMES = (
@@ -75,6 +79,38 @@ def check_kernel(kernel: np.ndarray) -> np.ndarray:
     if np.abs(array).max(initial=0) > 1e6:
         raise ValueError("Kernel values above a million overflow the display; use smaller weights.")
     return array.astype(np.float32)
+
+
+def kernel_to_text(kernel: np.ndarray) -> str:
+    """A kernel as compact text: numbers split by ",", rows by ";" (e.g. "1,0,-1;2,0,-2;1,0,-1").
+
+    Each weight is written with up to 6 significant digits (%g), so kernel_from_text(kernel_to_text(k))
+    equals k to float32 rounding for the weights a student types.
+    """
+    checked = check_kernel(kernel)
+    return ";".join(",".join(f"{float(value) + 0.0:.6g}" for value in row) for row in checked)
+
+
+def kernel_from_text(text: str) -> np.ndarray:
+    """Read a kernel written by kernel_to_text (spaces allowed); float32 (k, k), checked by check_kernel.
+
+    Anything else (not numbers, rows of different lengths, an even or too large side, inf / NaN, a very
+    long text) raises ValueError with what was wrong.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("The kernel text is empty: write rows of numbers like 1,0,-1;2,0,-2;1,0,-1.")
+    if len(text) > MAX_KERNEL_TEXT:
+        raise ValueError(f"The kernel text is longer than {MAX_KERNEL_TEXT} characters.")
+    rows = [row.split(",") for row in text.strip().strip(";").split(";")]
+    if len({len(row) for row in rows}) != 1:
+        raise ValueError("Every row of the kernel needs the same number of weights (rows split by ';').")
+    try:
+        values = [[float(cell) for cell in row] for row in rows]
+    except ValueError:
+        raise ValueError(
+            "The kernel text must be numbers split by ',' with rows split by ';', like 1,0,-1;2,0,-2;1,0,-1."
+        ) from None
+    return check_kernel(np.array(values, dtype=np.float64))
 
 
 def normalize_kernel(kernel: np.ndarray) -> tuple[np.ndarray, str | None]:

@@ -196,12 +196,11 @@ def clahe(
     return _on_brightness_channel(image, channel, operator.apply)
 
 
-def histogram_snippet(
-    *, space: str = "RGB", box: tuple[int, int, int, int] | None = None, threshold: int = BRIGHTNESS_THRESHOLD
-) -> str:
+def histogram_snippet(*, space: str = "RGB", box: tuple[int, int, int, int] | None = None) -> str:
     """Runnable code computing the histograms shown for `space` ("RGB", "HSV" or "Gray"); `result` is a dict.
 
-    box = (x0, y0, x1, y1) restricts the count to that region (a mask); "HSV" adds the brightness verdict.
+    box = (x0, y0, x1, y1) restricts the count to that region (a mask). The brightness verdict has its own
+    snippet (brightness_verdict_snippet): the page decides it on the whole image, with its own threshold.
     """
     if box is None:
         setup, mask = "", "None"
@@ -219,17 +218,13 @@ result = {{}}
 for name, channel in zip(["Red", "Green", "Blue"], channels):
     result[name] = cv2.calcHist([channel], [0], {mask}, [256], [0, 256]).ravel()"""
     elif space == "HSV":
-        values = "v" if box is None else "v[mask > 0]"
         body = f"""image_hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
 h, s, v = cv2.split(image_hsv)
 result = {{
     "Hue": cv2.calcHist([h], [0], {mask}, [180], [0, 180]).ravel(),  # OpenCV hue is 0..179
     "Saturation": cv2.calcHist([s], [0], {mask}, [256], [0, 256]).ravel(),
     "Value": cv2.calcHist([v], [0], {mask}, [256], [0, 256]).ravel(),
-}}
-# the course's verdict: bright if most pixels have V > {threshold}, dark if most have V < {threshold}
-share_bright = ({values} > {threshold}).mean()
-share_dark = ({values} < {threshold}).mean()"""
+}}"""
     elif space == "Gray":
         body = f"""gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
 result = {{"Gray": cv2.calcHist([gray], [0], {mask}, [256], [0, 256]).ravel()}}"""
@@ -237,6 +232,29 @@ result = {{"Gray": cv2.calcHist([gray], [0], {mask}, [256], [0, 256]).ravel()}}"
         raise ValueError(f"space must be 'RGB', 'HSV' or 'Gray', got {space!r}.")
     numpy_import = "" if box is None else "import numpy as np\n"
     return f"import cv2\n{numpy_import}\n{setup}{body}\n"
+
+
+def brightness_verdict_snippet(*, threshold: int = BRIGHTNESS_THRESHOLD) -> str:
+    """Runnable code for the course's verdict on the whole image (as brightness_verdict decides it):
+    `verdict`, `share_bright` and `share_dark`."""
+    if not 0 <= int(threshold) <= 255:
+        raise ValueError(f"threshold must be 0..255, got {threshold}.")
+    threshold = int(threshold)
+    return f"""import cv2
+import numpy as np
+
+# V (value) = max(R, G, B), the brightness channel of HSV, of every pixel of the image
+v = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)[:, :, 2]
+share_bright = float(np.count_nonzero(v > {threshold})) / v.size
+share_dark = float(np.count_nonzero(v < {threshold})) / v.size
+# the course's rule of thumb: bright if most pixels have V > {threshold}, dark if most have V < {threshold}
+if share_bright > 0.5:
+    verdict = "bright"
+elif share_dark > 0.5:
+    verdict = "dark"
+else:
+    verdict = "balanced"
+"""
 
 
 def equalization_snippet(

@@ -7,6 +7,8 @@ from hypothesis.extra.numpy import arrays
 
 from lib.cv.colour import (
     COLOUR_SPACES,
+    DAHLIA_LOWER,
+    DAHLIA_UPPER,
     GIRAFFE_LOWER,
     GIRAFFE_UPPER,
     adjust_hsv,
@@ -15,6 +17,7 @@ from lib.cv.colour import (
     colour_spaces_snippet,
     colour_threshold_snippet,
     convert_colour,
+    dominant_hue_range,
     draw_crosshair,
     hsv_adjust_snippet,
     hsv_mask,
@@ -423,3 +426,35 @@ class TestWhatHueAndLabPromise:
             2.0425, abs=1e-4
         )
         assert vivid_pair < grey_pair / 2  # same Euclidean LAB step (10), very different perceived step
+
+
+class TestDominantHueRange:
+    def test_the_larger_colour_wins_and_grays_are_ignored(self):
+        image = np.zeros((10, 10, 3), np.uint8)
+        image[:6] = hsv_pixel(100, 200, 200)  # blue, 60 %
+        image[6:8] = hsv_pixel(40, 200, 200)  # 20 %
+        image[8:] = (128, 128, 128)  # gray: no hue
+        lower, upper = dominant_hue_range(image, hue_tolerance=5)
+        hue = int(cv2.cvtColor(image[:1, :1], cv2.COLOR_RGB2HSV)[0, 0, 0])  # 100 after the RGB round trip
+        assert (lower[0], upper[0]) == (hue - 5, hue + 5)
+        mask = hsv_mask(image, lower=lower, upper=upper)
+        assert (mask > 0).mean() == pytest.approx(0.6)
+
+    def test_red_wraps_and_no_colour_gives_every_hue(self):
+        image = np.zeros((4, 4, 3), np.uint8)
+        image[:] = hsv_pixel(2, 255, 255)
+        hue = int(cv2.cvtColor(image[:1, :1], cv2.COLOR_RGB2HSV)[0, 0, 0])
+        assert dominant_hue_range(image, hue_tolerance=10)[0][0] == (hue - 10) % 180 > 160
+        assert dominant_hue_range(np.full((4, 4, 3), 90, np.uint8))[0][0] == 0
+
+    def test_page_default_is_the_default_samples_obvious_colour(self):
+        """The dahlia's orange: computed from the default sample, and it selects a fair share of it."""
+        from lib.cv.images import DEFAULT_WORKING_SIDE, decode_image, fit_to_working_size
+        from samples import DEFAULT_SAMPLE, sample_bytes
+
+        image = fit_to_working_size(
+            decode_image(sample_bytes(DEFAULT_SAMPLE)), longest_side=DEFAULT_WORKING_SIDE
+        )
+        assert dominant_hue_range(image) == (DAHLIA_LOWER, DAHLIA_UPPER)
+        share = (hsv_mask(image, lower=DAHLIA_LOWER, upper=DAHLIA_UPPER) > 0).mean()
+        assert 0.05 <= share <= 0.60, share

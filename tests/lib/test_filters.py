@@ -477,3 +477,36 @@ class TestSnippets:
         )
         namespace = run_snippet(filters.canny_snippet(threshold1=50, threshold2=120), RGB)
         np.testing.assert_array_equal(namespace["result"], filters.canny(RGB, threshold1=50, threshold2=120))
+
+
+class TestKernelText:
+    @pytest.mark.parametrize("name", filters.PRESET_NAMES)
+    @pytest.mark.parametrize("size", [3, 5])
+    def test_round_trip_of_every_preset(self, name, size):
+        kernel = filters.preset_kernel(name, size=size)
+        back = filters.kernel_from_text(filters.kernel_to_text(kernel))
+        np.testing.assert_allclose(back, kernel, rtol=1e-5)
+
+    def test_written_compactly(self):
+        assert filters.kernel_to_text(filters.preset_kernel("sobel right")) == "-1,0,1;-2,0,2;-1,0,1"
+        np.testing.assert_array_equal(
+            filters.kernel_from_text(" 1, 2 ,3; 4,5,6 ;7,8,9; "), np.arange(1, 10).reshape(3, 3)
+        )
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "",
+            "inf,0,0;0,0,0;0,0,0",
+            "nan",
+            "1,2;3",
+            "1,2;3,4",
+            "a,b,c",
+            "1e400",
+            "1;" * 300,
+            "1,,2;3,4,5;6,7,8",
+        ],
+    )
+    def test_anything_else_is_a_value_error(self, text):
+        with pytest.raises(ValueError):
+            filters.kernel_from_text(text)

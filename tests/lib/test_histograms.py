@@ -9,6 +9,7 @@ from lib.cv.histograms import (
     box_mask,
     brightness_histogram,
     brightness_verdict,
+    brightness_verdict_snippet,
     clahe,
     draw_box,
     equalization_snippet,
@@ -254,11 +255,19 @@ class TestSnippets:
             np.testing.assert_array_equal(result[name], expected[name])
             assert result[name].sum() == 35 * 20
 
-    def test_histogram_snippet_verdict_shares(self, image_rgb):
-        namespace = run_snippet(histogram_snippet(space="HSV", threshold=120), image_rgb)
-        verdict = brightness_verdict(image_rgb, threshold=120)
-        assert namespace["share_bright"] == pytest.approx(verdict.share_above)
-        assert namespace["share_dark"] == pytest.approx(verdict.share_below)
+    @pytest.mark.parametrize("threshold", [0, 51, 120, 150, 255])
+    def test_verdict_snippet_shares(self, image_rgb, threshold):
+        namespace = run_snippet(brightness_verdict_snippet(threshold=threshold), image_rgb)
+        verdict = brightness_verdict(image_rgb, threshold=threshold)
+        assert namespace["share_bright"] == verdict.share_above
+        assert namespace["share_dark"] == verdict.share_below
+        assert namespace["verdict"] == verdict.verdict
+
+    def test_histogram_snippet_has_no_verdict_of_its_own(self):
+        """The verdict is the page's whole-image one (brightness_verdict_snippet), not a region's at 150."""
+        for box in (None, (5, 10, 40, 30)):
+            code = histogram_snippet(space="HSV", box=box)
+            assert "150" not in code and "share_" not in code
 
     @pytest.mark.parametrize("method", ["equalize", "clahe"])
     @pytest.mark.parametrize(("gray", "channel"), [(True, "Y"), (False, "Y"), (False, "V")])

@@ -138,6 +138,14 @@ SETTINGS = [
         "hsv-region-equalize",
     ),
     Setting("app_pages/histograms.py", {"hist_space": "Gray", "hist_channel": "Gray image"}, "gray"),
+    # the verdict at a threshold other than the course's 150, while the histogram counts a region only
+    Setting(
+        "app_pages/histograms.py",
+        {"hist_threshold": 51, "hist_space": "HSV", "hist_region": True},
+        "verdict-51",
+    ),
+    Setting("app_pages/kernels_blur_edges.py", {"kb_kernel": "1,2,1;0,0,0;-1,-2,-1"}, "hand-edited"),
+    Setting("app_pages/kernels_blur_edges.py", {"kb_preset": "horizontal (course)"}, "course-kernel"),
     Setting(
         "app_pages/segmentation.py",
         {"seg_method": "otsu", "seg_adaptive": "mean", "seg_k": 5, "seg_attempts": 2},

@@ -1,4 +1,10 @@
+import cv2
+import numpy as np
+
+from lib.cv.colour import DAHLIA_LOWER, DAHLIA_UPPER, GIRAFFE_LOWER, GIRAFFE_UPPER, dominant_hue_range
+from samples import DEFAULT_SAMPLE
 from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
+from ui.image_source import sample_image
 
 PAGE = "app_pages/colour_thresholding.py"
 
@@ -11,9 +17,38 @@ def slider_values(app) -> dict[str, int]:
     return {slider.key: slider.value for slider in app.slider}
 
 
+def giraffe(app):
+    app.button(key="ct_giraffe").click().run()
+    assert_clean(app)
+    return app
+
+
+def ranges(app) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    values = slider_values(app)
+    return tuple(values[f"ct_{c}_low"] for c in "hsv"), tuple(values[f"ct_{c}_high"] for c in "hsv")
+
+
 class TestColourThresholdingPage:
-    def test_defaults_are_the_course_giraffe_range(self):
+    def test_defaults_select_the_default_samples_obvious_colour(self):
+        """Not the giraffe's range (0.4 % of the dahlia, a black mask): the dahlia's orange, computed."""
         app = run_page(PAGE)
+        image = sample_image(DEFAULT_SAMPLE)
+        assert ranges(app) == (DAHLIA_LOWER, DAHLIA_UPPER) == dominant_hue_range(image)
+        hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+        share = (cv2.inRange(hsv, np.array(DAHLIA_LOWER), np.array(DAHLIA_UPPER)) > 0).mean()
+        assert 0.05 <= share <= 0.60, share
+        assert selected(app) == f"{share:.1%}"
+        giraffe_share = (cv2.inRange(hsv, np.array(GIRAFFE_LOWER), np.array(GIRAFFE_UPPER)) > 0).mean()
+        assert giraffe_share < 0.01  # why the page no longer opens on it
+
+    def test_main_colour_button_follows_the_image(self):
+        app = run_page(PAGE, session_state={"sample": "coffee"})
+        app.button(key="ct_main").click().run()
+        assert_clean(app)
+        assert ranges(app) == dominant_hue_range(sample_image("coffee"))
+
+    def test_giraffe_preset_is_the_course_range(self):
+        app = giraffe(run_page(PAGE))
         values = slider_values(app)
         assert (values["ct_h_low"], values["ct_s_low"], values["ct_v_low"]) == (0, 0, 190)
         assert (values["ct_h_high"], values["ct_s_high"], values["ct_v_high"]) == (30, 80, 255)
@@ -31,7 +66,7 @@ class TestColourThresholdingPage:
         assert image_urls(app) != urls
 
     def test_low_is_kept_at_or_below_high(self):
-        app = run_page(PAGE)
+        app = giraffe(run_page(PAGE))
         app.slider(key="ct_s_low").set_value(200).run()  # above the high of 80
         assert_clean(app)
         assert slider_values(app)["ct_s_high"] == 200

@@ -31,7 +31,19 @@ class TestHistogramsPage:
         assert app.metric[0].value in ("Bright", "Dark", "Balanced")
         assert any("have V > 150" in m.value for m in app.markdown)
         assert "CLAHE (clip 2, 8×8 tiles) on Y (YCrCb)" in image_captions(app)
-        assert len(app.get("code")) == 2
+        assert len(app.get("code")) == 3  # histogram, verdict, equalisation
+
+    def test_verdict_panel_is_the_code_that_ran(self):
+        """The verdict's panel uses the slider's threshold and the whole image, as the page does, even while
+        the histogram counts a region."""
+        app = run_page(PAGE, session_state={"hist_space": "HSV", "hist_region": True})
+        app.slider(key="hist_threshold").set_value(51).run()
+        assert_clean(app)
+        codes = [code.value for code in app.get("code")]
+        (verdict,) = [code for code in codes if "share_bright" in code]
+        assert "v > 51" in verdict and "150" not in verdict and "mask" not in verdict
+        assert not any("share_bright" in code for code in codes if code != verdict)
+        assert any("have V > 51" in m.value for m in app.markdown)
 
     def test_hsv_histogram_has_180_hue_bins(self):
         app = run_page(PAGE)
@@ -71,4 +83,4 @@ class TestHistogramsPage:
         app.radio(key="hist_channel").set_value("Gray image").run()
         assert_clean(app)
         assert "Equalized on Gray image" in image_captions(app)
-        assert "cv2.equalizeHist(gray)" in app.get("code")[1].value
+        assert "cv2.equalizeHist(gray)" in app.get("code")[2].value  # after the histogram and verdict panels

@@ -22,6 +22,12 @@ def threshold_colour(
     return mask, colour.apply_mask(image, mask), colour.recolour(image, mask, colour=paint)
 
 
+@image_cache
+def main_colour_range(image: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The HSV range of the image's most common colour (lib.cv.colour.dominant_hue_range)."""
+    return colour.dominant_hue_range(image)
+
+
 def pick_a_colour(
     image: np.ndarray, set_range: Callable[[tuple[int, int, int], tuple[int, int, int]], None]
 ) -> None:

@@ -2,63 +2,153 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib.cv import filters
+from lib.cv.display import with_border
 from ui.cache import image_cache
 from ui.cached import draw_crosshair
 from ui.clickable import clickable_image, set_percent_point, set_point
-from ui.layout import presentation_mode, show_image
+from ui.layout import presentation_mode, show_error, show_image
+from ui.url_state import check_text
 
 BLUR_METHODS = ("Average", "Gaussian", "Median")
 
 
+DEFAULT_PRESET = "sobel right"  # opens on an edge detector: red where the image gets brighter to the right
+COURSE_PRESET = "horizontal (course)"
+KERNEL_TEXT = "kb_kernel"  # the kernel as text (filters.kernel_to_text), bound to the URL; "" = the preset
+# The kernel builder's own settings, kept in the session when its widgets are not drawn (another page or
+# tab: Streamlit forgets a widget's value then) and put back when they are drawn again.
+KEPT_KEYS = ("kb_preset", "kb_size", "kb_intensity", KERNEL_TEXT, "kb_normalize")
+_KEPT = "kb_kept"
+
+
+def restore_kernel_settings() -> None:
+    """Put back the kernel builder's settings from the last time they were drawn in this session."""
+    kept = st.session_state.get(_KEPT, {})
+    for key, value in kept.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def keep_kernel_settings() -> None:
+    """Remember the kernel builder's settings (call after its widgets are drawn)."""
+    st.session_state[_KEPT] = {key: st.session_state[key] for key in KEPT_KEYS if key in st.session_state}
+
+
+def _start_over() -> None:
+    """A new preset, size or x: the grid starts from it (the hand-edited kernel is dropped)."""
+    st.session_state[KERNEL_TEXT] = ""
+
+
+def use_course_kernel() -> None:
+    st.session_state["kb_preset"] = COURSE_PRESET
+    st.session_state["kb_intensity"] = filters.COURSE_INTENSITY
+    st.session_state["kb_size"] = 3
+    _start_over()
+
+
 def kernel_settings() -> tuple[str, int, int]:
     """Preset, size and intensity x, bound to the URL, in one row that wraps. Returns (preset, size, x)."""
+    restore_kernel_settings()
     # One row that wraps: each control keeps a width it reads at (larger type, a narrow window).
     row = st.container(horizontal=True, gap="medium")
     preset = row.selectbox(
         "Start from",
         filters.PRESET_NAMES,
-        index=filters.PRESET_NAMES.index("horizontal (course)"),
+        # no default once the session holds a value (a button, or kept from another page): Streamlit warns
+        index=filters.PRESET_NAMES.index(DEFAULT_PRESET) if "kb_preset" not in st.session_state else None,
         key="kb_preset",
         bind="query-params",
+        required=True,  # no clear button (index None would offer one)
+        on_change=_start_over,
         width=300 if presentation_mode() else 220,
     )
     size = row.segmented_control(
         "Size",
         [3, 5],
-        default=3,
+        default=3 if "kb_size" not in st.session_state else None,
         format_func=lambda s: f"{s}×{s}",
         required=True,
         key="kb_size",
         bind="query-params",
+        on_change=_start_over,
         width="content",
     )
     intensity = row.slider(
         "Intensity x (course: 10)",
         -20,
         20,
-        filters.COURSE_INTENSITY,
+        filters.COURSE_INTENSITY if "kb_intensity" not in st.session_state else None,
         key="kb_intensity",
         bind="query-params",
+        on_change=_start_over,
         disabled=preset not in filters.INTENSITY_PRESETS,
         width=320 if presentation_mode() else 240,
     )
-    return preset, size, intensity
+    row.button(
+        "Course kernel (horizontal, x = 10)",
+        on_click=use_course_kernel,
+        key="kb_course",
+        help="The course's detector [[-1, -1, -1], [x, x, x], [1, 1, 1]] with x = 10.",
+    )
+    return preset or DEFAULT_PRESET, size or 3, filters.COURSE_INTENSITY if intensity is None else intensity
+
+
+def _readable_kernel(text: str) -> bool:
+    if not text:
+        return True
+    try:
+        filters.kernel_from_text(text)
+    except ValueError:
+        return False
+    return True
 
 
 def kernel_editor(preset: str, size: int, intensity: int) -> tuple[np.ndarray, bool]:
-    """The editable grid, starting from the preset, and the normalise toggle. Returns (grid values, normalise).
+    """The editable grid and the normalise toggle. Returns (grid values, normalise).
 
-    The grid restarts whenever the preset, size or x change; normalise is bound to the URL.
+    The grid starts from the kernel written as text (KERNEL_TEXT: kept in the session and the URL) or, when
+    that is empty, from the preset. An edit in the grid is written back as text, so it survives a visit to
+    another page and travels in a copied link; a new preset, size or x starts over from the preset.
     """
+    grid_slot = st.container()
+    check_text(KERNEL_TEXT, _readable_kernel)
+    text = st.text_input(
+        "The kernel as text (rows split by ;) — it is in the link too",
+        key=KERNEL_TEXT,
+        bind="query-params",
+        max_chars=filters.MAX_KERNEL_TEXT,
+        placeholder=filters.kernel_to_text(filters.preset_kernel(preset, size=size, intensity=intensity)),
+        help="Edit the grid, or paste a kernel such as 1,0,-1;2,0,-2;1,0,-1. Empty: the preset as it is.",
+    )
     start = filters.preset_kernel(preset, size=size, intensity=intensity)
-    edited = kernel_grid(start, key=f"kb_grid_{preset}_{size}_{intensity}")
+    if text:
+        try:
+            start = filters.kernel_from_text(text)
+        except ValueError as error:
+            show_error(f"{error} The grid shows the preset instead.")
+    key = f"kb_grid_{filters.kernel_to_text(start)}"
+    with grid_slot:
+        edited = kernel_grid(start, key=key, on_change=_grid_edited, args=(key, start))
     normalize = st.toggle("Normalise (divide by the sum)", False, key="kb_normalize", bind="query-params")
+    keep_kernel_settings()
     return edited, normalize
+
+
+def _grid_edited(key: str, start: np.ndarray) -> None:
+    """An edit in the grid: the edited kernel becomes the text (a cleared cell stays in the grid to explain)."""
+    kernel = start.astype(np.float64)
+    for row, cells in st.session_state[key].get("edited_rows", {}).items():
+        for column, value in cells.items():
+            kernel[int(row), int(str(column).removeprefix("c"))] = np.nan if value is None else value
+    with contextlib.suppress(ValueError):  # a cleared cell (NaN): the grid keeps it and the page explains
+        st.session_state[KERNEL_TEXT] = filters.kernel_to_text(kernel)
 
 
 def blur_controls() -> tuple[dict[str, int], float]:
@@ -87,7 +177,7 @@ def pixel_picker(width: int, height: int) -> tuple[int, int]:
     return min(x, width - 1), min(y, height - 1)
 
 
-def kernel_grid(kernel: np.ndarray, *, key: str) -> np.ndarray:
+def kernel_grid(kernel: np.ndarray, *, key: str, on_change=None, args: tuple = ()) -> np.ndarray:
     """An editable k x k grid of numbers (st.data_editor) starting from `kernel`; returns float64 (k, k).
 
     Give a new `key` when the starting kernel changes (e.g. a new preset), so the grid starts over.
@@ -96,7 +186,15 @@ def kernel_grid(kernel: np.ndarray, *, key: str) -> np.ndarray:
     size = kernel.shape[0]
     frame = pd.DataFrame(kernel.astype(np.float64), columns=[f"c{i}" for i in range(size)])
     column_config = {name: st.column_config.NumberColumn(name, format="%g", width="small") for name in frame}
-    edited = st.data_editor(frame, key=key, hide_index=True, column_config=column_config, width="content")
+    edited = st.data_editor(
+        frame,
+        key=key,
+        hide_index=True,
+        column_config=column_config,
+        width="content",
+        on_change=on_change,
+        args=args,
+    )
     return edited.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -114,12 +212,34 @@ def arithmetic_markdown(arithmetic: filters.NeighbourhoodArithmetic, kernel: np.
     return "\n".join([header, "|" + "---|" * size, *rows])
 
 
+def signed_view(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """(signed colours up to the SIGNED_VIEW_PERCENTILE of |values|, framed; that limit)."""
+    limit = filters.signed_limit(values, percentile=filters.SIGNED_VIEW_PERCENTILE)
+    return with_border(filters.signed_to_rgb(values, limit=limit)), limit
+
+
+def saturation_note(total: float) -> str:
+    """Why a kernel whose weights sum far from 1 (or 0) washes the picture out: the course's sums to 3x = 30."""
+    return (
+        f"The weights sum to {total:.4g}, so a flat area of value v becomes {total:.4g}·v: every pixel with "
+        f"|v| above 255 / {abs(total):.4g} ≈ {255 / abs(total):.3g} saturates |output| to white, and the "
+        "signed view takes the colour of the sum's sign almost everywhere. The course's detectors sum to 3x "
+        "(30 at x = 10: the −1s and 1s cancel, the three x remain). Tick Normalise, or set x = 0 to keep "
+        "only the edges."
+    )
+
+
+def signed_caption(what: str, limit: float) -> str:
+    percentile = f"{filters.SIGNED_VIEW_PERCENTILE:g}th percentile of |values|"
+    return f"{what}: blue ≤ −{limit:.4g} · white 0 · red ≥ +{limit:.4g} ({percentile})"
+
+
 @image_cache
 def filtered_views(image: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """(raw float32 output, signed RGB view, |output| uint8 view, the colour limit of the signed view)."""
+    """(raw float32 output, signed RGB view, |output| uint8 view (framed), the colour limit of the signed view)."""
     output = filters.apply_kernel(image, kernel)
-    limit = filters.signed_limit(output)
-    return output, filters.signed_to_rgb(output, limit=limit), filters.absolute_uint8(output), limit
+    signed, limit = signed_view(output)
+    return output, signed, with_border(filters.absolute_uint8(output)), limit
 
 
 @image_cache
@@ -178,11 +298,10 @@ def edge_views(
 @image_cache
 def _sobel_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     sobel = filters.sobel_edges(gray, ksize=ksize)
+    (x_view, x_limit), (y_view, y_limit) = signed_view(sobel.x), signed_view(sobel.y)
     views = {
-        "Sobel x (signed: blue < 0 < red)": filters.signed_to_rgb(
-            sobel.x, limit=filters.signed_limit(sobel.x)
-        ),
-        "Sobel y (signed)": filters.signed_to_rgb(sobel.y, limit=filters.signed_limit(sobel.y)),
+        signed_caption("Sobel x (signed)", x_limit): x_view,
+        signed_caption("Sobel y (signed)", y_limit): y_view,
         "Sobel magnitude √(x² + y²), stretched": filters.stretch_to_uint8(sobel.magnitude),
     }
     return views, sobel.magnitude
@@ -191,8 +310,9 @@ def _sobel_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray], n
 @image_cache
 def _laplacian_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     laplacian = filters.laplacian(gray, ksize=ksize)
+    view, limit = signed_view(laplacian)
     views = {
-        "Laplacian raw (signed)": filters.signed_to_rgb(laplacian, limit=filters.signed_limit(laplacian)),
+        signed_caption("Laplacian raw (signed)", limit): view,
         "Laplacian absolute (convertScaleAbs)": filters.absolute_uint8(laplacian),
     }
     return views, laplacian
