@@ -51,10 +51,11 @@ h1 { font-size: 2.8rem !important; }
 /* Streamlit's own charts (st.bar_chart: Vega-Lite, drawn as SVG) take no font size from Python */
 [data-testid="stVegaLiteChart"] svg text { font-size: 16px !important; }
 [data-testid="stWidgetLabel"] { height: auto; }
-/* a selectbox's chosen value, its list, and typed values were drawn at the normal size under larger labels */
-[data-testid="stSelectbox"] [data-baseweb="select"] *, [data-testid="stMultiSelect"] [data-baseweb="select"] *,
-[data-baseweb="popover"] li, [data-testid="stTextInput"] input, [data-testid="stNumberInput"] input,
-[data-testid="stTextArea"] textarea { font-size: 1rem; }
+/* main area: a selectbox's chosen value (an input element), its list, typed values were 19 px under 25 px labels (No angle
+   brackets in this CSS, even in comments: st.html's sanitiser then drops the whole style element). */
+[data-testid="stMain"] :is([data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stTextInput"],
+  [data-testid="stNumberInput"], [data-testid="stDateInput"], [data-testid="stTimeInput"]) input,
+[data-testid="stMain"] [data-testid="stTextArea"] textarea, [role="listbox"] [role="option"] { font-size: 1rem !important; }
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
 [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
 [data-testid="stButton"] button * {
