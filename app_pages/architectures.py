@@ -44,7 +44,7 @@ cells = st.columns(4)
 cells[0].metric("Parameters", f"{summary.params:,}", help=f"{size_text(4 * summary.params)} as float32")
 cells[1].metric("Weight layers", summary.weight_layers)
 cells[2].metric("Multiply-adds per image", f"{summary.macs / 1e6:,.1f} M")
-cells[3].metric("In dense layers", f"{summary.dense_params / summary.params:.0%} of the weights")
+cells[3].metric("Weights in dense layers", f"{summary.dense_params / summary.params:.0%}")
 st.plotly_chart(block_diagram(rows, input_shape), key="arch_diagram")
 with st.expander("Layer by layer: shapes, parameters, receptive fields", icon=":material/table:"):
     st.dataframe(results_frame(rows), hide_index=True, key="arch_rows")

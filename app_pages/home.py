@@ -3,8 +3,11 @@
 import streamlit as st
 
 from ui.course_map import SECTIONS
+from ui.layout import PRESENTATION_CSS, presentation_mode
 
 st.title("CV Skills Lab")
+if presentation_mode():  # the course map has no lesson (page_header), but projects like every page
+    st.html(PRESENTATION_CSS)
 st.markdown(
     "An interactive course in computer vision and convolutional networks. Every page runs the real "
     "operation — OpenCV or PyTorch — on the image chosen in the sidebar, explains it, and shows the "

@@ -124,7 +124,19 @@ st.caption(
 show_stages(views, opening=opening, fraction=fraction)
 
 st.subheader("Every watershed region and the filter's verdict")
-st.dataframe(views.table(), hide_index=True)
+st.dataframe(
+    views.table(),
+    hide_index=True,
+    width="stretch",
+    # the verdict ("circularity 0.60 outside 0.7-1.2") was cut off at the even share of the width
+    column_config={
+        "region": st.column_config.NumberColumn(width=70),
+        "area (px)": st.column_config.NumberColumn(width=90),
+        "perimeter (px)": st.column_config.NumberColumn(width=125),
+        "circularity": st.column_config.NumberColumn(width=100),
+        "verdict": st.column_config.TextColumn(width="large"),
+    },
+)
 code_panel(
     image_program(
         count_coins_snippet(**params),

@@ -18,7 +18,7 @@ CODE_PANELS = "code_panels"  # session-state key: file name -> Program shown in 
 SMALL_IMAGE_SIDE = 256  # at or below this, images are sent as PNG (crisp pixels, exact values)
 
 # Always on (Home.py): choices wrap onto more lines instead of hiding options behind a scrollbar that is
-# not drawn; sidebar page names wrap instead of being cut; the presentation toggle sits at the top of the
+# not drawn; sidebar page names and the course map's page links wrap instead of being cut; the presentation toggle sits at the top of the
 # sidebar, in the header's empty space above the page list, where an instructor finds it without scrolling.
 APP_CSS = """
 <style>
@@ -28,6 +28,9 @@ APP_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stSidebarContent"] { position: relative; }
+/* the course map's cards: a long page name wraps in a narrow card (150 % zoom) instead of ending in "…" */
+[data-testid="stPageLink"] a { height: auto; }
+[data-testid="stPageLink"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 .st-key-presentation_switch { position: absolute; top: 1.25rem; left: 1rem; width: auto; z-index: 1; }
 .st-key-presentation_switch [data-testid="stWidgetLabel"] p { font-size: 18px; white-space: nowrap !important; }
 </style>
@@ -48,6 +51,11 @@ h1 { font-size: 2.8rem !important; }
 /* Streamlit's own charts (st.bar_chart: Vega-Lite, drawn as SVG) take no font size from Python */
 [data-testid="stVegaLiteChart"] svg text { font-size: 16px !important; }
 [data-testid="stWidgetLabel"] { height: auto; }
+/* main area: a selectbox's chosen value (an input element), its list, typed values were 19 px under 25 px labels (No angle
+   brackets in this CSS, even in comments: st.html's sanitiser then drops the whole style element). */
+[data-testid="stMain"] :is([data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stTextInput"],
+  [data-testid="stNumberInput"], [data-testid="stDateInput"], [data-testid="stTimeInput"]) input,
+[data-testid="stMain"] [data-testid="stTextArea"] textarea, [role="listbox"] [role="option"] { font-size: 1rem !important; }
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
 [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
 [data-testid="stButton"] button * {

@@ -221,3 +221,46 @@ def test_a_session_sending_broken_json_does_not_reach_another(server):
         not broken.ok
     )  # Streamlit's session state cannot read the value (its own code, before the page runs)
     assert moved.ok and any(text.startswith("Pixel (100, 213)") for text in moved.texts)
+
+
+# Marks the component's iframe and its window; returns whether each was already marked (kept, not re-mounted).
+MARK_FRAMES = f"""() => [...document.querySelectorAll({CLICKABLE!r})].map(frame => {{
+  const kept = frame.__cvlab === 1 && frame.contentWindow.__cvlab === 1;
+  frame.__cvlab = 1; frame.contentWindow.__cvlab = 1;
+  return kept;
+}})"""
+
+# Counts the script runs the browser sees start (the app's state turning 'running').
+COUNT_RUNS = """() => {
+  window.__cvlabRuns = 0;
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__cvlabRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def test_quick_second_click_counts_and_the_picture_stays_mounted(server, page):
+    """Two quick clicks: the first starts a run, the second lands while it runs (or just after) and is the
+    one the page ends on; the component's iframe is the same element throughout (never re-mounted)."""
+    page.goto(f"{server.url}/colour_spaces?sample=Dahlia+%28colourful%29")
+    wait_for_run(page)
+    image = clickable(page)
+    page.evaluate(MARK_FRAMES)
+    page.evaluate(COUNT_RUNS)
+    first_points = [(0.1, 0.2), (0.3, 0.8), (0.6, 0.1), (0.85, 0.45), (0.2, 0.55)]
+    second_points = [(0.9, 0.9), (0.7, 0.3), (0.15, 0.6), (0.4, 0.2), (0.65, 0.85)]
+    for (fx1, fy1), (fx2, fy2) in zip(first_points, second_points, strict=True):
+        box = image.bounding_box()
+        runs = page.evaluate("window.__cvlabRuns")
+        image.click(position={"x": box["width"] * fx1, "y": box["height"] * fy1})
+        # the first click started a run (it registered) before the second click
+        page.wait_for_function(f"window.__cvlabRuns > {runs}", timeout=10_000)
+        image.click(position={"x": box["width"] * fx2, "y": box["height"] * fy2})
+        page.wait_for_timeout(300)
+        wait_for_run(page)
+        values = query(page)
+        x, y = int(values.get("cs_x", 320)), int(values.get("cs_y", 213))
+        assert abs(x - 640 * fx2) <= 2 and abs(y - 427 * fy2) <= 2, ((fx2, fy2), (x, y))
+        assert page.evaluate(MARK_FRAMES) == [True], "the clickable picture was re-mounted by the rerun"
+    assert app_errors(page) == []

@@ -1,5 +1,6 @@
-"""Presentation mode on a 1280×720 projector: every page's choices fit their boxes, metric values are
-the largest text on their cards, and no visible text in the main area is smaller than 14 px.
+"""Presentation mode on a 1280×720 projector: its style sheet is applied, every page's choices fit their boxes,
+metric values are the largest text on their cards, and no visible text (typed values included) in the main
+area is smaller than 14 px.
 
 One server, one browser context, pages visited in sequence; a screenshot of each lands in the screenshots
 folder as presentation-<page>.png. The problems of every page are collected and reported together.
@@ -98,6 +99,13 @@ SMALL_TEXT_JS = """
     const where = element.closest('svg') ? 'chart' : element.tagName.toLowerCase();
     found.set(`${px}|${where}`, `${px.toFixed(1)} px ${where} "${text.slice(0, 30)}"`);
   }
+  // typed and chosen values (inputs, text areas) are text too, though not text nodes
+  const fields = 'input:not([type=range]):not([type=checkbox]):not([type=radio]):not([type=file]), textarea';
+  for (const field of main.querySelectorAll(fields)) {
+    if (!field.value || !field.checkVisibility()) continue;
+    const px = parseFloat(getComputedStyle(field).fontSize);
+    if (px < minimum) found.set(`${px}|${field.tagName}`, `${px.toFixed(1)} px ${field.tagName.toLowerCase()} value "${field.value.slice(0, 30)}"`);
+  }
   return [...found.values()];
 }
 """
@@ -108,8 +116,11 @@ def survey(page, url: str) -> list[str]:
     page.goto(url)
     wait_for_run(page)
     page.wait_for_timeout(500)  # plotly draws its SVG after the run
+    # The presentation style sheet is in the page (st.html drops a <style> its sanitiser dislikes, silently).
+    applied = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") > 16
     return (
-        page.evaluate(OVERFLOWS_JS)
+        ([] if applied else ["presentation mode's style sheet is not applied (root font size 16 px)"])
+        + page.evaluate(OVERFLOWS_JS)
         + page.evaluate(CUT_TEXT_JS)
         + page.evaluate(METRICS_JS)
         + page.evaluate(SMALL_TEXT_JS, [MIN_TEXT_PX, list(SMALL_TEXT_EXCEPTIONS)])
