@@ -243,9 +243,8 @@ PLAYGROUND_FEATURE_KEYS = {  # feature -> its checkbox's URL key
 PLAYGROUND_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # Playground's list
 PLAYGROUND_PENALTIES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PLAYGROUND_FRAME_SECONDS = 0.3  # the live loop reruns its fragment this often while training
-PLAYGROUND_FRAME_CPU = (
-    0.05  # and trains whole epochs for at most this much of its thread's CPU time per rerun
-)
+# Each rerun trains whole epochs for at most this much of its thread's CPU time (at least one epoch).
+PLAYGROUND_FRAME_CPU = 0.04
 PLAYGROUND_DEFAULT_NEURONS = (4, 2, 2, 2)
 
 
