@@ -383,7 +383,7 @@ def draw_playground(trainer: Any) -> None:
     """Metrics, the decision boundary with the points, each hidden neuron's map, and the loss curves."""
     from lib.nn import playground as playground_lib
     from ui.charts import history_figure
-    from ui.layout import presentation_mode
+    from ui.layout import display_url, presentation_mode
 
     last = trainer.history[-1]
     cells = st.columns(3)
@@ -401,7 +401,7 @@ def draw_playground(trainer: Any) -> None:
         for index, outputs in enumerate(hidden):
             st.markdown(f"**Layer {index + 1}**: each neuron's output over the plane")
             st.image(
-                [playground_lib.neuron_picture(values) for values in outputs],
+                [display_url(playground_lib.neuron_picture(values), 240) for values in outputs],
                 caption=[f"{index + 1}.{neuron + 1}" for neuron in range(len(outputs))],
                 width=width,
             )
