@@ -26,7 +26,7 @@ SAMPLES = 500  # Playground's NUM_SAMPLES_CLASSIFY
 DOMAIN = 6.0  # the plane shown: [-6, 6] in x1 and x2
 MAX_HIDDEN_LAYERS = 4
 MAX_NEURONS = 8
-GRID = 60  # grid points per side for the boundary and the neuron maps
+GRID = 50  # grid points per side for the boundary and the neuron maps
 
 # TensorFlow Playground's own defaults: circle, 50 % to train, x1 and x2, 4 -> 2 tanh neurons, rate 0.03, batch 10.
 DEFAULT_HIDDEN = (4, 2)
