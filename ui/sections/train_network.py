@@ -242,7 +242,7 @@ PLAYGROUND_FEATURE_KEYS = {  # feature -> its checkbox's URL key
 }
 PLAYGROUND_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # Playground's list
 PLAYGROUND_PENALTIES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-PLAYGROUND_FRAME_SECONDS = 0.3  # the live loop reruns its fragment this often while training
+PLAYGROUND_FRAME_SECONDS = 0.4  # the live loop reruns its fragment this often while training
 # Each rerun trains whole epochs for at most this much of its thread's CPU time (at least one epoch).
 PLAYGROUND_FRAME_CPU = 0.04
 PLAYGROUND_DEFAULT_NEURONS = (4, 2, 2, 2)
@@ -251,9 +251,10 @@ PLAYGROUND_DEFAULT_NEURONS = (4, 2, 2, 2)
 def playground_controls() -> Any:
     """Data, inputs, network and training controls (all URL-bound, the seed too) -> PlaygroundSettings."""
     from lib.nn import playground as playground_lib
-    from ui.layout import control_cells
+    from ui.layout import control_cells, presentation_mode
 
-    cells = control_cells(4, per_row=2)
+    # the four data sets' names need a wider first cell to stay on one line
+    cells = control_cells(4, per_row=2) if presentation_mode() else st.columns([2.4, 1, 1, 1])
     data = cells[0].segmented_control(
         "Data", list(PLAYGROUND_DATASETS), default="Circle", required=True, key="pg_data", bind="query-params"
     )
@@ -370,13 +371,19 @@ def _playground_frame() -> None:
         st.rerun()  # the whole page: the timer stops and the Code panel catches up
     if run["running"]:
         started = time.thread_time()
-        while trainer.epoch < run["max"] and time.thread_time() - started < PLAYGROUND_FRAME_CPU:
+        while trainer.epoch < run["max"]:
+            begun = time.thread_time()
             trainer.step(1)
+            now = time.thread_time()
+            if now - started + (now - begun) > PLAYGROUND_FRAME_CPU:  # another epoch would overrun the budget
+                break
         run["frame_cpu"] = time.thread_time() - started
         if trainer.epoch >= run["max"]:
             run["running"] = False
             st.rerun()
+    started = time.thread_time()
     draw_playground(trainer)
+    run["draw_cpu"] = time.thread_time() - started  # measured for benchmarks/README.md (server CPU per rerun)
 
 
 def draw_playground(trainer: Any) -> None:
