@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from lib.nn import training
+from lib.nn import playground, training
 from lib.nn.programs import torch_program
 from ui.layout import code_panel, page_header, presentation_mode, show_error
 from ui.sections.train_network import (
     iris_data,
     iris_results,
     network_controls,
+    playground_controls,
+    playground_live,
     regression_results,
     regression_table_controls,
     table_csv,
@@ -36,7 +38,7 @@ it slows training, and the network still memorises if it trains long enough.
 
 part = st.segmented_control(
     "Part",
-    ["Two ways to write it", "Regression", "Iris classification"],
+    ["Two ways to write it", "Regression", "Iris classification", "Playground"],
     default="Two ways to write it",
     required=True,
     key="tn_part",
@@ -112,6 +114,40 @@ elif part == "Regression":
                 name="regression.py",
                 result=shown,
                 files={} if source == "diabetes" else {"your_table.csv": table_csv(frame)},
+            )
+        )
+
+elif part == "Playground":
+    st.markdown(
+        "After [TensorFlow Playground](https://playground.tensorflow.org): 500 points in the plane, two "
+        "classes, a tiny network that learns to tell them apart. The background is the network's "
+        "probability of class 1 (red) at every point; each small map is one hidden neuron's output over the "
+        "same plane, so you can see how later layers combine the shapes the first layer draws. Try XOR with "
+        "no hidden layer (a straight line cannot do it), then with one layer of 4 tanh neurons; or the "
+        "circle with x1² and x2² as inputs and no hidden layer at all. Loss: binary cross-entropy (Playground "
+        "uses squared error); optimiser: plain SGD, one step per mini-batch."
+    )
+    try:
+        pg_settings = playground_controls()
+        pg_max = int(
+            st.number_input("Train up to (epochs)", 1, 5000, 1000, key="pg_max", bind="query-params")
+        )
+        pg_trainer = playground_live(pg_settings, max_epochs=pg_max)
+    except ValueError as error:
+        show_error(f"{error}")
+        pg_trainer = None
+    if pg_trainer is not None:
+        pg_last = pg_trainer.history[-1]
+        code_panel(
+            torch_program(
+                playground.playground_script(pg_settings, epochs=pg_last.epoch),
+                reproduces=f"The playground's data and network after {pg_last.epoch} epochs: both losses.",
+                name="playground.py",
+                result={
+                    "epochs": pg_last.epoch,
+                    "train_loss": pg_last.train_loss,
+                    "test_loss": pg_last.test_loss,
+                },
             )
         )
 

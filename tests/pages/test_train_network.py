@@ -1,5 +1,9 @@
+import pytest
+from streamlit.testing.v1 import AppTest
+
 from lib.nn import training
-from tests.pages.harness import assert_clean, run_page
+from tests.pages.harness import ROOT, assert_clean, pictures, run_page
+from ui.layout import CODE_PANELS
 
 PAGE = "app_pages/train_network.py"
 
@@ -68,3 +72,71 @@ class TestTrainNetworkPage:
         app.number_input(key="tn_iris_h1").set_value(8).run()
         assert_clean(app)
         assert any("settings changed" in info.value for info in app.info)
+
+
+def boundary_z(app) -> list:
+    """The decision boundary's heat map (the first chart of the Playground tab)."""
+    import json
+
+    return json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["z"]
+
+
+class TestPlaygroundTab:
+    STATE = {"tn_part": "Playground"}
+
+    def test_steps_train_and_the_boundary_changes(self):
+        app = run_page(PAGE, session_state=self.STATE)
+        assert metrics(app)["Epoch"] == "0"
+        before = boundary_z(app)
+        for _ in range(3):
+            app.button(key="pg_step").click().run()
+        assert_clean(app)
+        values = metrics(app)
+        assert values["Epoch"] == "3"
+        assert boundary_z(app) != before
+        history = app.session_state["pg_run"]["trainer"].history
+        assert float(values["Test loss"]) == pytest.approx(history[-1].test_loss, abs=5e-4)
+        assert history[-1].train_loss < history[0].train_loss
+        # default 4 -> 2 network: one small map per hidden neuron
+        assert len(pictures(app)) == 6
+        assert any("playground.py" in name for name in app.session_state[CODE_PANELS])
+
+    def test_train_runs_in_bounded_reruns_and_stop_keeps_the_epochs(self):
+        app = run_page(PAGE, session_state=self.STATE | {"pg_max": 400})
+        app.button(key="pg_train").click().run()
+        assert_clean(app)
+        run = app.session_state["pg_run"]
+        assert run["running"]
+        done = run["trainer"].epoch
+        assert 1 <= done < 400  # one rerun trains a bounded number of epochs, not all of them
+        app.run()  # the fragment's timer would rerun it: more epochs
+        assert app.session_state["pg_run"]["trainer"].epoch > done
+        app.button(key="pg_stop").click().run()
+        assert_clean(app)
+        stopped = app.session_state["pg_run"]["trainer"].epoch
+        assert not app.session_state["pg_run"]["running"] and metrics(app)["Epoch"] == str(stopped)
+        app.run()
+        assert app.session_state["pg_run"]["trainer"].epoch == stopped
+
+    def test_training_stops_at_the_epoch_limit(self):
+        app = run_page(PAGE, session_state=self.STATE | {"pg_max": 2})
+        app.button(key="pg_train").click().run()
+        assert_clean(app)
+        assert metrics(app)["Epoch"] == "2" and not app.session_state["pg_run"]["running"]
+
+    def test_a_new_setting_starts_a_new_network(self):
+        app = run_page(PAGE, session_state=self.STATE)
+        app.button(key="pg_step").click().run()
+        assert metrics(app)["Epoch"] == "1"
+        app.number_input(key="pg_layers").set_value(0).run()
+        assert_clean(app)
+        assert metrics(app)["Epoch"] == "0" and not pictures(app)
+        assert app.session_state["pg_run"]["trainer"].settings.hidden_sizes == ()
+
+    def test_no_input_is_a_message_not_a_traceback(self):
+        app = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+        for key, value in (self.STATE | {"pg_x1": False, "pg_x2": False}).items():
+            app.session_state[key] = value
+        app.run()
+        assert not app.exception
+        assert any("at least one input" in error.value for error in app.error)

@@ -225,3 +225,252 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tu
         f"On these two features alone the network gets {result.test_accuracy:.1%} of the test flowers right."
     )
     return shown
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Playground tab (issue 14 part 3): TensorFlow Playground's 2-D classification, trained live in a fragment.
+
+PLAYGROUND_DATASETS = {"Circle": "circle", "XOR": "xor", "Two Gaussians": "gaussians", "Spiral": "spiral"}
+PLAYGROUND_FEATURE_KEYS = {  # feature -> its checkbox's URL key
+    "x1": "pg_x1",
+    "x2": "pg_x2",
+    "x1²": "pg_x1sq",
+    "x2²": "pg_x2sq",
+    "x1·x2": "pg_x1x2",
+    "sin x1": "pg_sinx1",
+    "sin x2": "pg_sinx2",
+}
+PLAYGROUND_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # Playground's list
+PLAYGROUND_PENALTIES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PLAYGROUND_FRAME_SECONDS = 0.4  # the live loop reruns its fragment this often while training
+# Each rerun trains whole epochs for at most this much of its thread's CPU time (at least one epoch).
+PLAYGROUND_FRAME_CPU = 0.04
+PLAYGROUND_DEFAULT_NEURONS = (4, 2, 2, 2)
+
+
+def playground_controls() -> Any:
+    """Data, inputs, network and training controls (all URL-bound, the seed too) -> PlaygroundSettings."""
+    from lib.nn import playground as playground_lib
+    from ui.layout import control_cells, presentation_mode
+
+    # the four data sets' names need a wider first cell to stay on one line
+    cells = control_cells(4, per_row=2) if presentation_mode() else st.columns([2.4, 1, 1, 1])
+    data = cells[0].segmented_control(
+        "Data", list(PLAYGROUND_DATASETS), default="Circle", required=True, key="pg_data", bind="query-params"
+    )
+    noise = cells[1].slider("Noise (%)", 0, 50, 0, 5, key="pg_noise", bind="query-params")
+    train_percent = cells[2].slider("Training data (%)", 10, 90, 50, 10, key="pg_ratio", bind="query-params")
+    seed = cells[3].number_input("Seed", 0, 2**31 - 1, 0, key="pg_seed", bind="query-params")
+    st.markdown("**Inputs** (what the first layer sees)")
+    boxes = control_cells(len(PLAYGROUND_FEATURE_KEYS), per_row=4)
+    features = tuple(
+        name
+        for box, (name, key) in zip(boxes, PLAYGROUND_FEATURE_KEYS.items(), strict=True)
+        if box.checkbox(name, value=name in ("x1", "x2"), key=key, bind="query-params")
+    )
+    cells = control_cells(5, per_row=3)
+    layers = int(
+        cells[0].number_input(
+            "Hidden layers", 0, playground_lib.MAX_HIDDEN_LAYERS, 2, key="pg_layers", bind="query-params"
+        )
+    )
+    neurons = tuple(
+        int(
+            cell.number_input(
+                f"Neurons in layer {index + 1}",
+                1,
+                playground_lib.MAX_NEURONS,
+                PLAYGROUND_DEFAULT_NEURONS[index],
+                key=f"pg_n{index + 1}",
+                bind="query-params",
+                disabled=index >= layers,
+            )
+        )
+        for index, cell in enumerate(cells[1:])
+    )
+    cells = control_cells(5, per_row=3)
+    activation = cells[0].selectbox(
+        "Activation", playground_lib.ACTIVATIONS, index=1, key="pg_act", bind="query-params"
+    )
+    rate = cells[1].select_slider(
+        "Learning rate (SGD)", PLAYGROUND_RATES, value=0.03, key="pg_lr", bind="query-params"
+    )
+    batch = cells[2].slider("Batch size", 1, 30, 10, key="pg_batch", bind="query-params")
+    regularization = cells[3].segmented_control(
+        "Regularisation",
+        playground_lib.REGULARIZATIONS,
+        default="none",
+        required=True,
+        key="pg_reg",
+        bind="query-params",
+    )
+    penalty = cells[4].select_slider(
+        "Regularisation rate", PLAYGROUND_PENALTIES, value=0.0, key="pg_rate", bind="query-params"
+    )
+    return playground_lib.PlaygroundSettings(
+        dataset=PLAYGROUND_DATASETS[data],
+        noise=int(noise) / 100,
+        train_fraction=int(train_percent) / 100,
+        features=features,
+        hidden_sizes=neurons[:layers],
+        activation=activation,
+        learning_rate=float(rate),
+        batch_size=int(batch),
+        regularization=regularization,
+        rate=float(penalty),
+        seed=int(seed),
+    )
+
+
+def playground_live(settings: Any, *, max_epochs: int) -> Any:
+    """The session's network for these settings (a change of any setting starts a new one, as in Playground)
+    and its live view; returns the trainer. Train runs a fragment every PLAYGROUND_FRAME_SECONDS, each rerun
+    training whole epochs for at most PLAYGROUND_FRAME_CPU of CPU, so other students' pages are not held up
+    and Stop (a click in the fragment) is seen within one rerun."""
+    from lib.nn import playground as playground_lib
+
+    run = st.session_state.get("pg_run")
+    if run is None or run["trainer"].settings != settings:
+        run = {"trainer": playground_lib.PlaygroundTrainer(settings), "running": False, "max": max_epochs}
+        st.session_state["pg_run"] = run
+    run["max"] = max_epochs
+    every = PLAYGROUND_FRAME_SECONDS if run["running"] else None
+    st.fragment(_playground_frame, run_every=every)()
+    return run["trainer"]
+
+
+def _playground_frame() -> None:
+    """One rerun of the live view: the buttons, then (while training) a bounded number of epochs, then the
+    boundary, the hidden neurons and the curves as they are now."""
+    import time
+
+    run = st.session_state["pg_run"]
+    trainer = run["trainer"]
+    cells = st.columns(4)
+    train = cells[0].button(
+        "Train", key="pg_train", type="primary", icon=":material/play_arrow:", disabled=run["running"]
+    )
+    step = cells[1].button("Step", key="pg_step", icon=":material/skip_next:", help="Train one epoch")
+    stop = cells[2].button("Stop", key="pg_stop", icon=":material/stop:", disabled=not run["running"])
+    reset = cells[3].button(
+        "Reset",
+        key="pg_reset",
+        icon=":material/restart_alt:",
+        help="Back to epoch 0: the same first weights (another seed gives others)",
+    )
+    if reset:
+        st.session_state.pop("pg_run", None)
+        st.rerun()
+    if train and trainer.epoch < run["max"]:
+        run["running"] = True
+        st.rerun()  # the whole page, so the fragment is registered again with its timer
+    if stop or step:
+        if step:
+            trainer.step(1)
+        run["running"] = False
+        st.rerun()  # the whole page: the timer stops and the Code panel catches up
+    if run["running"]:
+        started = time.thread_time()
+        while trainer.epoch < run["max"]:
+            begun = time.thread_time()
+            trainer.step(1)
+            now = time.thread_time()
+            if now - started + (now - begun) > PLAYGROUND_FRAME_CPU:  # another epoch would overrun the budget
+                break
+        run["frame_cpu"] = time.thread_time() - started
+        if trainer.epoch >= run["max"]:
+            run["running"] = False
+            st.rerun()
+    started = time.thread_time()
+    draw_playground(trainer)
+    run["draw_cpu"] = time.thread_time() - started  # measured for benchmarks/README.md (server CPU per rerun)
+
+
+def draw_playground(trainer: Any) -> None:
+    """Metrics, the decision boundary with the points, each hidden neuron's map, and the loss curves."""
+    from lib.nn import playground as playground_lib
+    from ui.charts import history_figure
+    from ui.layout import presentation_mode
+
+    last = trainer.history[-1]
+    cells = st.columns(3)
+    cells[0].metric("Epoch", last.epoch)
+    cells[1].metric("Train loss", f"{last.train_loss:.3f}")
+    cells[2].metric("Test loss", f"{last.test_loss:.3f}")
+    probability, hidden = trainer.grid()
+    left, right = (st.container(), st.container()) if presentation_mode() else st.columns([3, 2])
+    with left:
+        st.plotly_chart(playground_figure(trainer, probability), key="pg_boundary")
+    with right:
+        if not hidden:
+            st.caption("No hidden layer: the boundary is a straight line in the inputs the network sees.")
+        width = 128 if presentation_mode() else 84
+        for index, outputs in enumerate(hidden):
+            st.markdown(f"**Layer {index + 1}**: each neuron's output over the plane")
+            st.image(
+                [_png_url(playground_lib.neuron_picture(values)) for values in outputs],
+                caption=[f"{index + 1}.{neuron + 1}" for neuron in range(len(outputs))],
+                width=width,
+            )
+    st.plotly_chart(
+        history_figure(trainer.history, accuracy=False), key=f"pg_curves_{len(trainer.history) > 1}"
+    )
+
+
+def _png_url(picture: np.ndarray) -> str:
+    """A small picture as a PNG data: URL at its own size (the browser scales it up smoothly): about 0.1 ms for
+    a 50 x 50 map, where ui.layout.display_url's 256-pixel blow-up costs about 1 ms, 32 times per rerun. A data URL
+    travels in the message itself (media files could be deleted by the next rerun before the browser fetched them).
+    """
+    import base64
+
+    from lib.cv.images import encode_png
+
+    return "data:image/png;base64," + base64.b64encode(encode_png(picture)).decode("ascii")
+
+
+def playground_figure(trainer: Any, probability: np.ndarray) -> Any:
+    """The plane coloured by P(class 1) (blue 0, white 0.5, red 1), training points filled, test points as ×."""
+    import plotly.graph_objects as go
+
+    from lib.cv.display import NEGATIVE, POSITIVE, signed_colourscale
+    from lib.nn import playground as playground_lib
+    from ui.layout import plot_font_size
+
+    axis, _ = playground_lib.grid_points(probability.shape[0])
+    figure = go.Figure(
+        go.Heatmap(
+            x=axis,
+            y=axis,
+            z=np.round(probability, 3),  # 3 decimals: a smaller message each rerun
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=signed_colourscale(),
+            opacity=0.6,
+            colorbar=dict(title="P(class 1)", thickness=12),
+            hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}: P(class 1) %{z:.2f}<extra></extra>",
+        )
+    )
+    for points, labels, part, symbol in (
+        (trainer.train_points, trainer.train_labels, "train", "circle"),
+        (trainer.test_points, trainer.test_labels, "test", "x"),
+    ):
+        for label, colour in ((0, NEGATIVE), (1, POSITIVE)):
+            chosen = points[labels == label]
+            figure.add_scatter(
+                x=chosen[:, 0],
+                y=chosen[:, 1],
+                mode="markers",
+                name=f"class {label} ({part})",
+                marker=dict(color=f"rgb{colour}", symbol=symbol, size=7, line=dict(color="white", width=0.5)),
+            )
+    limit = playground_lib.DOMAIN
+    figure.update_xaxes(range=[-limit, limit], title="x1")
+    figure.update_yaxes(range=[-limit, limit], title="x2", scaleanchor="x")
+    figure.update_layout(
+        height=460,
+        margin=dict(l=10, r=10, t=10, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        font_size=plot_font_size(),
+    )
+    return figure
