@@ -50,6 +50,16 @@ def dummy_training_run(epochs=50, seed=42):
     return losses
 
 
+def run_dummy_training(epochs: int = COURSE_DUMMY_EPOCHS, *, seed: int = 42) -> list[float]:
+    """dummy_training_run on one CPU thread under the seed lock (torch's global RNG is shared by sessions)."""
+    from lib.nn.training import _SEED_LOCK, _one_thread
+
+    if not 1 <= epochs <= 1000:
+        raise ValueError(f"epochs must be 1..1000, got {epochs}")
+    with _SEED_LOCK, torch.random.fork_rng(devices=[]), _one_thread():
+        return dummy_training_run(epochs=epochs, seed=seed)
+
+
 class ImageDataset(Dataset):
     def __init__(self, image_dir, transform=None):
         self.image_dir = image_dir
