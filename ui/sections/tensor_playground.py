@@ -251,8 +251,6 @@ def before_after(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
 
 def course_example_panel() -> None:
     """One of the notes' examples (assignment, index_select, clone/detach, ...): its code, what it gives, its panel."""
-    import torch
-
     from lib.nn import tensors
     from lib.nn.programs import sources, torch_program
     from ui.layout import code_panel
@@ -260,9 +258,9 @@ def course_example_panel() -> None:
     title = st.selectbox("Example", list(tensors.COURSE_EXAMPLES), key="tp_example", bind="query-params")
     function = tensors.COURSE_EXAMPLES[title]
     values = function()
-    all_tensors = all(isinstance(value, torch.Tensor) for value in values.values())
+    all_tensors = all(tensors.is_tensor(value) for value in values.values())
     for name, value in values.items():
-        if isinstance(value, torch.Tensor):
+        if tensors.is_tensor(value):
             st.markdown(f"`{name}` → shape {shape_label(value)}")
             show_tensor(value)
         else:

@@ -83,6 +83,14 @@ COURSE_EXAMPLES = {
     "Stacking 1-D tensors, three at once (II.J)": stack_vectors,
 }
 
+
+def is_tensor(value: object) -> bool:
+    """Whether a course example's value is a tensor (shown as a table) or a plain value (shown as text)."""
+    import torch
+
+    return isinstance(value, torch.Tensor)
+
+
 __all__ = [
     "AGGREGATIONS",
     "Aggregate",
@@ -118,6 +126,7 @@ __all__ = [
     "dtype_name",
     "factory_snippet",
     "index_grid",
+    "is_tensor",
     "index_snippet",
     "make_tensor",
     "mask_count_and_sum",
