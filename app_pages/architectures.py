@@ -22,6 +22,10 @@ is a feature map, its height grows with the map's size and its thickness with th
     "In fact VGG pools with 2×2 windows, stride 2; and two stacked 3×3 convolutions see 5×5 pixels — as much as "
     "one 5×5 — with 18 instead of 25 weights per channel pair (three see 7×7 with 27 instead of 49).",
 )
+st.caption(
+    "Tool of the course (III.C): TensorSpace draws LeNet, AlexNet and VGG as 3-D layer stacks in the browser; this "
+    "page adds every layer's shape and parameter count computed from the definition, and the PyTorch code."
+)
 
 name = st.segmented_control(
     "Architecture",

@@ -7,6 +7,7 @@ from lib.nn.programs import torch_program
 from ui.layout import code_panel, image_grid, page_header, show_error
 from ui.sections.datasets_loaders import (
     image_dataset_controls,
+    image_folder_panel,
     loader_controls,
     loader_panel,
     transform_controls,
@@ -54,6 +55,9 @@ else:
             result=batch_sizes,
         )
     )
+
+st.subheader("The notes' ImageDataset class, run on folders (II.O)")
+image_folder_panel()
 
 st.subheader("An image dataset: one folder per class")
 try:

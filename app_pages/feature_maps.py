@@ -37,6 +37,11 @@ page is listed too, for as long as this session lasts.
     notes_fix="VGG and AlexNet use ReLU(inplace=True): it overwrites the convolution's output, so reading the conv "
     "layer after the forward pass shows post-ReLU maps. Here every activation is cloned as it is computed.",
 )
+st.caption(
+    "Tools of the course (III.A–B): Adam Harley's visualiser shows every layer of a digit network as you draw, and "
+    "CNN Explainer a Tiny VGG's maps and one kernel's arithmetic in the browser; this page does the same on your "
+    "image with our models or yours, the kernel behind each map, and the PyTorch program that reproduces it."
+)
 
 
 def unit_slider(container, label: str, size: int, *, key: str) -> int:

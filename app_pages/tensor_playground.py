@@ -9,6 +9,7 @@ from ui.layout import code_panel, page_header, show_error
 from ui.sections.tensor_playground import (
     aggregation_panel,
     before_after,
+    course_example_panel,
     device_panel,
     factory_controls,
     facts_dtype,
@@ -146,3 +147,11 @@ else:
 
 st.subheader("Aggregation")
 aggregation_panel()
+
+st.subheader("More from the notes: assignment, index_select, clone and detach, masks, normalising, stacking")
+st.markdown(
+    "Each example is the program below it, run as shown: write through an index (`t[0, 1] = 25`, a whole "
+    "column), pick rows with `index_select`, reverse with `torch.flip`, copy with `clone()` or leave the "
+    "autograd graph with `detach()`, sum under a mask (the notes' 30), count `nonzero()`, rescale to 0..1."
+)
+course_example_panel()

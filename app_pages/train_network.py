@@ -3,9 +3,12 @@
 import streamlit as st
 
 from lib.nn import playground, training
+from lib.nn.insurance import COURSE_PERSON
 from lib.nn.programs import torch_program
 from ui.layout import code_panel, page_header, presentation_mode, show_error
 from ui.sections.train_network import (
+    dummy_run_panel,
+    insurance_recipe_panel,
     iris_data,
     iris_results,
     network_controls,
@@ -29,9 +32,12 @@ to memorise its training rows (**overfitting**). The cures: stop at the best tes
 regularise (weight decay, dropout), get more data or use a smaller network. A lower learning rate is not one:
 it slows training, and the network still memorises if it trains long enough.
 """,
-    notes_fix="The notes' regression (II.L) predicts insurance charges from insurance.csv; the Regression tab "
-    "trains the same 64 → 128 network on scikit-learn's diabetes data instead (upload insurance.csv as Your CSV "
-    "for the notes' data). The notes call it 'linear regression'; with ReLU hidden layers it is a non-linear "
+    notes_fix="The notes' regression (II.L) predicts insurance charges from Kaggle's insurance.csv, which no "
+    "package ships with a clear licence: the Regression tab trains the same 64 → 128 network on a synthetic "
+    "insurance table instead — the course's columns and 1,338 rows, generated from a documented formula — so the "
+    "1070/268 split, the 34 batches and predict_charges come out as in the notes (the charges are not real "
+    "prices). scikit-learn's diabetes data is the second example; upload the real insurance.csv as Your CSV. "
+    "The notes call it 'linear regression'; with ReLU hidden layers it is a non-linear "
     "regression network (a linear model is a single nn.Linear(n, 1)). The target is standardised here, so a few "
     "hundred epochs suffice instead of the notes' 10,000; metrics are in the target's own units.",
 )
@@ -73,6 +79,7 @@ if part == "Two ways to write it":
             },
         )
     )
+    dummy_run_panel()
 
 elif part == "Regression":
     try:
@@ -97,7 +104,7 @@ elif part == "Regression":
         if trainer is None:
             st.info("Press **Train** and watch the loss fall, epoch by epoch.")
         elif trainer.history:
-            report = regression_results(trainer)
+            report = regression_results(trainer, start=COURSE_PERSON if source == "insurance" else None)
             if trained_as_set(trainer, settings, split):  # else the script trains other settings than these
                 shown.update(report)
         code_panel(
@@ -116,6 +123,8 @@ elif part == "Regression":
                 files={} if source == "diabetes" else {"your_table.csv": table_csv(frame)},
             )
         )
+        if source == "insurance":
+            insurance_recipe_panel()
 
 elif part == "Playground":
     st.markdown(

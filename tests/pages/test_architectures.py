@@ -65,3 +65,8 @@ class TestArchitecturesPage:
             [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
         )
         assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_names_the_course_tool_it_replaces():
+    app = run_page(PAGE)
+    assert any("TensorSpace" in caption.value for caption in app.caption)  # III.C

@@ -223,6 +223,18 @@ SETTINGS = [
         clicks=("pg_step", "pg_step", "pg_step"),
     ),
     Setting(
+        "app_pages/train_network.py",
+        {"tn_part": "Regression", "tn_source": "Diabetes (scikit-learn)", "tn_reg_epochs": 60},
+        "regression-diabetes-trained",
+        clicks=("tn_reg_train",),
+    ),
+    Setting(
+        "app_pages/tensor_playground.py",
+        {"tp_example": "clone, detach and requires_grad (II.G)"},
+        "clone-detach",
+    ),
+    Setting("app_pages/datasets_loaders.py", {"dl_folder_batch": 8}, "folder-batch-8"),
+    Setting(
         "app_pages/train_cnn.py",
         {"tc_per_class": 12, "tc_epochs": 2, "tc_batch": 16},
         "trained",

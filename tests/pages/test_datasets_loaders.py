@@ -44,3 +44,18 @@ class TestDatasetsLoadersPage:
         app.segmented_control(key="dl_images").set_value("Your zip").run()
         assert_clean(app)
         assert any("Upload a zip" in info.value for info in app.info)
+
+
+class TestImageDatasetClass:
+    def test_the_notes_class_runs_on_the_bundled_folders(self):
+        from lib.nn import loops
+
+        app = run_page(PAGE)
+        assert_clean(app)
+        values = metrics(app)
+        dataset = loops.ImageDataset(str(loops.CLASS_FOLDERS))
+        assert values["images.shape"] == str((len(dataset), 3, 128, 128))  # 12 images < batch 32
+        assert values["labels.shape"] == str((len(dataset),))
+        app.select_slider(key="dl_folder_batch").set_value(8).run()
+        assert metrics(app)["images.shape"] == "(8, 3, 128, 128)"
+        assert any("def __getitem__(self, idx)" in code.value for code in app.get("code"))

@@ -105,3 +105,9 @@ def test_every_layer_of_every_model_opens():
                 failures.append(f"{model} / {layer}: {[e.value for e in [*app.exception, *app.error]][:1]}")
     assert not failures, "\n".join(failures)
     assert opened > 60
+
+
+def test_names_the_course_tools_it_replaces():
+    app = run_page(PAGE)
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Adam Harley" in captions and "CNN Explainer" in captions  # III.A, III.B

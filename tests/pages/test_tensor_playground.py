@@ -76,3 +76,18 @@ class TestTensorPlaygroundPage:
         app.toggle(key="tp_vrange").set_value(True).run()  # all ones: black without vmin/vmax, white with
         assert_clean(app)
         assert image_urls(app) != before
+
+
+class TestCourseExamples:
+    def test_every_example_runs_and_shows_the_notes_numbers(self):
+        from lib.nn import tensors
+
+        app = run_page(PAGE)
+        for title in tensors.COURSE_EXAMPLES:
+            app.selectbox(key="tp_example").set_value(title).run()
+            assert_clean(app)
+        app.selectbox(key="tp_example").set_value("Masked sums and nonzero (II.H)").run()
+        assert "`matrix[matrix > 5].sum(): 6 + 7 + 8 + 9` → shape () scalar" in markdown_text(app)
+        app.selectbox(key="tp_example").set_value("clone, detach and requires_grad (II.G)").run()
+        assert "`detached.requires_grad` → **False**" in markdown_text(app)
+        assert any("def clone_and_detach" in code.value for code in app.get("code"))

@@ -1,7 +1,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.nn import training
+from lib.nn import data, insurance, loops, training
 from tests.pages.harness import ROOT, assert_clean, pictures, run_page
 from ui.layout import CODE_PANELS
 
@@ -50,7 +50,15 @@ class TestTrainNetworkPage:
         assert metrics(app)["Epochs"] == "30" and app.session_state["tn_iris_run"]["stopped"]
 
     def test_regression_on_diabetes(self):
-        app = run_page(PAGE, session_state={"tn_part": "Regression", "tn_reg_epochs": 20, "tn_reg_lr": 0.001})
+        app = run_page(
+            PAGE,
+            session_state={
+                "tn_part": "Regression",
+                "tn_source": "Diabetes (scikit-learn)",
+                "tn_reg_epochs": 20,
+                "tn_reg_lr": 0.001,
+            },
+        )
         app.button(key="tn_reg_train").click().run()
         assert_clean(app)
         values = metrics(app)
@@ -61,10 +69,47 @@ class TestTrainNetworkPage:
     def test_correction_names_what_the_regression_tab_trains(self):
         app = run_page(PAGE, session_state={"tn_part": "Regression"})
         (fix,) = [info.value for info in app.info if "insurance.csv" in info.value]
-        assert "diabetes" in fix
+        assert "synthetic" in fix and "diabetes" in fix
         hidden = " → ".join(str(n) for n in training.COURSE_REGRESSION_HIDDEN)
         assert f"same {hidden} network" in fix  # the network the tab trains by default
-        assert any("442 patients" in caption.value for caption in app.caption)  # the tab trains diabetes
+        rows = len(insurance.insurance_frame())
+        assert any(f"{rows:,} people" in c.value and "Synthetic" in c.value for c in app.caption)
+        app = run_page(PAGE, session_state={"tn_part": "Regression", "tn_source": "Diabetes (scikit-learn)"})
+        assert any("442 patients" in caption.value for caption in app.caption)  # the second example
+
+    def test_insurance_recipe_shows_the_notes_numbers(self):
+        app = run_page(PAGE, session_state={"tn_part": "Regression"})
+        assert_clean(app)
+        values = metrics(app)
+        frame = insurance.insurance_frame()
+        n_train, n_test = data.split_sizes(len(frame))
+        assert values["Train / test rows"] == f"{n_train} / {n_test}" == "1070 / 268"
+        batches = data.loader_facts(n_train, batch_size=32).batches_per_epoch
+        assert values["Batches per epoch"] == str(batches) == "34"
+        expected = insurance.run_recipe(frame, epochs=insurance.COURSE_INSURANCE_EPOCHS)
+        label = "predict_charges(19, 'female', 27.9, 0, 'yes', 'southwest')"
+        assert values[label] == f"{expected['predicted_charge']:,.2f}"
+        assert any("insurance_recipe(df" in code.value for code in app.get("code"))
+
+    def test_insurance_trains_live_and_predicts_the_notes_person(self):
+        app = run_page(PAGE, session_state={"tn_part": "Regression", "tn_reg_epochs": 40})
+        app.button(key="tn_reg_train").click().run()
+        assert_clean(app)
+        values = metrics(app)
+        assert float(values["R² (test)"]) > 0.5
+        form = {
+            box.label: box.value for box in app.selectbox if box.key and box.key.startswith("tn_reg_form")
+        }
+        assert form == {"sex": "female", "smoker": "yes", "region": "southwest"}  # the course's person
+        numbers = {n.label: n.value for n in app.number_input if n.key and n.key.startswith("tn_reg_form")}
+        assert numbers == {"age": 19, "bmi": 27.9, "children": 0}
+        assert "Predicted charges" in values
+
+    def test_dummy_run_is_the_notes_loop(self):
+        app = run_page(PAGE)
+        losses = loops.dummy_training_run(epochs=loops.COURSE_DUMMY_EPOCHS)
+        assert any(f"{losses[0]:.4f}" in c.value and f"{losses[-1]:.4f}" in c.value for c in app.caption)
+        assert any("def dummy_training_run" in code.value for code in app.get("code"))
 
     def test_settings_change_after_training_is_flagged(self):
         app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 10})

@@ -134,9 +134,11 @@ def transform_controls() -> data_lib.TransformSpec:
     brightness = cells[3].slider(
         "Brightness jitter", 0.0, 1.0, 0.0, 0.05, key="dl_brightness", bind="query-params"
     )
-    contrast = cells[3].slider("Contrast jitter", 0.0, 1.0, 0.0, 0.05, key="dl_contrast")
-    saturation = cells[3].slider("Saturation jitter", 0.0, 1.0, 0.0, 0.05, key="dl_saturation")
-    hue = cells[3].slider("Hue jitter", 0.0, 0.5, 0.0, 0.01, key="dl_hue")
+    contrast = cells[3].slider("Contrast jitter", 0.0, 1.0, 0.0, 0.05, key="dl_contrast", bind="query-params")
+    saturation = cells[3].slider(
+        "Saturation jitter", 0.0, 1.0, 0.0, 0.05, key="dl_saturation", bind="query-params"
+    )
+    hue = cells[3].slider("Hue jitter", 0.0, 0.5, 0.0, 0.01, key="dl_hue", bind="query-params")
     normalise = st.segmented_control(
         "Normalize",
         ["off", "course (0.5, 0.5)", "ImageNet"],
@@ -159,4 +161,60 @@ def transform_controls() -> data_lib.TransformSpec:
         normalize=normalise != "off",
         mean=mean,
         std=std,
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def folder_batch(batch_size: int, seed: int) -> dict:
+    from lib.nn import loops
+
+    return loops.first_image_batch(str(loops.CLASS_FOLDERS), batch_size=batch_size, seed=seed)
+
+
+def image_folder_panel() -> None:
+    """II.O: the notes' ImageDataset class run on samples/class_folders, the first batch's shape."""
+    from lib.nn import loops
+    from lib.nn.programs import sources, torch_program
+    from ui.layout import code_panel
+
+    st.markdown(
+        "The notes' own class, run on the bundled folders `class_folders/circle`, `square` and `triangle` "
+        "(12 generated pictures, 48×48 and 80×80): `__init__` walks `os.listdir` over the class folders, "
+        "numbers them into a `class_name` dict and lists every file with its label; `__getitem__` opens one with "
+        "PIL, `.convert('RGB')` (a gray or RGBA file still gives 3 channels) and applies `Resize((128, 128))` + "
+        "`ToTensor()`. `num_workers` (a DataLoader argument) would start that many processes to open and "
+        "resize the next batch's files while the model trains; keep `0` on Community Cloud, whose small shared "
+        "container has no spare cores or memory for extra processes."
+    )
+    batch_size = st.select_slider(
+        "DataLoader batch size", (4, 8, 32), value=32, key="dl_folder_batch", bind="query-params"
+    )
+    facts = folder_batch(int(batch_size), 0)
+    cells = st.columns(3)
+    cells[0].metric("images.shape", str(tuple(facts["images_shape"])))
+    cells[1].metric("labels.shape", str(tuple(facts["labels_shape"])))
+    cells[2].metric("Images in the dataset", facts["dataset_size"])
+    st.markdown(
+        f"`class_name` = `{ {int(k): v for k, v in facts['class_name'].items()} }` · the batch's labels: "
+        f"`{facts['labels']}`"
+        + (" — only 12 images, so the first batch of 32 holds all of them." if batch_size > 12 else "")
+    )
+    files = {
+        f"class_folders/{path.parent.name}/{path.name}": path.read_bytes
+        for path in sorted(loops.CLASS_FOLDERS.glob("*/*.png"))
+    }
+    snippet = (
+        "import os\n\nimport torch\nfrom PIL import Image\nfrom torch.utils.data import DataLoader, Dataset\n"
+        "from torchvision import transforms\n\n"
+        f"{sources(loops.ImageDataset, loops.first_image_batch)}\n"
+        f'result = first_image_batch("class_folders", batch_size={int(batch_size)}, seed=0)\n'
+    )
+    code_panel(
+        torch_program(
+            snippet,
+            reproduces="The notes' ImageDataset on the class folders: the first batch's shapes and labels.",
+            name="image_dataset.py",
+            result=facts,
+            files=files,
+        )
     )

@@ -247,3 +247,37 @@ def before_after(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
         st.markdown("**After** " + (" · ".join(shape_label(t) for t in outputs) or "—"))
         for part in outputs:
             show_tensor(part)
+
+
+def course_example_panel() -> None:
+    """One of the notes' examples (assignment, index_select, clone/detach, ...): its code, what it gives, its panel."""
+    from lib.nn import tensors
+    from lib.nn.programs import sources, torch_program
+    from ui.layout import code_panel
+
+    title = st.selectbox("Example", list(tensors.COURSE_EXAMPLES), key="tp_example", bind="query-params")
+    function = tensors.COURSE_EXAMPLES[title]
+    values = function()
+    all_tensors = all(tensors.is_tensor(value) for value in values.values())
+    for name, value in values.items():
+        if tensors.is_tensor(value):
+            st.markdown(f"`{name}` → shape {shape_label(value)}")
+            show_tensor(value)
+        else:
+            st.markdown(f"`{name}` → **{value}**")
+    collect = "tuple(values.values())" if all_tensors else "values"
+    snippet = (
+        f"import torch\n\n{sources(function)}\n"
+        f"values = {function.__name__}()\n"
+        "for name, value in values.items():\n"
+        '    print(name, "->", value)\n'
+        f"result = {collect}\n"
+    )
+    code_panel(
+        torch_program(
+            snippet,
+            reproduces=f"The notes' example: {title}.",
+            name="course_example.py",
+            result=tuple(values.values()) if all_tensors else values,
+        )
+    )

@@ -19,6 +19,20 @@ def iris_data() -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
+def insurance_data() -> pd.DataFrame:
+    from lib.nn.insurance import insurance_frame
+
+    return insurance_frame()
+
+
+@st.cache_data(max_entries=4, show_spinner="Training on mini-batches of 32…")
+def insurance_recipe(epochs: int) -> dict:
+    from lib.nn.insurance import run_recipe
+
+    return run_recipe(insurance_data(), epochs=epochs)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
 def diabetes_data() -> pd.DataFrame:
     return training_lib.diabetes_frame()
 
@@ -103,19 +117,23 @@ def train_table_live(
     )
 
 
-def prediction_form(split: training_lib.TableSplit, *, key: str) -> dict:
-    """An input per feature (category select or number, starting at the training median) -> raw values."""
+def prediction_form(split: training_lib.TableSplit, *, key: str, start: dict | None = None) -> dict:
+    """An input per feature (category select or number, starting at `start`'s value or the training median)
+    -> raw values."""
+    start = start or {}
     values: dict = {}
     cells = st.columns(min(4, len(split.feature_names)))
     for index, name in enumerate(split.feature_names):
         cell = cells[index % len(cells)]
         if name in split.categories:
-            values[name] = cell.selectbox(name, split.categories[name], key=f"{key}_{index}")
+            options = split.categories[name]
+            first = options.index(start[name]) if start.get(name) in options else 0
+            values[name] = cell.selectbox(name, options, index=first, key=f"{key}_{index}")
         else:
             column = split.raw_train[:, index]
             values[name] = cell.number_input(
                 name,
-                value=float(np.median(column)),
+                value=float(start.get(name, np.median(column))),
                 format="%.4g",
                 key=f"{key}_{index}",
                 help=f"Training rows range from {column.min():.4g} to {column.max():.4g}",
@@ -127,13 +145,26 @@ def regression_table_controls() -> tuple[pd.DataFrame, str, list[str], str] | No
     """Pick the table: scikit-learn's diabetes data or an uploaded CSV with target and feature columns."""
     source = st.segmented_control(
         "Data",
-        ["Diabetes (scikit-learn)", "Your CSV"],
-        default="Diabetes (scikit-learn)",
+        ["Insurance (synthetic)", "Diabetes (scikit-learn)", "Your CSV"],
+        default="Insurance (synthetic)",
         required=True,
         key="tn_source",
         bind="query-params",
     )
-    if source != "Your CSV":
+    if source == "Insurance (synthetic)":
+        from lib.nn import insurance
+
+        frame = insurance_data()
+        st.caption(
+            f"{len(frame):,} people with the course's columns — age, sex, bmi, children, smoker, region → charges. "
+            "**Synthetic**: the notes' Kaggle table ships with no clear licence, so these rows are generated "
+            "(seed 42) from a documented formula — a smoker pays 13,000 more plus 1,450 per BMI point over 25, "
+            "everyone 260 per year of age and 475 per child — with ±12 % noise. Same shape and split as the "
+            "notes, not real prices."
+        )
+        target = insurance.INSURANCE_TARGET
+        return frame, target, [c for c in frame.columns if c != target], "insurance"
+    if source == "Diabetes (scikit-learn)":
         frame = diabetes_data()
         st.caption(
             "442 patients: age, sex, body-mass index, blood pressure and six blood-serum values; "
@@ -163,7 +194,7 @@ def table_csv(frame: pd.DataFrame):
     return lambda: frozen.to_csv(index=False).encode("utf-8")
 
 
-def regression_results(trainer: training_lib.TableTrainer) -> dict[str, float]:
+def regression_results(trainer: training_lib.TableTrainer, *, start: dict | None = None) -> dict[str, float]:
     """Test metrics, the best epoch, and a one-row prediction form; returns the metrics shown (rmse, mae, r2)."""
     report, best = trainer.regression_report(), trainer.regression_report(best=True)
     cells = st.columns(3)
@@ -175,7 +206,7 @@ def regression_results(trainer: training_lib.TableTrainer) -> dict[str, float]:
     )
     target = trainer.split.target_name
     st.markdown(f"**Predict {target}** for one new row:")
-    values = prediction_form(trainer.split, key="tn_reg_form")
+    values = prediction_form(trainer.split, key="tn_reg_form", start=start)
     st.metric(f"Predicted {target}", f"{trainer.predict_row(values):.4g}")
     return report
 
@@ -474,3 +505,114 @@ def playground_figure(trainer: Any, probability: np.ndarray) -> Any:
         font_size=plot_font_size(),
     )
     return figure
+
+
+def insurance_recipe_panel() -> None:
+    """II.N: the notes' recipe on mini-batches of 32 (Dataset, DataLoader, the batch loop), predict_charges."""
+    from lib.nn import insurance
+    from lib.nn.programs import sources, torch_program
+    from ui.layout import code_panel
+
+    st.markdown(
+        "**The notes' recipe, in mini-batches (II.N).** The network above sees all 1,070 training rows in one step "
+        "per epoch. The notes then wrap them in a `Dataset` (`__len__`, `__getitem__`) and a "
+        "`DataLoader(batch_size=32, shuffle=True)`: 1,070 rows make ⌈1070 / 32⌉ = 34 batches, so the weights "
+        "are updated 34 times per epoch (the last batch holds 14 rows), and memory holds one batch at a time. "
+        "`num_workers` sets how many extra processes prepare the next batches while the model trains on this "
+        "one: `0` (the default) loads them in the main process. On Streamlit Community Cloud keep 0 — the app "
+        "runs in a small shared container, and each worker is a whole Python process with its own copy of the "
+        "dataset; for a table in memory there is nothing slow to load ahead anyway."
+    )
+    epochs = int(
+        st.number_input(
+            "Epochs (the notes: 1000)", 1, 200, insurance.COURSE_INSURANCE_EPOCHS, key="tn_ins_epochs",
+            bind="query-params",
+        )
+    )  # fmt: skip
+    result = insurance_recipe(epochs)
+    cells = st.columns(4)
+    cells[0].metric("Train / test rows", f"{result['train_rows']} / {result['test_rows']}")
+    cells[1].metric("Batches per epoch", result["batches_per_epoch"])
+    cells[2].metric("R² (test)", f"{result['r2']:.3f}")
+    cells[3].metric(
+        "predict_charges(19, 'female', 27.9, 0, 'yes', 'southwest')", f"{result['predicted_charge']:,.2f}"
+    )
+    formula = insurance.expected_charges(**insurance.COURSE_PERSON)
+    st.caption(
+        f"The formula that generated the table gives {formula:,.2f} for this person before noise; the network "
+        "learned it from 1,070 noisy rows."
+    )
+    recipe = sources(
+        insurance.InsuranceDataset,
+        insurance.SimpleNNRegressionModel,
+        insurance.prepare_insurance,
+        insurance.train_in_batches,
+        insurance.predict_charges,
+        insurance.insurance_recipe,
+    )
+    snippet = (
+        "import numpy as np\nimport pandas as pd\nimport torch\nimport torch.nn as nn\nimport torch.optim as optim\n"
+        "from sklearn.model_selection import train_test_split\n"
+        "from sklearn.preprocessing import LabelEncoder, StandardScaler\n"
+        "from torch.utils.data import DataLoader, Dataset\n\n"
+        "torch.set_num_threads(1)  # a network this small trains fastest on one thread\n\n"
+        f"{recipe}\n"
+        'df = pd.read_csv("insurance.csv")  # synthetic, with the course columns (see the page)\n'
+        f"result = insurance_recipe(df, epochs={epochs})\n"
+    )
+    code_panel(
+        torch_program(
+            snippet,
+            reproduces="The notes' insurance regression in mini-batches of 32, and their predict_charges call.",
+            name="insurance_batches.py",
+            result=result,
+            files={"insurance.csv": lambda: insurance.insurance_csv(insurance_data())},
+        )
+    )
+
+
+def dummy_run_panel() -> None:
+    """II.K: the functional network trained on 10 random rows for 3 classes; the loss every epoch."""
+    from lib.nn import loops
+    from lib.nn.programs import sources, torch_program
+    from lib.nn.training import SimpleFunctional
+    from ui.layout import code_panel
+
+    st.markdown(
+        "**Train it on dummy data (II.K).** `x = torch.rand(10, 4)` — 10 samples of 4 features — and "
+        "`y = torch.randint(0, 3, (10,))`, 10 labels among 3 classes; `nn.CrossEntropyLoss()` (it applies "
+        "log-softmax itself, so the model ends without a softmax) and `Adam(lr=0.01)`. Every epoch: zero the "
+        "gradients, forward, loss, `backward()`, `step()`. The labels are random, so falling loss here means the "
+        "network memorises these 10 rows — nothing it could use on new data."
+    )
+    epochs = int(
+        st.number_input(
+            "Epochs (the notes: 50, then 120)", 1, 1000, loops.COURSE_DUMMY_EPOCHS, key="tn_dummy_epochs",
+            bind="query-params",
+        )
+    )  # fmt: skip
+    losses = dummy_losses(epochs)
+    st.line_chart(
+        pd.DataFrame({"cross-entropy loss": losses}, index=range(1, epochs + 1)), x_label="epoch", height=220
+    )
+    st.caption(f"Loss after epoch 1: {losses[0]:.4f}; after epoch {epochs}: {losses[-1]:.4f}.")
+    snippet = (
+        "import torch\nimport torch.nn as nn\nimport torch.optim as optim\n\n"
+        f"{sources(SimpleFunctional, loops.dummy_training_run)}\n"
+        f"result = dummy_training_run(epochs={epochs})\n"
+    )
+    code_panel(
+        torch_program(
+            snippet,
+            reproduces="The notes' dummy training run: the cross-entropy loss after every epoch.",
+            name="dummy_training.py",
+            result=losses,
+        )
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def dummy_losses(epochs: int) -> list[float]:
+    from lib.nn import loops
+
+    return loops.run_dummy_training(epochs)

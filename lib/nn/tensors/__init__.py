@@ -18,6 +18,8 @@ from lib.nn.tensors.aggregation import (
     COURSE_MATRIX,
     Aggregate,
     aggregate,
+    masked_sums_and_nonzero,
+    min_max_normalise,
 )
 from lib.nn.tensors.factories import (
     COURSE_SEED,
@@ -38,9 +40,11 @@ from lib.nn.tensors.indexing import (
     INDEX_NAMES,
     MAX_INDEX_CHARS,
     IndexResult,
+    assign_through_an_index,
     index_grid,
     index_snippet,
     mask_count_and_sum,
+    select_and_flip,
 )
 from lib.nn.tensors.literals import (
     DTYPES,
@@ -63,13 +67,34 @@ from lib.nn.tensors.shapes import (
     COURSE_PAIR,
     SHAPE_OPS,
     ShapeStep,
+    clone_and_detach,
     shape_step,
+    stack_vectors,
     tensor_panels,
 )
+
+# The notes' examples each shown as the program it is (inspect.getsource) and run: title -> function.
+COURSE_EXAMPLES = {
+    "Assign through an index (II.C)": assign_through_an_index,
+    "index_select, step slicing and flip (II.C)": select_and_flip,
+    "clone, detach and requires_grad (II.G)": clone_and_detach,
+    "Masked sums and nonzero (II.H)": masked_sums_and_nonzero,
+    "Min–max normalisation (II.H)": min_max_normalise,
+    "Stacking 1-D tensors, three at once (II.J)": stack_vectors,
+}
+
+
+def is_tensor(value: object) -> bool:
+    """Whether a course example's value is a tensor (shown as a table) or a plain value (shown as text)."""
+    import torch
+
+    return isinstance(value, torch.Tensor)
+
 
 __all__ = [
     "AGGREGATIONS",
     "Aggregate",
+    "COURSE_EXAMPLES",
     "COURSE_GRID",
     "COURSE_MATRIX",
     "COURSE_PAIR",
@@ -90,11 +115,18 @@ __all__ = [
     "ShapeStep",
     "TensorFacts",
     "aggregate",
+    "stack_vectors",
+    "select_and_flip",
+    "min_max_normalise",
+    "masked_sums_and_nonzero",
+    "clone_and_detach",
+    "assign_through_an_index",
     "device_summary",
     "display_like_matplotlib",
     "dtype_name",
     "factory_snippet",
     "index_grid",
+    "is_tensor",
     "index_snippet",
     "make_tensor",
     "mask_count_and_sum",

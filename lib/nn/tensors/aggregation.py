@@ -85,3 +85,30 @@ def aggregate(matrix: torch.Tensor, operation: str, *, dim: int | None = None) -
         f"import torch\n\nmatrix = torch.tensor({matrix_code}{dtype_code})\nresult = {call}\nprint(result)\n"
     )
     return Aggregate(values, indices, note, code)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The notes' II.H examples beyond the plain aggregations (shown with inspect.getsource and run on the page).
+
+
+def masked_sums_and_nonzero() -> dict[str, torch.Tensor]:
+    """II.H: sum only the values above 5 (the notes' 30), count a mask, and count and find the non-zeros."""
+    matrix = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    with_zeros = matrix.clone()
+    with_zeros[0, 0] = with_zeros[1, 1] = with_zeros[2, 2] = 0  # three zeros: 6 non-zero values left
+    return {
+        "matrix[matrix > 5].sum(): 6 + 7 + 8 + 9": matrix[matrix > 5].sum(),
+        "(matrix > 8).sum(): how many are above 8": (matrix > 8).sum(),
+        "matrix.nonzero(): where the non-zeros are": matrix.nonzero(),
+        "matrix.nonzero().size(0)": torch.tensor(matrix.nonzero().size(0)),
+        "with three zeros: nonzero().size(0)": torch.tensor(with_zeros.nonzero().size(0)),
+    }
+
+
+def min_max_normalise() -> dict[str, torch.Tensor]:
+    """II.H: rescale to 0..1 with (value - min) / (max - min): 1 -> 0, 9 -> 1, 5 -> 0.5."""
+    matrix = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    max_v = matrix.max()
+    min_v = matrix.min()
+    normalized = (matrix - min_v) / (max_v - min_v)
+    return {"(matrix - min) / (max - min)": normalized}

@@ -343,3 +343,30 @@ def mask_count_and_sum(values: list, threshold: float) -> tuple[int, float]:
     matrix = torch.tensor(values)
     mask = matrix > threshold
     return int(mask.sum()), matrix[mask].sum().item()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The notes' II.C examples beyond reading: writing through an index, index_select, flip. Each is a program
+# the Tensor playground shows with inspect.getsource and runs (the shown code is the code that ran).
+
+
+def assign_through_an_index() -> dict[str, torch.Tensor]:
+    """II.C: change one value (t[0, 1] = 25), then a whole column (t[:, 0] = [100, 200, 300])."""
+    tensor = torch.tensor([[10, 20, 30], [40, 50, 60], [70, 80, 90]])
+    tensor[0, 1] = 25  # one element: 20 -> 25
+    one_value = tensor.clone()
+    tensor[:, 0] = torch.tensor([100, 200, 300])  # every row, column 0
+    return {"after t[0, 1] = 25": one_value, "after t[:, 0] = [100, 200, 300]": tensor}
+
+
+def select_and_flip() -> dict[str, torch.Tensor]:
+    """II.C: rows or columns by a list of positions (index_select), every second column, and reversing."""
+    tensor = torch.tensor([[10, 20, 30], [40, 50, 60], [70, 80, 90]])
+    indices = torch.tensor([0, 2])
+    return {
+        "index_select(dim=0): rows 0 and 2": torch.index_select(tensor, dim=0, index=indices),
+        "index_select(dim=1): columns 0 and 2": torch.index_select(tensor, dim=1, index=indices),
+        "t[:, ::2]: every second column": tensor[:, ::2],
+        "flip(dims=[0]): rows reversed": torch.flip(tensor, dims=[0]),  # t[::-1] is refused by torch
+        "flip(dims=[1]): columns reversed": torch.flip(tensor, dims=[1]),
+    }

@@ -155,3 +155,41 @@ def tensor_panels(tensor: torch.Tensor, *, max_panels: int = 8) -> list[tuple[st
         title = "[" + ", ".join(str(int(p)) for p in position) + ", :, :]"
         panels.append((title, values[tuple(int(p) for p in position)].numpy()))
     return panels
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The notes' II.G and II.J examples the shape lab does not cover (shown with inspect.getsource and run).
+
+
+def stack_vectors() -> dict[str, torch.Tensor]:
+    """II.J: stacking 1-D tensors: dim=0 puts them in rows, dim=1 pairs their elements; three tensors too."""
+    tensor1 = torch.tensor([1, 2, 3])
+    tensor2 = torch.tensor([4, 5, 6])
+    tensor3 = torch.tensor([7, 8, 9])
+    return {
+        "stack([t1, t2], dim=0): shape (2, 3)": torch.stack([tensor1, tensor2], dim=0),
+        "stack([t1, t2], dim=1): shape (3, 2)": torch.stack([tensor1, tensor2], dim=1),
+        "stack([t1, t2, t3], dim=0): shape (3, 3)": torch.stack([tensor1, tensor2, tensor3], dim=0),
+        "stack([t1, t2, t3], dim=1): shape (3, 3)": torch.stack([tensor1, tensor2, tensor3], dim=1),
+        "cat([t1, t2], dim=0): shape (6,), no new dim": torch.cat([tensor1, tensor2], dim=0),
+    }
+
+
+def clone_and_detach() -> dict[str, object]:
+    """II.G: clone() copies the memory and stays in the autograd graph; detach() shares the memory, leaves it."""
+    tensor = torch.ones(3, 3, requires_grad=True)  # part of the computation graph
+    cloned_tensor = tensor.clone()  # new memory, still in the graph
+    detached_tensor = tensor.detach()  # same memory, not in the graph
+    with torch.no_grad():
+        tensor[0, 0] = 5.0  # write into the original (no_grad: it is a leaf that requires grad)
+    cloned_tensor.sum().backward()  # gradients flow back through clone() to tensor
+    return {
+        "tensor.requires_grad": tensor.requires_grad,
+        "cloned.requires_grad": cloned_tensor.requires_grad,
+        "detached.requires_grad": detached_tensor.requires_grad,
+        "cloned shares memory": cloned_tensor.data_ptr() == tensor.data_ptr(),
+        "detached shares memory": detached_tensor.data_ptr() == tensor.data_ptr(),
+        "detached[0, 0] after tensor[0, 0] = 5": detached_tensor[0, 0].item(),
+        "cloned[0, 0] after tensor[0, 0] = 5": cloned_tensor[0, 0].item(),
+        "tensor.grad after cloned.sum().backward()": tensor.grad.tolist(),
+    }
