@@ -375,6 +375,7 @@ def test_every_panel_runs_as_downloaded(setting, tmp_path):
 RECIPE_PANELS = [
     (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:watershed_coins"),
     (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:flatten_lighting"),
+    (Setting("app_pages/segmentation.py"), "kmeans.py", "lib.cv.thresholding:cluster_colours"),
 ]
 
 
