@@ -376,6 +376,9 @@ RECIPE_PANELS = [
     (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:watershed_coins"),
     (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:flatten_lighting"),
     (Setting("app_pages/segmentation.py"), "kmeans.py", "lib.cv.thresholding:cluster_colours"),
+    (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:prepare_digit"),
+    (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:thicken_strokes"),
+    (Setting("app_pages/feature_maps.py"), "feature_maps.py", "lib.nn.models.preprocessing:prepare_digit"),
 ]
 
 
