@@ -379,6 +379,21 @@ RECIPE_PANELS = [
     (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:prepare_digit"),
     (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:thicken_strokes"),
     (Setting("app_pages/feature_maps.py"), "feature_maps.py", "lib.nn.models.preprocessing:prepare_digit"),
+    (
+        Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
+        "iris.py",
+        "lib.nn.training:train_step",
+    ),
+    (
+        Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
+        "iris.py",
+        "lib.nn.training:build_mlp",
+    ),
+    (
+        Setting("app_pages/train_network.py", {"tn_part": "Regression"}),
+        "regression.py",
+        "lib.nn.training:train_step",
+    ),
 ]
 
 
