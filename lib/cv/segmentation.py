@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -117,131 +118,174 @@ def count_coins(image_rgb: np.ndarray, **params: object) -> CoinResult:
 
     image_rgb: (H, W, 3) RGB or (H, W) gray uint8. params: fields of CoinParams (course defaults).
     Returns a CoinResult with count, labels (int32, 0 = background), boxes (x, y, w, h) and every stage.
+    The steps are watershed_coins, the function the page's Code panel shows.
     """
     settings = _make_params(params)
-    image_bgr = _to_bgr(image_rgb)
-    gray = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
-    height, width = gray.shape
-
-    # 0. Which way round? Otsu splits gray in two; the class covering most of the border is background.
-    if settings.invert is None:
-        _, bright = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        inverted = border_is_bright(bright)
-    else:
-        inverted = bool(settings.invert)
-    prepared = flatten_lighting(gray, dark_objects=inverted) if settings.flatten_lighting else gray
-    if settings.blur_size > 1:
-        prepared = cv2.GaussianBlur(prepared, (settings.blur_size, settings.blur_size), 0)
-
-    # 1. Threshold so that coins are white (inverse when they are darker than the background).
-    threshold_type = cv2.THRESH_BINARY_INV if inverted else cv2.THRESH_BINARY
-    if settings.threshold is None:
-        threshold_value, threshold_mask = cv2.threshold(prepared, 0, 255, threshold_type + cv2.THRESH_OTSU)
-    else:
-        threshold_value, threshold_mask = cv2.threshold(prepared, settings.threshold, 255, threshold_type)
-    filled = fill_holes(threshold_mask) if settings.fill_holes else threshold_mask
-
-    # 2. Opening removes specks; dilation grows the coins into a sure background boundary.
-    kernel = np.ones((settings.kernel_size, settings.kernel_size), np.uint8)
-    opening = cv2.morphologyEx(filled, cv2.MORPH_OPEN, kernel, iterations=settings.opening_iterations)
-    sure_background = cv2.dilate(opening, kernel, iterations=settings.dilate_iterations)
-
-    # 3. Distance to the background peaks at coin centres; its top part is surely a coin.
-    distance = cv2.distanceTransform(opening, cv2.DIST_L2, 5)  # float32 (H, W)
-    if settings.seeds_per_blob:
-        _, blobs = cv2.connectedComponents(opening)  # int32 (H, W), 0 = background
-        blob_peaks = np.zeros(int(blobs.max()) + 1, np.float32)
-        np.maximum.at(blob_peaks, blobs.ravel(), distance.ravel())  # each blob's largest distance
-        sure_foreground = np.where(distance > settings.foreground_fraction * blob_peaks[blobs], 255, 0)
-        sure_foreground = sure_foreground.astype(np.uint8)
-    else:
-        _, sure_foreground = cv2.threshold(distance, settings.foreground_fraction * distance.max(), 255, 0)
-        sure_foreground = sure_foreground.astype(np.uint8)
-    unknown = cv2.subtract(sure_background, sure_foreground)
-
-    # 4. Markers: one label per seed, +1 so background is 1; unknown pixels 0 for watershed to decide.
-    _, markers = cv2.connectedComponents(sure_foreground)  # int32 (H, W)
-    markers = markers + 1
-    markers[unknown == 255] = 0
-    flood_image = cv2.cvtColor(opening, cv2.COLOR_GRAY2BGR) if settings.flood_mask else image_bgr
-    watershed = cv2.watershed(flood_image, markers.copy())  # int32 (H, W), -1 on boundaries
-
-    # 5. Keep regions that are round enough and big enough.
-    min_area = settings.min_area * (height * width) / settings.reference_pixels
-    labels = np.zeros((height, width), np.int32)
-    boxes: list[Box] = []
-    candidates: list[CoinCandidate] = []
-    for region, contour, coin_pixels in _regions(watershed, sure_background):
-        area = float(cv2.contourArea(contour))
-        perimeter = float(cv2.arcLength(contour, True))
-        circularity = circularity_of(area, perimeter)
-        box = _box_of(coin_pixels)
-        reason = _rejection_reason(area, perimeter, circularity, box, settings, min_area, width, height)
-        candidates.append(CoinCandidate(region, area, perimeter, circularity, box, reason == "coin", reason))
-        if reason == "coin":
-            boxes.append(box)
-            labels[coin_pixels] = len(boxes)
-
+    _check_coin_image(image_rgb)
+    stages = watershed_coins(to_rgb(image_rgb), **recipe_settings(settings))
+    candidates = [
+        CoinCandidate(region, area, perimeter, circularity, box, verdict == "coin", verdict)
+        for region, area, perimeter, circularity, box, verdict in stages["regions"]
+    ]
     return CoinResult(
-        count=len(boxes),
-        labels=labels,
-        boxes=boxes,
-        gray=gray,
-        prepared=prepared,
-        threshold_value=float(threshold_value),
-        inverted=inverted,
-        threshold_mask=threshold_mask,
-        filled=filled,
-        opening=opening,
-        sure_background=sure_background,
-        distance=distance,
-        sure_foreground=sure_foreground,
-        unknown=unknown,
-        markers=markers,
-        watershed=watershed,
-        min_area=min_area,
+        count=stages["count"],
+        labels=stages["coin_labels"],
+        boxes=stages["boxes"],
+        gray=stages["gray"],
+        prepared=stages["prepared"],
+        threshold_value=float(stages["level"]),
+        inverted=stages["invert"],
+        threshold_mask=stages["threshold_mask"],
+        filled=stages["filled"],
+        opening=stages["opening"],
+        sure_background=stages["sure_bg"],
+        distance=stages["dist"],
+        sure_foreground=stages["sure_fg"],
+        unknown=stages["unknown"],
+        markers=stages["markers"],
+        watershed=stages["watershed"],
+        min_area=stages["min_area"],
         candidates=candidates,
     )
 
 
-def _regions(
-    watershed: np.ndarray, sure_background: np.ndarray
-) -> list[tuple[int, np.ndarray, tuple[np.ndarray, np.ndarray]]]:
-    """Each watershed region (label >= 2) in label order: its largest outer contour, in image
-    coordinates, and the (rows, cols) of its pixels inside that contour.
+def recipe_settings(settings: CoinParams) -> dict[str, object]:
+    """CoinParams as watershed_coins' keyword arguments (its two on/off steps have shorter names)."""
+    values = dataclasses.asdict(settings)
+    values["flatten"] = values.pop("flatten_lighting")
+    values["fill"] = values.pop("fill_holes")
+    return values
 
-    Works blob by blob of the sure background (every region lies inside one), so each region is
-    examined in a small crop rather than the whole image.
+
+def watershed_coins(
+    image_rgb,
+    *,
+    threshold=None,
+    invert=None,
+    flatten=True,
+    blur_size=5,
+    fill=True,
+    kernel_size=3,
+    opening_iterations=4,
+    dilate_iterations=3,
+    foreground_fraction=0.7,
+    seeds_per_blob=True,
+    flood_mask=True,
+    min_circularity=0.7,
+    max_circularity=1.2,
+    min_area=1000.0,
+    reference_pixels=1024 * 768,
+):
+    """Count coins: threshold, opening, distance transform, markers, watershed, circularity filter.
+
+    image_rgb: (H, W, 3) uint8. threshold None: Otsu; invert None: decided from the image border.
+    Returns every stage by name; count, boxes (x, y, w, h), coin_labels (0 background, 1..count) and
+    mask (0/255 of the counted coins) are the result; regions lists each region's measurements and verdict.
+    """
+    image_bgr = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR)
+    gray = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
+    height, width = gray.shape
+
+    # 0. Dark coins on a light background, or the other way? The border is mostly background.
+    if invert is None:
+        _, bright = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        invert = border_is_bright(bright)
+    invert = bool(invert)
+    prepared = flatten_lighting(gray, dark_objects=invert) if flatten else gray
+    if blur_size > 1:
+        prepared = cv2.GaussianBlur(prepared, (blur_size, blur_size), 0)
+
+    # 1. Threshold so that the coins are white (inverse for dark coins)
+    threshold_type = cv2.THRESH_BINARY_INV if invert else cv2.THRESH_BINARY
+    if threshold is None:
+        level, threshold_mask = cv2.threshold(prepared, 0, 255, threshold_type + cv2.THRESH_OTSU)
+    else:
+        level, threshold_mask = cv2.threshold(prepared, threshold, 255, threshold_type)
+    filled = fill_holes(threshold_mask) if fill else threshold_mask
+
+    # 2. Opening removes specks; dilating it gives the sure background
+    kernel = np.ones((kernel_size, kernel_size), np.uint8)
+    opening = cv2.morphologyEx(filled, cv2.MORPH_OPEN, kernel, iterations=opening_iterations)
+    sure_bg = cv2.dilate(opening, kernel, iterations=dilate_iterations)
+
+    # 3. Distance to the background peaks at coin centres: its top part is surely a coin
+    dist = cv2.distanceTransform(opening, cv2.DIST_L2, 5)
+    if seeds_per_blob:  # a fraction of each blob's own peak (the course: of the whole image's peak)
+        _, blobs = cv2.connectedComponents(opening)
+        blob_peaks = np.zeros(blobs.max() + 1, np.float32)
+        np.maximum.at(blob_peaks, blobs.ravel(), dist.ravel())
+        sure_fg = np.where(dist > foreground_fraction * blob_peaks[blobs], 255, 0).astype(np.uint8)
+    else:
+        _, sure_fg = cv2.threshold(dist, foreground_fraction * dist.max(), 255, 0)
+        sure_fg = sure_fg.astype(np.uint8)
+    unknown = cv2.subtract(sure_bg, sure_fg)
+
+    # 4. Markers (+1 so background is 1, unknown 0), then watershed (-1 marks boundaries)
+    _, markers = cv2.connectedComponents(sure_fg)
+    markers = markers + 1
+    markers[unknown == 255] = 0
+    flood = cv2.cvtColor(opening, cv2.COLOR_GRAY2BGR) if flood_mask else image_bgr
+    watershed = cv2.watershed(flood, markers.copy())
+
+    # 5. Keep round, big regions: circularity = 4*pi*A / P^2, area above the course's 1000 px (scaled)
+    min_area = min_area * (height * width) / reference_pixels
+    coin_labels = np.zeros((height, width), np.int32)
+    boxes = []  # (x, y, w, h) of each coin counted
+    regions = []  # (region, area, perimeter, circularity, box, verdict) of every watershed region
+    for region, x0, y0, crop in region_crops(watershed, sure_bg):
+        contours, _ = cv2.findContours(crop, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        if not contours:
+            continue
+        contour = max(contours, key=cv2.contourArea)
+        area = float(cv2.contourArea(contour))
+        perimeter = float(cv2.arcLength(contour, True))
+        circularity = circularity_of(area, perimeter)
+        coin = np.zeros_like(crop)
+        cv2.drawContours(coin, [contour], -1, 255, thickness=cv2.FILLED)
+        coin = cv2.bitwise_and(coin, crop)  # the region inside its outline
+        x, y, w, h = cv2.boundingRect(coin)
+        x, y = x + x0, y + y0
+        if perimeter <= 0:
+            verdict = "no perimeter"
+        elif w >= width - 2 and h >= height - 2:
+            verdict = "fills the frame (background)"
+        elif not min_circularity <= circularity <= max_circularity:
+            verdict = f"circularity {circularity:.2f} outside {min_circularity}-{max_circularity}"
+        elif area <= min_area:
+            verdict = f"area {area:.0f} <= {min_area:.0f} px"
+        else:
+            verdict = "coin"
+        regions.append((region, area, perimeter, circularity, (x, y, w, h), verdict))
+        if verdict == "coin":
+            boxes.append((x, y, w, h))
+            rows, cols = np.nonzero(coin)
+            coin_labels[rows + y0, cols + x0] = len(boxes)
+    mask = np.where(coin_labels > 0, 255, 0).astype(np.uint8)  # white where a counted coin is
+    return {
+        "count": len(boxes), "boxes": boxes, "coin_labels": coin_labels, "mask": mask, "regions": regions,
+        "gray": gray, "prepared": prepared, "level": level, "invert": invert, "threshold_mask": threshold_mask,
+        "filled": filled, "opening": opening, "sure_bg": sure_bg, "dist": dist, "sure_fg": sure_fg,
+        "unknown": unknown, "markers": markers, "watershed": watershed, "min_area": min_area,
+    }  # fmt: skip
+
+
+def region_crops(watershed, sure_bg):
+    """Each watershed region (label 2, 3, ...) in label order as (label, x0, y0, 0/255 mask of its crop).
+
+    Every region lies inside one blob of the sure background, so it is cut out of that blob's bounding box
+    (one pixel wider) instead of the whole image: the same contours, far less work on a big photo.
     """
     height, width = watershed.shape
-    count, blobs, stats, _ = cv2.connectedComponentsWithStats(sure_background)
-    found = []
+    count, blobs, stats, _ = cv2.connectedComponentsWithStats(sure_bg)
+    crops = []
     for blob in range(1, count):
-        x, y, w, h = (int(v) for v in stats[blob, :4])
+        x, y, w, h = stats[blob, :4]
         x0, y0, x1, y1 = max(x - 1, 0), max(y - 1, 0), min(x + w + 1, width), min(y + h + 1, height)
-        crop = np.where(blobs[y0:y1, x0:x1] == blob, watershed[y0:y1, x0:x1], 0)
-        for region in np.unique(crop[crop >= 2]):
-            region_mask = np.where(crop == region, 255, 0).astype(np.uint8)
-            contours, _ = cv2.findContours(region_mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-            if not contours:
-                continue
-            contour = max(contours, key=cv2.contourArea)
-            inside = np.zeros_like(region_mask)
-            cv2.drawContours(inside, [contour], -1, 255, thickness=cv2.FILLED)
-            rows, cols = np.nonzero(cv2.bitwise_and(inside, region_mask))
-            found.append((int(region), contour + np.array([x0, y0], np.int32), (rows + y0, cols + x0)))
-    found.sort(key=lambda item: item[0])
-    return found
-
-
-def _box_of(pixels: tuple[np.ndarray, np.ndarray]) -> Box:
-    rows, cols = pixels
-    return (
-        int(cols.min()),
-        int(rows.min()),
-        int(cols.max() - cols.min() + 1),
-        int(rows.max() - rows.min() + 1),
-    )
+        inside = np.where(blobs[y0:y1, x0:x1] == blob, watershed[y0:y1, x0:x1], 0)
+        for region in np.unique(inside[inside >= 2]):
+            crops.append((int(region), int(x0), int(y0), np.where(inside == region, 255, 0).astype(np.uint8)))
+    crops.sort(key=lambda item: item[0])
+    return crops
 
 
 def circularity_of(area: float, perimeter: float) -> float:
@@ -346,155 +390,28 @@ def distance_to_unit(distance: np.ndarray) -> np.ndarray:
     return (distance / peak).astype(np.float32) if peak > 0 else np.zeros_like(distance, np.float32)
 
 
+# the functions watershed_coins calls, shown with it in the Code panel (in the order they are defined there)
+_RECIPE_PARTS = (border_is_bright, estimate_background, flatten_lighting, fill_holes, circularity_of)
+
+
 def count_coins_snippet(**params: object) -> str:
-    """Runnable cv2/numpy code reproducing count_coins for these settings, from `image_rgb`.
+    """The Code panel: the real source of watershed_coins (and the helpers it calls) under the page's
+    settings, starting from `image_rgb`.
 
     Ends with `count`, `boxes` (x, y, w, h), `coin_labels` (int32, 0 background, 1..count), `mask` (0/255 of
-    the counted coins) and `annotated`.
+    the counted coins).
     """
-    settings = _make_params(params)
-    lines = [
-        "import math",
-        "",
-        "import cv2",
-        "import numpy as np",
-        "",
-        "image_bgr = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR)",
-        "gray = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)",
-        "height, width = gray.shape",
-        "",
-    ]
-    if settings.invert is None:
-        lines += [
-            "# 0. Dark coins on a light background, or the other way? The border is mostly background.",
-            "_, bright = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)",
-            "border = np.concatenate([bright[0, :], bright[-1, :], bright[1:-1, 0], bright[1:-1, -1]])",
-            "invert = np.count_nonzero(border) * 2 > border.size",
-        ]
-    else:
-        lines += [f"invert = {bool(settings.invert)}  # True: dark coins on a light background"]
-    lines += ["prepared = gray"]
-    if settings.flatten_lighting:
-        lines += [
-            "# Even out the lighting: the background is what a big opening (closing) leaves; subtract it",
-            "small = cv2.resize(gray, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)",
-            "window = max(3, (min(height, width) // 12) | 1)",
-            "disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (window, window))",
-            "operation = cv2.MORPH_CLOSE if invert else cv2.MORPH_OPEN",
-            "background = cv2.morphologyEx(small, operation, disc, borderType=cv2.BORDER_REPLICATE)",
-            "background = cv2.GaussianBlur(background, (0, 0), window / 4)",
-            "background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)",
-            "if invert:",
-            "    prepared = cv2.add(gray, cv2.bitwise_not(background))",
-            "else:",
-            "    prepared = cv2.subtract(gray, background)",
-            "prepared = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(prepared)",
-        ]
-    if settings.blur_size > 1:
-        lines += [f"prepared = cv2.GaussianBlur(prepared, ({settings.blur_size}, {settings.blur_size}), 0)"]
-    lines += [
-        "",
-        "# 1. Threshold so that the coins are white (inverse for dark coins)",
-        "threshold_type = cv2.THRESH_BINARY_INV if invert else cv2.THRESH_BINARY",
-    ]
-    if settings.threshold is None:
-        lines += ["level, mask = cv2.threshold(prepared, 0, 255, threshold_type + cv2.THRESH_OTSU)  # Otsu"]
-    else:
-        lines += [f"level, mask = cv2.threshold(prepared, {settings.threshold}, 255, threshold_type)"]
-    if settings.fill_holes:
-        lines += [
-            "# Fill the dark engraving inside each coin: draw every outer contour filled",
-            "outlines, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)",
-            "mask = mask.copy()",
-            "cv2.drawContours(mask, outlines, -1, 255, thickness=cv2.FILLED)",
-        ]
-    lines += [
-        "",
-        "# 2. Opening removes specks; dilating it gives the sure background",
-        f"kernel = np.ones(({settings.kernel_size}, {settings.kernel_size}), np.uint8)",
-        f"opening = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel, iterations={settings.opening_iterations})",
-        f"sure_bg = cv2.dilate(opening, kernel, iterations={settings.dilate_iterations})",
-        "",
-        "# 3. Distance to the background: its top part is surely a coin",
-        "dist = cv2.distanceTransform(opening, cv2.DIST_L2, 5)",
-    ]
-    if settings.seeds_per_blob:
-        lines += [
-            "_, blobs = cv2.connectedComponents(opening)",
-            "blob_peaks = np.zeros(blobs.max() + 1, np.float32)",
-            "np.maximum.at(blob_peaks, blobs.ravel(), dist.ravel())  # each blob's own largest distance",
-            f"sure_fg = np.where(dist > {settings.foreground_fraction!r} * blob_peaks[blobs], 255, 0).astype(np.uint8)",
-        ]
-    else:
-        lines += [
-            f"_, sure_fg = cv2.threshold(dist, {settings.foreground_fraction!r} * dist.max(), 255, 0)",
-            "sure_fg = sure_fg.astype(np.uint8)",
-        ]
-    flood = "cv2.cvtColor(opening, cv2.COLOR_GRAY2BGR)" if settings.flood_mask else "image_bgr"
-    lines += [
-        "unknown = cv2.subtract(sure_bg, sure_fg)",
-        "",
-        "# 4. Markers (+1 so background is 1, unknown 0), then watershed (-1 marks boundaries)",
-        "_, markers = cv2.connectedComponents(sure_fg)",
-        "markers = markers + 1",
-        "markers[unknown == 255] = 0",
-        f"markers = cv2.watershed({flood}, markers)",
-        "",
-        "# 5. Keep round, big regions: circularity = 4*pi*A / P^2",
-        f"min_area = {settings.min_area!r} * (height * width) / {settings.reference_pixels}  # scaled to this size",
-        "coin_labels = np.zeros((height, width), np.int32)",
-        "annotated = image_rgb.copy()",
-        "count = 0",
-        "boxes = []  # (x, y, w, h) of each coin counted",
-        "for region in range(2, markers.max() + 1):",
-        "    region_mask = np.where(markers == region, 255, 0).astype(np.uint8)",
-        "    contours, _ = cv2.findContours(region_mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)",
-        "    if not contours:",
-        "        continue",
-        "    contour = max(contours, key=cv2.contourArea)",
-        "    area = cv2.contourArea(contour)",
-        "    perimeter = cv2.arcLength(contour, True)",
-        "    if perimeter == 0:",
-        "        continue",
-        "    circularity = 4 * math.pi * area / perimeter**2",
-        "    coin = np.zeros_like(region_mask)",
-        "    cv2.drawContours(coin, [contour], -1, 255, thickness=cv2.FILLED)",
-        "    coin = cv2.bitwise_and(coin, region_mask)",
-        "    x, y, w, h = cv2.boundingRect(coin)",
-        "    fills_frame = w >= width - 2 and h >= height - 2  # the whole picture: background, not a coin",
-        f"    if {settings.min_circularity!r} <= circularity <= {settings.max_circularity!r} "
-        "and area > min_area and not fills_frame:",
-        "        count += 1",
-        "        coin_labels[coin == 255] = count",
-        "        boxes.append((x, y, w, h))",
-        "        cv2.drawContours(annotated, [contour], -1, (0, 255, 0), 1)",
-        "        cv2.rectangle(annotated, (x, y), (x + w - 1, y + h - 1), (0, 120, 255), 1)",
-        "        cv2.putText(annotated, str(count), (x + 2, y + 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 0), 1)",
-        "",
-        "mask = np.where(coin_labels > 0, 255, 0).astype(np.uint8)  # white where a counted coin is",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _rejection_reason(
-    area: float,
-    perimeter: float,
-    circularity: float,
-    box: Box,
-    settings: CoinParams,
-    min_area: float,
-    width: int,
-    height: int,
-) -> str:
-    if perimeter <= 0:
-        return "no perimeter"
-    if box[2] >= width - 2 and box[3] >= height - 2:
-        return "fills the frame (background)"
-    if not settings.min_circularity <= circularity <= settings.max_circularity:
-        return f"circularity {circularity:.2f} outside {settings.min_circularity}-{settings.max_circularity}"
-    if area <= min_area:
-        return f"area {area:.0f} <= {min_area:.0f} px"
-    return "coin"
+    settings = recipe_settings(_make_params(params))
+    parts = (*_RECIPE_PARTS, region_crops, watershed_coins)
+    call = "\n".join(f"    {name}={value!r}," for name, value in settings.items())
+    return (
+        "import math\n\nimport cv2\nimport numpy as np\n\n\n"
+        + "\n\n".join(inspect.getsource(part).rstrip() + "\n" for part in parts)
+        + "\n\n# the page's settings\n"
+        + f"stages = watershed_coins(\n    image_rgb,\n{call}\n)\n"
+        + 'count, boxes = stages["count"], stages["boxes"]\n'
+        + 'coin_labels, mask = stages["coin_labels"], stages["mask"]\n'
+    )
 
 
 def _make_params(params: dict[str, object]) -> CoinParams:
@@ -505,14 +422,13 @@ def _make_params(params: dict[str, object]) -> CoinParams:
     return CoinParams(**params)  # type: ignore[arg-type]
 
 
-def _to_bgr(image: np.ndarray) -> np.ndarray:
+def _check_coin_image(image: np.ndarray) -> None:
     check_image(image, task="Coin counting")
     if min(image.shape[:2]) < 8:
         raise ImageError(
             f"The image is too small to count coins in ({image.shape[1]}×{image.shape[0]} px); "
             "use one at least 8 px on each side."
         )
-    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR if image.ndim == 2 else cv2.COLOR_RGB2BGR)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import NamedTuple
 
 import cv2
@@ -94,25 +95,56 @@ def adaptive_threshold(
     )
 
 
-def _preview_size(height: int, width: int, max_pixels: int) -> tuple[int, int]:
-    """(width, height) for cv2.resize so that width * height <= max_pixels, keeping the aspect ratio."""
-    scale = (max_pixels / (height * width)) ** 0.5
-    return max(1, int(width * scale)), max(1, int(height * scale))
+def nearest_centre(image_rgb, centers):
+    """Index of the nearest centre (squared distance in RGB) for every pixel: (H * W,) int32.
 
-
-def _nearest_centre(image_rgb: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre (squared Euclidean in RGB) for every pixel: (H * W,) int32.
-
-    Works channel plane by channel plane: much faster than summing an (N, 3) array along its short axis.
+    Works colour plane by colour plane: much faster than summing an (N, 3) array along its short axis.
     """
     red, green, blue = (image_rgb[:, :, i].astype(np.float32).ravel() for i in range(3))
     best = np.full(red.shape, np.inf, dtype=np.float32)
     labels = np.zeros(red.shape, dtype=np.int32)
-    for index, (r, g, b) in enumerate(centres):
+    for index, (r, g, b) in enumerate(centers):
         distance = (red - r) ** 2 + (green - g) ** 2 + (blue - b) ** 2
         labels[distance < best] = index
         best = np.minimum(best, distance)
     return labels
+
+
+def cluster_colours(
+    image_rgb, *, k=3, attempts=10, epsilon=0.2, max_iterations=100, seed=0, max_pixels=25_000
+):
+    """k-means on the pixel colours (the course: k 3, attempts 10, eps 0.2, 100 iterations).
+
+    image_rgb: (H, W, 3) uint8 with at least 2 pixels. Returns (result: every pixel painted with its
+    cluster's centre, labels (H, W), palette (k, 3) uint8, shares (k,), the (h, w) k-means ran on);
+    clusters are ordered by pixel share, largest first.
+    """
+    height, width = image_rgb.shape[:2]
+    small = image_rgb
+    if height * width > max_pixels:  # cluster a smaller preview: k-means time grows with the pixel count
+        scale = (max_pixels / (height * width)) ** 0.5
+        size = (max(1, int(width * scale)), max(1, int(height * scale)))
+        small = cv2.resize(image_rgb, size, interpolation=cv2.INTER_AREA)
+        if small.shape[0] * small.shape[1] < k:  # too few pixels left for k clusters
+            small = image_rgb
+    pixel_values = np.float32(small.reshape(-1, 3))  # one row [R, G, B] per pixel
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, max_iterations, epsilon)
+    cv2.setRNGSeed(seed)  # the same random starting centres every run
+    _, labels, centers = cv2.kmeans(pixel_values, k, None, criteria, attempts, cv2.KMEANS_RANDOM_CENTERS)
+    labels = labels.ravel()
+    if small is not image_rgb:  # give every full-size pixel its nearest centre
+        labels = nearest_centre(image_rgb, centers)
+
+    # number the clusters by size, largest first
+    counts = np.bincount(labels, minlength=k)
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty(k, dtype=np.int32)
+    rank[order] = np.arange(k, dtype=np.int32)
+    palette = np.uint8(centers)[order]  # np.uint8 truncates, as the course's np.uint8(centers)
+    labels = rank[labels]
+    result = palette[labels].reshape(image_rgb.shape)
+    shares = counts[order] / labels.size  # pixel share of each cluster
+    return result, labels.reshape(height, width), palette, shares, small.shape[:2]
 
 
 def kmeans_colours(
@@ -130,6 +162,7 @@ def kmeans_colours(
     The course: k 3, attempts 10, criteria EPS + MAX_ITER with eps 0.2 and 100 iterations.
     Images with more than max_pixels pixels are clustered on a downscaled (INTER_AREA) preview; every
     full-size pixel then takes its nearest centre. image_rgb: (H, W, 3) uint8 (gray is expanded).
+    The steps are cluster_colours, the function the page's Code panel shows.
     """
     image_rgb = to_rgb(image_rgb)
     if not 1 <= k <= KMEANS_MAX_K:
@@ -146,35 +179,14 @@ def kmeans_colours(
             f"k-means must fill (each cluster needs at least one pixel). Lower k, or use an image with "
             f"at least {k} pixels."
         )
-    preview = image_rgb
-    if height * width > max_pixels:
-        preview = cv2.resize(
-            image_rgb, _preview_size(height, width, max_pixels), interpolation=cv2.INTER_AREA
+    if height * width == 1:  # one pixel is its own centre (cv2.kmeans would read (1, 3) as 3 samples)
+        return KMeansResult(
+            image_rgb.copy(), np.zeros((1, 1), np.int32), image_rgb.reshape(1, 3), np.ones(1), (1, 1)
         )
-    if preview.shape[0] * preview.shape[1] < k:
-        preview = image_rgb
-    preview_pixels = preview.reshape(-1, 3).astype(np.float32)  # (N, 3): one row per pixel
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, int(max_iterations), float(epsilon))
-    if len(preview_pixels) == 1:  # one pixel is its own centre (cv2.kmeans would read (1, 3) as 3 samples)
-        preview_labels, centres = np.zeros((1, 1), np.int32), preview_pixels
-    else:
-        cv2.setRNGSeed(int(seed))
-        _, preview_labels, centres = cv2.kmeans(
-            preview_pixels, int(k), None, criteria, int(attempts), cv2.KMEANS_RANDOM_CENTERS
-        )
-    if preview is image_rgb:
-        labels = preview_labels.ravel().astype(np.int32)
-    else:
-        labels = _nearest_centre(image_rgb, centres)
-    counts = np.bincount(labels, minlength=k)
-    order = np.argsort(-counts, kind="stable")  # largest cluster first
-    rank = np.empty(k, dtype=np.int32)
-    rank[order] = np.arange(k, dtype=np.int32)
-    palette = centres.astype(np.uint8)[order]  # np.uint8 truncates, as the course's np.uint8(centers)
-    labels = rank[labels]
-    clustered = palette[labels].reshape(height, width, 3)
-    shares = counts[order] / labels.size
-    return KMeansResult(clustered, labels.reshape(height, width), palette, shares, preview.shape[:2])
+    settings = {"epsilon": float(epsilon), "max_iterations": int(max_iterations), "seed": int(seed)}
+    return KMeansResult(
+        *cluster_colours(image_rgb, k=int(k), attempts=int(attempts), max_pixels=int(max_pixels), **settings)
+    )
 
 
 def palette_strip(
@@ -240,28 +252,17 @@ def kmeans_snippet(
     seed: int = 0,
     max_pixels: int = KMEANS_MAX_PIXELS,
 ) -> str:
-    """Runnable code reproducing kmeans_colours(); `result` is the clustered RGB image."""
-    return f"""import cv2
-import numpy as np
-
-height, width = image_rgb.shape[:2]
-small = image_rgb
-if height * width > {int(max_pixels)}:  # cluster a smaller preview: k-means time grows with the pixel count
-    scale = ({int(max_pixels)} / (height * width)) ** 0.5
-    small = cv2.resize(image_rgb, (max(1, int(width * scale)), max(1, int(height * scale))), interpolation=cv2.INTER_AREA)
-pixel_values = np.float32(small.reshape(-1, 3))  # one row [R, G, B] per pixel
-criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, {int(max_iterations)}, {float(epsilon)!r})
-cv2.setRNGSeed({int(seed)})  # the same random starting centres every run
-_, labels, centers = cv2.kmeans(pixel_values, {int(k)}, None, criteria, {int(attempts)}, cv2.KMEANS_RANDOM_CENTERS)
-if small is not image_rgb:  # give every full-size pixel its nearest centre
-    red, green, blue = (image_rgb[:, :, i].astype(np.float32).ravel() for i in range(3))
-    best = np.full(red.shape, np.inf, dtype=np.float32)
-    labels = np.zeros(red.shape, dtype=np.int32)
-    for index, (r, g, b) in enumerate(centers):
-        distance = (red - r) ** 2 + (green - g) ** 2 + (blue - b) ** 2
-        labels[distance < best] = index
-        best = np.minimum(best, distance)
-centers = np.uint8(centers)
-result = centers[labels.flatten()].reshape(image_rgb.shape)
-shares = np.bincount(labels.flatten(), minlength={int(k)}) / labels.size  # pixel share of each cluster
-"""
+    """The Code panel: the real source of cluster_colours (and nearest_centre) under these settings;
+    `result` is the clustered RGB image, `shares` each cluster's pixel share."""
+    call = (
+        f"k={int(k)}, attempts={int(attempts)}, epsilon={float(epsilon)!r}, max_iterations={int(max_iterations)}, "
+        f"seed={int(seed)}, max_pixels={int(max_pixels)}"
+    )
+    return (
+        "import cv2\nimport numpy as np\n\n\n"
+        + inspect.getsource(nearest_centre)
+        + "\n\n"
+        + inspect.getsource(cluster_colours)
+        + "\n\n# the page's settings\n"
+        + f"result, labels, palette, shares, small_shape = cluster_colours(image_rgb, {call})\n"
+    )

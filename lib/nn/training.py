@@ -7,6 +7,7 @@ gives the same network, the same split and the same numbers every time.
 
 from __future__ import annotations
 
+import inspect
 import io
 import threading
 import time
@@ -444,6 +445,16 @@ def prepare_table(
 # Training, one epoch per next().
 
 
+def train_step(model, criterion, optimizer, x, y):
+    """One step of gradient descent on (x, y): forward, loss, backward, update. Returns the loss."""
+    model.train()
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
 class TableTrainer:
     """A network, its optimiser and its history; `epochs(n)` trains n more epochs as a generator.
 
@@ -513,20 +524,13 @@ class TableTrainer:
     def _train_one_epoch(self) -> EpochRecord:
         """One epoch of training, then the metrics of it (recorded in history)."""
         start = time.perf_counter()
-        self.model.train()
         if self.batch_size is None:  # the course: the whole training table in one step per epoch
-            self.optimizer.zero_grad()
-            loss = self.criterion(self.model(self.x_train), self.y_train)
-            loss.backward()
-            self.optimizer.step()
+            train_step(self.model, self.criterion, self.optimizer, self.x_train, self.y_train)
         else:
             order = torch.randperm(len(self.x_train), generator=self._shuffle)
             for start in range(0, len(order), self.batch_size):
                 rows = order[start : start + self.batch_size]
-                self.optimizer.zero_grad()
-                loss = self.criterion(self.model(self.x_train[rows]), self.y_train[rows])
-                loss.backward()
-                self.optimizer.step()
+                train_step(self.model, self.criterion, self.optimizer, self.x_train[rows], self.y_train[rows])
         metrics = self._measure(len(self.history) + 1, seconds=time.perf_counter() - start)
         self.history.append(metrics)
         if self.best_epoch == 0 or metrics.val_loss < self.history[self.best_epoch - 1].val_loss:
@@ -701,8 +705,10 @@ def iris_snippet(
 ) -> str:
     """Runnable iris script (II.M) for these settings; result = the split's sizes, the test accuracy and the
     flower's species (predicted)."""
-    layers = _layers_code(4, hidden_sizes, 3)
-    return f"""import numpy as np
+    recipe = _recipe_source()
+    return f"""from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
@@ -723,19 +729,15 @@ X_test_t = torch.tensor(X_test, dtype=torch.float32)
 y_train_t = torch.tensor(y_train, dtype=torch.long)
 y_test_t = torch.tensor(y_test, dtype=torch.long)
 
+{recipe}
+
 torch.manual_seed({seed})
-model = nn.Sequential(
-{layers}
-)
+model = build_mlp(4, {list(hidden_sizes)!r}, 3)  # 4 features -> 3 species
 criterion = nn.CrossEntropyLoss()
 optimizer = optim.Adam(model.parameters(), lr={learning_rate!r})
 
 for epoch in range({epochs}):
-    model.train()
-    optimizer.zero_grad()
-    loss = criterion(model(X_train_t), y_train_t)
-    loss.backward()
-    optimizer.step()
+    loss = train_step(model, criterion, optimizer, X_train_t, y_train_t)
     if (epoch + 1) % 50 == 0:
         print(f"Epoch [{{epoch + 1}}/{epochs}], Loss: {{loss.item():.4f}}")
 
@@ -774,10 +776,12 @@ def regression_snippet(
         f"\ndf[{name!r}] = LabelEncoder().fit_transform(df[{name!r}].astype(str))  # text -> 0, 1, 2 (sorted)"
         for name in split.categories
     )
-    layers = _layers_code(len(split.feature_names), hidden_sizes, 1)
+    recipe = _recipe_source()
     pandas = "" if source == "diabetes" else "import pandas as pd\n"
     encoder = "from sklearn.preprocessing import LabelEncoder\n" if split.categories else ""
-    return f"""import numpy as np
+    return f"""from collections.abc import Sequence
+
+import numpy as np
 {pandas}import torch
 import torch.nn as nn
 import torch.optim as optim
@@ -797,19 +801,15 @@ X_train_t = torch.tensor(X_train, dtype=torch.float32)
 X_test_t = torch.tensor(X_test, dtype=torch.float32)
 y_train_t = torch.tensor((y_train - y_mean) / y_std, dtype=torch.float32).view(-1, 1)
 
+{recipe}
+
 torch.manual_seed({seed})
-model = nn.Sequential(
-{layers}
-)
+model = build_mlp({len(split.feature_names)}, {list(hidden_sizes)!r}, 1)  # one number out
 criterion = nn.MSELoss()
 optimizer = optim.Adam(model.parameters(), lr={learning_rate!r})
 
 for epoch in range({epochs}):
-    model.train()
-    optimizer.zero_grad()
-    loss = criterion(model(X_train_t), y_train_t)
-    loss.backward()
-    optimizer.step()
+    train_step(model, criterion, optimizer, X_train_t, y_train_t)
 
 model.eval()
 with torch.no_grad():
@@ -822,11 +822,6 @@ result = {{"train_rows": len(y_train), "test_rows": len(y_test), "rmse": rmse, "
 """
 
 
-def _layers_code(input_dim: int, hidden_sizes: Sequence[int], output_dim: int) -> str:
-    lines = []
-    previous = input_dim
-    for size in hidden_sizes:
-        lines += [f"    nn.Linear({previous}, {size}),", "    nn.ReLU(),"]
-        previous = size
-    lines.append(f"    nn.Linear({previous}, {output_dim}),")
-    return "\n".join(lines)
+def _recipe_source() -> str:
+    """build_mlp and train_step as this module defines them: the network and the step the page trains with."""
+    return "\n" + inspect.getsource(build_mlp) + "\n\n" + inspect.getsource(train_step)

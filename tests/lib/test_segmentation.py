@@ -347,3 +347,13 @@ class TestStageViews:
             assert getattr(views, name).dtype == np.uint8, name
         assert views.markers.shape == (*image.shape[:2], 3) and views.boundaries.shape == image.shape
         assert [row["region"] for row in views.table()] == [c.region for c in result.candidates]
+
+
+def test_snippet_is_the_recipe_source_under_the_settings():
+    import inspect
+
+    from lib.cv.segmentation import watershed_coins
+
+    code = count_coins_snippet(threshold=90, invert=True, fill_holes=False)
+    assert inspect.getsource(watershed_coins) in code
+    assert "    threshold=90,\n" in code and "    invert=True,\n" in code and "    fill=False,\n" in code

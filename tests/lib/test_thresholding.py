@@ -264,3 +264,13 @@ class TestPaletteStrip:
             palette_strip(np.zeros((2, 3), np.uint8), np.array([1.0]))
         with pytest.raises(ValueError):
             palette_strip(np.zeros((1, 3), np.uint8), np.array([0.0]))
+
+
+def test_kmeans_snippet_is_the_recipe_source_under_the_settings():
+    import inspect
+
+    from lib.cv.thresholding import cluster_colours
+
+    code = kmeans_snippet(k=5, attempts=2, seed=7)
+    assert inspect.getsource(cluster_colours) in code
+    assert "cluster_colours(image_rgb, k=5, attempts=2, epsilon=0.2, max_iterations=100, seed=7," in code

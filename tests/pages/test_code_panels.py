@@ -406,3 +406,44 @@ def test_every_panel_runs_as_downloaded(setting, tmp_path):
         if problem:
             problems.append(f"{panel} {problem}")
     assert not problems, "\n\n".join(problems)
+
+
+# Panels whose recipe is a lib function shown as its real source (issue 11 step 2): the script must hold
+# that function's current source, so a hand-written copy beside it cannot drift from what the page ran.
+RECIPE_PANELS = [
+    (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:watershed_coins"),
+    (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:flatten_lighting"),
+    (Setting("app_pages/segmentation.py"), "kmeans.py", "lib.cv.thresholding:cluster_colours"),
+    (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:prepare_digit"),
+    (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:thicken_strokes"),
+    (Setting("app_pages/feature_maps.py"), "feature_maps.py", "lib.nn.models.preprocessing:prepare_digit"),
+    (
+        Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
+        "iris.py",
+        "lib.nn.training:train_step",
+    ),
+    (
+        Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
+        "iris.py",
+        "lib.nn.training:build_mlp",
+    ),
+    (
+        Setting("app_pages/train_network.py", {"tn_part": "Regression"}),
+        "regression.py",
+        "lib.nn.training:train_step",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("setting", "panel", "function"), RECIPE_PANELS, ids=lambda item: getattr(item, "id", None) or str(item)
+)
+def test_panel_shows_the_recipe_functions_real_source(setting, panel, function):
+    import importlib
+    import inspect
+
+    module, name = function.split(":")
+    source = inspect.getsource(getattr(importlib.import_module(module), name))
+    panels = open_page(setting)
+    assert panel in panels, f"{setting.page} shows no {panel} (it shows {sorted(panels)})"
+    assert source in panels[panel].script, f"{panel} does not show {function}'s real source"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lib.cv.images import to_gray, to_rgb
-from lib.nn.models.preprocessing import _ink_image, _ink_mask
+from lib.cv.images import ImageError, to_gray, to_rgb
+from lib.nn.models.preprocessing import ink_image, ink_mask
 
 
 def find_digits(
@@ -16,8 +16,11 @@ def find_digits(
 
     Ink strokes closer than ~2 % of the image side are joined (a broken 5 stays one digit).
     """
-    ink = _ink_image(to_gray(image_rgb))
-    mask = _ink_mask(ink).astype(np.uint8)
+    ink = ink_image(to_gray(image_rgb))
+    try:
+        mask = ink_mask(ink).astype(np.uint8)
+    except ValueError as error:  # no ink at all
+        raise ImageError(str(error)) from None
     side = max(3, round(0.02 * max(mask.shape)) | 1)
     joined = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)

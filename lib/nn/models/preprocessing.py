@@ -37,38 +37,38 @@ class Preprocessed:
     steps: tuple[tuple[str, np.ndarray], ...]
 
 
-def _ink_image(gray: np.ndarray) -> np.ndarray:
+def ink_image(gray):
     """Gray uint8 -> ink bright on a black background: inverted when the border (paper) is light."""
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    ink = 255 - gray if np.median(border) > 127 else gray.copy()
-    background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
-    return np.clip(ink.astype(np.int16) - int(background), 0, 255).astype(np.uint8)
+    ink = 255 - gray if np.median(border) > 127 else gray.copy()  # light paper: invert
+    paper = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
+    return np.clip(ink.astype(np.int16) - int(paper), 0, 255).astype(np.uint8)
 
 
-def _ink_mask(ink: np.ndarray, *, min_contrast: int = 40) -> np.ndarray:
-    """Otsu's mask of the ink, without specks (components under 5 % of the largest one's area)."""
+def ink_mask(ink, *, min_contrast=40):
+    """Otsu's mask (bool) of the ink, without specks (components under 5 % of the largest one's area)."""
     if int(ink.max()) < min_contrast:
-        raise ImageError(
+        raise ValueError(
             "No digit found: the image is almost flat. Use a dark digit on light paper (or light on dark)."
         )
     _, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
-        raise ImageError("No digit found in the image. Use a dark digit on light paper (or light on dark).")
+        raise ValueError("No digit found in the image. Use a dark digit on light paper (or light on dark).")
     areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.flatnonzero(areas >= 0.05 * areas.max()) + 1
+    keep = np.flatnonzero(areas >= 0.05 * areas.max()) + 1  # drop specks
     return np.isin(labels, keep)
 
 
-def stroke_width(mask: np.ndarray) -> float:
+def stroke_width(mask):
     """The typical width in pixels of the strokes in a binary mask (H, W): twice the median distance from
     the strokes' middle lines (ridges of the distance transform) to the background, less one."""
     distance = cv2.distanceTransform(np.pad((mask > 0).astype(np.uint8), 1), cv2.DIST_L2, 5)  # a border
-    ridge = (distance > 0) & (distance >= cv2.dilate(distance, np.ones((3, 3), np.uint8)))
+    ridge = (distance > 0) & (distance >= cv2.dilate(distance, np.ones((3, 3), np.uint8)))  # middle lines
     return max(1.0, 2 * float(np.median(distance[ridge])) - 1) if ridge.any() else 0.0
 
 
-def thicken_strokes(mask: np.ndarray, *, min_width: float) -> tuple[np.ndarray, int]:
+def thicken_strokes(mask, *, min_width):
     """Dilate a binary uint8 mask (H, W) by a disc so its strokes are about min_width pixels wide.
 
     Returns (mask padded by the disc's radius on every side, radius); radius 0 (mask unchanged) when
@@ -81,44 +81,63 @@ def thicken_strokes(mask: np.ndarray, *, min_width: float) -> tuple[np.ndarray, 
     return cv2.dilate(np.pad(mask, radius), disc), radius
 
 
-def digit_steps(image_rgb: np.ndarray, *, margin: int = 1) -> list[tuple[str, np.ndarray]]:
-    """Turn a photo or drawing of one digit into LeNet's input the way the digits data was made.
+def prepare_digit(image_rgb, *, side=32, cells=8, stroke=4, margin=1):
+    """LeNet's input, made the way scikit-learn's digits were made: ink bright on black, cropped to the
+    digit, strokes thinner than `stroke` pixels (once scaled) thickened, scaled into a side x side bitmap
+    (its longer side filling it, `margin` pixels free, centred), counted in blocks (cells x cells), scaled
+    back to side x side.
 
-    Gray -> ink bright on black (inverted if the paper is light) -> crop to the digit's bounding box ->
-    strokes thinner than DIGIT_STROKE pixels (once scaled) thickened -> binary bitmap scaled into 32x32 (height filling it, `margin` pixels free, centred) -> 4x4 block
-    means = the 8x8 cells of the data -> bilinear back to 32x32. image_rgb: (H, W, 3) or (H, W) uint8.
-    Returns (caption, image) steps; the last is the (32, 32) float32 input in [0, 1].
+    image_rgb: (H, W, 3) or (H, W) uint8. Returns every step by name; "digit" is the (side, side) float32
+    input in [0, 1], "cells" the cells x cells digit as in the data, "box" (left, top, right, bottom).
     """
-    gray = to_gray(image_rgb)
-    ink = _ink_image(gray)
-    mask = _ink_mask(ink)
+    gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY) if image_rgb.ndim == 3 else image_rgb
+    ink = ink_image(gray)
+    mask = ink_mask(ink)
     ys, xs = np.nonzero(mask)
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    inner = DIGIT_SIDE - 2 * margin
-    crop, radius = thicken_strokes(
-        mask[top:bottom, left:right].astype(np.uint8),
-        min_width=DIGIT_STROKE * max(bottom - top, right - left) / inner,
-    )
+    inner = side - 2 * margin
+    # thin strokes (a mouse, a pen) thickened to `stroke` pixels of the bitmap: the data's strokes are thick
+    min_width = stroke * max(bottom - top, right - left) / inner
+    crop, radius = thicken_strokes(mask[top:bottom, left:right].astype(np.uint8), min_width=min_width)
     crop = crop.astype(np.float32)
     scale = inner / max(crop.shape)
     height = max(1, min(inner, round(crop.shape[0] * scale)))
     width = max(1, min(inner, round(crop.shape[1] * scale)))
-    bitmap = np.zeros((DIGIT_SIDE, DIGIT_SIDE), dtype=np.float32)
-    y0, x0 = (DIGIT_SIDE - height) // 2, (DIGIT_SIDE - width) // 2
+    bitmap = np.zeros((side, side), dtype=np.float32)
+    y0, x0 = (side - height) // 2, (side - width) // 2
     bitmap[y0 : y0 + height, x0 : x0 + width] = cv2.resize(
         crop, (width, height), interpolation=cv2.INTER_AREA
     )
-    block = DIGIT_SIDE // DIGIT_CELLS
-    cells = bitmap.reshape(DIGIT_CELLS, block, DIGIT_CELLS, block).mean(axis=(1, 3))
+    block = side // cells
+    digit_cells = bitmap.reshape(cells, block, cells, block).mean(axis=(1, 3))  # values in [0, 1]
+    digit = cv2.resize(digit_cells, (side, side), interpolation=cv2.INTER_LINEAR)
+    return {
+        "gray": gray, "ink": ink, "box": (left, top, right, bottom), "bitmap": bitmap, "radius": radius,
+        "cells": digit_cells, "digit": digit,
+    }  # fmt: skip
+
+
+def digit_steps(image_rgb: np.ndarray, *, margin: int = 1) -> list[tuple[str, np.ndarray]]:
+    """Turn a photo or drawing of one digit into LeNet's input the way the digits data was made
+    (prepare_digit, the function the Code panels show), as (caption, image) steps for showing.
+
+    image_rgb: (H, W, 3) or (H, W) uint8. The last step is the (32, 32) float32 input in [0, 1].
+    """
+    gray = to_gray(image_rgb)
+    try:
+        stages = prepare_digit(gray, side=DIGIT_SIDE, cells=DIGIT_CELLS, stroke=DIGIT_STROKE, margin=margin)
+    except ValueError as error:  # no digit: ImageError, so the page shows its message
+        raise ImageError(str(error)) from None
+    left, top, right, bottom = (int(v) for v in stages["box"])
     boxed = cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB)
     thickness = max(1, round(max(gray.shape) / 200))
-    cv2.rectangle(boxed, (int(left), int(top)), (int(right) - 1, int(bottom) - 1), (255, 64, 64), thickness)
+    cv2.rectangle(boxed, (left, top), (right - 1, bottom - 1), (255, 64, 64), thickness)
     return [
         ("Gray, digit's bounding box", boxed),
-        ("Ink (bright on black)", _padded_square(ink[top:bottom, left:right])),
-        (f"32×32 bitmap{', strokes thickened' if radius else ''}", bitmap),
-        ("8×8 cells (as in the data)", cells),
-        ("LeNet input 32×32", upscale_digits(cells)),
+        ("Ink (bright on black)", _padded_square(stages["ink"][top:bottom, left:right])),
+        (f"32×32 bitmap{', strokes thickened' if stages['radius'] else ''}", stages["bitmap"]),
+        ("8×8 cells (as in the data)", stages["cells"]),
+        ("LeNet input 32×32", upscale_digits(stages["cells"])),
     ]
 
 

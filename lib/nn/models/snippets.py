@@ -4,46 +4,34 @@ classifies it, no lib imports."""
 from __future__ import annotations
 
 from lib.nn.architectures_torch import ShapesCNNConfig
-from lib.nn.models.preprocessing import DIGIT_STROKE
-from lib.nn.models.registry import OUR_MODELS, TORCHVISION_MODELS, ModelInfo, model_info
+from lib.nn.models import preprocessing
+from lib.nn.models.registry import DIGIT_CELLS, OUR_MODELS, TORCHVISION_MODELS, ModelInfo, model_info
 from lib.nn.models.session import TRAINED_SOURCE, TRAINED_WEIGHTS_FILE
 
 # ---------------------------------------------------------------------------------------------------
 # Code shown to students: runnable cv2 / numpy / torch, no lib imports
 
 _DIGIT_INPUT_SNIPPET = """
-# LeNet's input, made the way scikit-learn's digits were made: ink bright on black, cropped to the
-# digit, scaled into a 32x32 bitmap (height filling it), counted in 4x4 blocks (8x8), scaled back to 32x32.
-gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY) if image_rgb.ndim == 3 else image_rgb
-border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-ink = 255 - gray if np.median(border) > 127 else gray.copy()  # light paper: invert
-paper = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
-ink = np.clip(ink.astype(np.int16) - int(paper), 0, 255).astype(np.uint8)
-_, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-areas = stats[1:, cv2.CC_STAT_AREA]
-mask = np.isin(labels, np.flatnonzero(areas >= 0.05 * areas.max()) + 1)  # drop specks
-ys, xs = np.nonzero(mask)
-crop = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.uint8)
-# Thin strokes (a mouse, a pen) thickened to {stroke} pixels of the 32x32 bitmap: the data's strokes are thick.
-distance = cv2.distanceTransform(np.pad(crop, 1), cv2.DIST_L2, 5)  # distance to the background
-ridge = (distance > 0) & (distance >= cv2.dilate(distance, np.ones((3, 3), np.uint8)))  # middle lines
-width = max(1.0, 2 * float(np.median(distance[ridge])) - 1)  # stroke width in pixels
-radius = round(({stroke} * max(crop.shape) / 30 - width) / 2)
-if radius >= 1:
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    crop = cv2.dilate(np.pad(crop, radius), disc)
-crop = crop.astype(np.float32)
-scale = 30 / max(crop.shape)  # 32 pixels minus a 1-pixel margin on each side
-height = max(1, min(30, round(crop.shape[0] * scale)))
-width = max(1, min(30, round(crop.shape[1] * scale)))
-bitmap = np.zeros((32, 32), dtype=np.float32)
-y0, x0 = (32 - height) // 2, (32 - width) // 2
-bitmap[y0 : y0 + height, x0 : x0 + width] = cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA)
-cells = bitmap.reshape(8, 4, 8, 4).mean(axis=(1, 3))  # the 8x8 digit, values in [0, 1]
-digit = cv2.resize(cells, (32, 32), interpolation=cv2.INTER_LINEAR)
-inputs = ((torch.from_numpy(digit) - {mean}) / {std})[None, None]  # (1, 1, 32, 32)
+digit = prepare_digit(image_rgb, side={side}, cells={cells}, stroke={stroke}, margin=1)["digit"]
+inputs = ((torch.from_numpy(digit) - {mean}) / {std})[None, None]  # (1, 1, {side}, {side})
 """
+
+
+def _digit_recipe_source() -> str:
+    """prepare_digit and the helpers it calls, as lib.nn.models.preprocessing defines them."""
+    import inspect
+
+    from lib.nn.models import preprocessing
+
+    parts = (
+        preprocessing.ink_image,
+        preprocessing.ink_mask,
+        preprocessing.stroke_width,
+        preprocessing.thicken_strokes,
+        preprocessing.prepare_digit,
+    )
+    return "\n\n".join(inspect.getsource(part).rstrip() + "\n" for part in parts)
+
 
 _SHAPES_INPUT_SNIPPET = """
 interpolation = cv2.INTER_AREA if max(image_rgb.shape[:2]) > {side} else cv2.INTER_LINEAR
@@ -107,12 +95,15 @@ def model_snippet_parts(
             )
         model_code = f"{_class_source('shapes_cnn' if trained else name)}\n\n{build}\n"
         digits = name == "lenet_digits" and not trained
+        if digits:  # LeNet's preprocessing is the lib's own function, shown as it is
+            model_code += "\n\n" + _digit_recipe_source()
         template = _DIGIT_INPUT_SNIPPET if digits else _SHAPES_INPUT_SNIPPET
         input_code = template.format(
             mean=info.mean[0] if digits else list(info.mean),
             std=info.std[0] if digits else list(info.std),
             side=info.input_size[1],
-            stroke=DIGIT_STROKE,
+            cells=DIGIT_CELLS,
+            stroke=preprocessing.DIGIT_STROKE,
         )
         return _used_imports(imports, model_code + input_code), model_code, input_code
     entry = TORCHVISION_MODELS[name]
