@@ -31,9 +31,10 @@ EXPLAINED = {
     "Grad-CAM": "**Grad-CAM** takes the maps of one conv layer, weights each by the mean gradient of the "
     "class's score over it, adds them and keeps the positive part: $\\text{ReLU}(\\sum_c \\bar g_c A_c)$, then "
     "scales it up to the input. Coarse (the layer's resolution), but about the class.",
-    "Occlusion": "**Occlusion** hides a black window at every position (stride apart) and records how much the "
-    "class's score drops: red where hiding hurts the answer (the evidence), blue where it helps. One forward "
-    "pass per position: the slowest method, and the easiest to trust.",
+    "Occlusion": "**Occlusion** hides a window at every position (stride apart) and records how much the class's "
+    "score drops: red where hiding hurts the answer (the evidence), blue where it helps. The window is filled "
+    "with the image's mean colour, not black: a black square is itself a shape the network answers to. One "
+    "forward pass per position: the slowest method, and the easiest to trust.",
     "Gradients": "**Plain gradients** (saliency): $|\\partial\\,\\text{score} / \\partial\\,\\text{pixel}|$, "
     "how much a tiny change of each pixel would change the score. Sharp and noisy.",
     "Integrated gradients": "**Integrated gradients** average the gradient along the straight path from a "
@@ -244,10 +245,13 @@ def why_this_class(
             verdict = "the map changed with the weights: it depends on what the model learned (passed)."
         else:
             verdict = (
-                "the map barely changed with the weights: it shows the input more than the model "
-                "(Adebayo et al. found this for gradient × input methods too)."
+                "the map barely changed with the weights: it follows the input's own structure more than "
+                "what the model learned (Adebayo et al. found this for several methods, gradient × input among them)."
             )
-        st.caption(f"Sanity check, Spearman's ρ of |map| and |randomised map| = {rho:.2f}: {verdict}")
+        st.caption(
+            f"Sanity check, Spearman's ρ of |map| and |randomised map| = {rho:.2f} (under 0.5 counts as "
+            f"changed here): {verdict}"
+        )
     elif random_weights:
         st.caption("These are the untrained twin's maps: turn random weights off for the sanity check.")
     code_panel(attribution_code(name, random_weights, image, settings, result))

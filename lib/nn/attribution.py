@@ -2,7 +2,7 @@
 
 Four methods, each a few Captum calls written as the Code panel shows them (it prints their source):
 Grad-CAM on a chosen conv layer (LayerGradCam, upsampled to the input), occlusion sensitivity (Occlusion:
-a black window slides over the input, the drop in the class's score is the map), plain gradients
+a window of the image's mean colour slides over the input, the drop in the class's score is the map), plain gradients
 (Saliency: |d score / d pixel|) and integrated gradients (IntegratedGradients from a black image).
 Every map comes back (H, W) float32 at the input's size.
 
@@ -106,6 +106,12 @@ def own_copy(model: nn.Module) -> nn.Module:
     return copy.deepcopy(model).eval()
 
 
+def mean_baseline(inputs: torch.Tensor) -> torch.Tensor:
+    """The input's mean colour everywhere (per channel), of inputs' shape: occlusion's patch. A black patch
+    is itself a shape (a dark square) that a shapes CNN answers to; a patch of the mean colour hides, adds little."""
+    return inputs.mean(dim=(2, 3), keepdim=True).expand_as(inputs).clone()
+
+
 def conv_layers(model: nn.Module) -> list[str]:
     """The module paths of every Conv2d, in registration order (the last one is Grad-CAM's usual layer)."""
     return [path for path, module in model.named_modules() if isinstance(module, nn.Conv2d)]
@@ -152,12 +158,13 @@ def attribution_map(
         return grad_cam(model, inputs, target, layer=layer)
     if settings.method == "Gradients":
         return gradients(model, inputs, target)
-    baseline = black_baseline(inputs, mean, std)
     if settings.method == "Occlusion":
         side = min(inputs.shape[2:])
         window = int(np.clip(settings.window, 1, side))
         stride = int(np.clip(settings.stride, 1, window))
+        baseline = mean_baseline(inputs)
         return occlusion(model, inputs, target, window=window, stride=stride, baseline=baseline)
+    baseline = black_baseline(inputs, mean, std)
     return integrated_gradients(model, inputs, target, baseline=baseline, steps=settings.steps)
 
 
@@ -322,9 +329,9 @@ def attribution_snippet(
     elif method == "Gradients":
         parts, call = [gradients], "result = gradients(model, inputs, target)"
     elif method == "Occlusion":
-        parts = [black_baseline, occlusion]
+        parts = [mean_baseline, occlusion]
         call = (
-            f"baseline = black_baseline(inputs, {list(info.mean)}, {list(info.std)})  # a black image\n"
+            "baseline = mean_baseline(inputs)  # the image's mean colour everywhere\n"
             f"result = occlusion(model, inputs, target, window={settings.window}, stride={settings.stride}, "
             "baseline=baseline)"
         )
