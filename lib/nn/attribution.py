@@ -75,7 +75,7 @@ def gradients(model: nn.Module, inputs: torch.Tensor, target: int) -> np.ndarray
 
 
 def integrated_gradients(
-    model: nn.Module, inputs: torch.Tensor, target: int, *, baseline: torch.Tensor, steps: int = IG_STEPS
+    model: nn.Module, inputs: torch.Tensor, target: int, *, baseline: torch.Tensor, steps: int = 32
 ) -> np.ndarray:
     """Integrated gradients from `baseline` (a black image): (x - x0) * the mean gradient along the straight
     path from x0 to x, summed over the channels. The map adds up to score(x) - score(x0). inputs and baseline
