@@ -171,11 +171,12 @@ def why_this_class(
         "Method", METHODS, default="Grad-CAM", required=True, key=f"{prefix}_why_method", bind="query-params"
     )
     predicted = int(np.argmax(probabilities))
-    chosen = cells[1].selectbox(
+    chosen = cells[
+        1
+    ].selectbox(
         "Explain the class",
         [PREDICTED, *classes],
-        format_func=lambda value: f"{PREDICTED} ({classes[predicted]})" if value == PREDICTED else value,
-        key=f"{prefix}_why_class_{key}",
+        key=f"{prefix}_why_class_{key}",  # fixed labels (the URL holds the label): the prediction is in the caption
         bind="query-params",
     )
     target = predicted if chosen == PREDICTED else classes.index(chosen)
