@@ -5,6 +5,7 @@ import streamlit as st
 from lib.cv.images import ImageError
 from lib.nn.models import ModelError
 from ui import models
+from ui.attribution import why_this_class
 from ui.charts import probability_figure
 from ui.layout import code_panel, page_header, show_error, show_image, show_row
 from ui.model_input import input_picker
@@ -94,3 +95,5 @@ if name == "lenet_digits" and st.toggle("Read every digit in the whole image", F
         )
 
 code_panel(models.classify_code(name, k, image, result.top))
+
+why_this_class(name, image, steps[-1][1], result.probabilities, prefix="cls")

@@ -8,6 +8,7 @@ from lib.nn.cnn_math import draw_field
 from lib.nn.features import kernel_for_map, order_by_activity, receptive_field
 from lib.nn.models import ALL_MODELS, ModelError
 from ui import models
+from ui.attribution import why_this_class
 from ui.charts import kernel_figure, probability_figure
 from ui.clickable import clickable_image
 from ui.layout import code_panel, page_header, show_error, show_image, show_row, to_display_uint8
@@ -150,3 +151,5 @@ st.caption("Grey = 0, light = positive, dark = negative weights (colour filters 
 st.subheader("The answer: softmax over the last layer")
 st.plotly_chart(probability_figure(info.classes, run.probabilities, k=10), key="fm_softmax")
 code_panel(feature_maps_code(name, layer_name, random_weights, image, layer.values))
+
+why_this_class(name, image, model_input, run.probabilities, prefix="fm", random_weights=random_weights)

@@ -88,6 +88,22 @@ def test_lib_never_imports_streamlit_or_ui(path):
         assert top(module) not in UI_SIDE, f"{path.relative_to(ROOT)} imports {module}"
 
 
+CAPTUM_MODULES = {"lib/nn/attribution.py"}  # the attribution maps; everything else stays free of Captum
+
+
+@pytest.mark.parametrize("path", python_files("lib"), ids=lambda p: p.relative_to(ROOT / "lib").as_posix())
+def test_captum_is_imported_by_the_attribution_module_only(path):
+    """Captum (and the matplotlib it loads) stays out of lib.cv and out of every other lib.nn module, so the
+    OpenCV pages and the model pages' other sections never load it."""
+    relative = path.relative_to(ROOT).as_posix()
+    imported = [module for module, _ in imports_of(path) if top(module) == "captum"]
+    assert not imported or relative in CAPTUM_MODULES, f"{relative} imports {imported}"
+
+
+def test_the_captum_check_sees_captum():
+    assert any(top(module) == "captum" for module, _ in imports_of(ROOT / "lib/nn/attribution.py"))
+
+
 def test_every_allowed_exception_is_still_used():
     for (relative, function), _why in LAZY_TORCH_ALLOWED.items():
         assert any(top(m) in TORCH and f == function for m, f in imports_of(ROOT / relative)), relative
@@ -105,6 +121,7 @@ def test_importing_all_of_lib_cv_loads_no_torch():
     modules = [f"lib.cv.{p.stem}" for p in python_files("lib/cv") if p.stem != "__init__"]
     code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
     code += "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    code += "assert 'captum' not in sys.modules, 'captum was imported'\n"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
 
 

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.model_input as model_input
 from tests.helpers import STROKES, drawn_digit
-from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
+from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
 
 PAGE = "app_pages/classifier.py"
 
@@ -183,3 +183,62 @@ class TestOffline:
         assert any(
             "Photo classifier (ImageNet models)" in note and "Community Cloud" in note for note in notes
         )
+
+
+def why_captions(app) -> list[str]:
+    return [
+        caption for caption in image_captions(app) if " for “" in caption or caption.startswith("Randomised")
+    ]
+
+
+class TestWhyThisClass:
+    """The attribution section (ui.attribution, lib.nn.attribution): a map over the input and its sanity check."""
+
+    def test_defaults_show_grad_cam_and_the_sanity_check(self):
+        app = run_page(PAGE)
+        assert any(caption.startswith("Grad-CAM for “3”") for caption in why_captions(app))
+        assert any(caption.startswith("Randomised down to conv1: ρ = ") for caption in why_captions(app))
+        assert any("Sanity check, Spearman's ρ" in caption.value for caption in app.caption)
+        assert app.selectbox(key="cls_why_layer_lenet_digits").value == "conv2"  # the last conv layer
+        assert any("LayerGradCam" in code.value for code in app.code)
+
+    def test_each_method_another_class_and_a_layer(self):
+        app = run_page(PAGE)
+        before = image_urls(app)
+        for method in ("Occlusion", "Gradients", "Integrated gradients"):
+            app.segmented_control(key="cls_why_method").set_value(method).run()
+            assert_clean(app)
+            assert any(caption.startswith(f"{method} for “3”") for caption in why_captions(app))
+        assert image_urls(app) != before
+        app.selectbox(key="cls_why_class_lenet_digits").set_value("8").run()
+        assert_clean(app)
+        assert any(caption.startswith("Integrated gradients for “8”") for caption in why_captions(app))
+        app.segmented_control(key="cls_why_method").set_value("Grad-CAM").run()
+        app.selectbox(key="cls_why_layer_lenet_digits").set_value("conv1").run()
+        assert_clean(app)
+        assert any('layer="conv1"' in code.value for code in app.code)
+
+    def test_occlusion_window_and_stride(self):
+        app = run_page(PAGE, session_state={"cls_why_method": "Occlusion", "cls_model": "shapes_cnn"})
+        assert any("16×16 pixels every 8: 49 forward passes" in c.value for c in app.caption)
+        app.slider(key="cls_why_window").set_value(50).run()
+        assert_clean(app)
+        assert any("32×32 pixels every 8: 25 forward passes" in c.value for c in app.caption)
+
+    def test_a_drawn_digit_is_explained(self, monkeypatch):
+        monkeypatch.setattr(
+            model_input,
+            "canvas_drawing",
+            lambda container, key, **_: drawn_digit(STROKES["4"], np.random.default_rng(0)),
+        )
+        app = run_page(PAGE, session_state={"cls_input": "Draw"})
+        assert any(caption.startswith("Grad-CAM for “4”") for caption in why_captions(app))
+
+    def test_a_cnn_trained_this_session_is_explained(self):
+        from tests.pages.test_code_panels import TRAINED_NAME, trained_models
+
+        app = run_page(
+            PAGE, session_state={"trained_models": trained_models(), "cls_model": "session:" + TRAINED_NAME}
+        )
+        assert any(caption.startswith("Grad-CAM for “") for caption in why_captions(app))
+        assert app.selectbox(key="cls_why_layer_trained").value.startswith("features.")

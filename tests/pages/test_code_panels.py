@@ -259,6 +259,28 @@ SETTINGS = [
         "session-cnn",
     ),
     Setting("app_pages/feature_maps.py", {"fm_model": "alexnet"}, "alexnet-offline-random"),
+    Setting(
+        "app_pages/classifier.py",
+        {"cls_why_method": "Occlusion", "cls_why_window": 30, "cls_why_stride": 10},
+        "why-occlusion",
+    ),
+    Setting(
+        "app_pages/classifier.py",
+        {
+            "cls_model": "shapes_cnn",
+            "cls_why_method": "Integrated gradients",
+            "cls_why_class_shapes_cnn": "circle",
+        },
+        "why-shapes-ig-circle",
+    ),
+    Setting(
+        "app_pages/feature_maps.py", {"fm_why_method": "Gradients", "fm_random": True}, "why-gradients-random"
+    ),
+    Setting(
+        "app_pages/feature_maps.py",
+        {"fm_model": "shapes_cnn", "fm_why_layer_shapes_cnn": "features.1.0"},
+        "why-shapes-gradcam-layer",
+    ),
     Setting("app_pages/image_classification.py", {"ic_model": "shapes_cnn", "ic_k": 3}, "shapes-top3"),
     Setting(
         "app_pages/ship_model.py", {"sm_model": "shapes_cnn", "sm_front": "Streamlit"}, "shapes-streamlit"

@@ -111,3 +111,31 @@ def test_names_the_course_tools_it_replaces():
     app = run_page(PAGE)
     captions = " ".join(caption.value for caption in app.caption)
     assert "Adam Harley" in captions and "CNN Explainer" in captions  # III.A, III.B
+
+
+class TestWhyThisClass:
+    def test_the_section_explains_the_model_shown(self):
+        app = run_page(PAGE, session_state={"fm_model": "shapes_cnn", "fm_why_method": "Gradients"})
+        assert any(caption.startswith("Gradients for “star”") for caption in image_captions(app))
+        assert any("Sanity check, Spearman's ρ" in text for text in captions(app))
+        app.selectbox(key="fm_why_random_shapes_cnn").set_value("classifier.6").run()  # the top layer only
+        assert_clean(app)
+        assert any(caption.startswith("Randomised down to classifier.6") for caption in image_captions(app))
+
+    def test_the_random_twin_has_no_sanity_check(self):
+        app = run_page(PAGE, session_state={"fm_random": True})
+        assert any(caption.startswith("Grad-CAM for “") for caption in image_captions(app))
+        assert any("untrained twin's maps" in text for text in captions(app))
+
+    def test_torchvision_offline_says_what_it_needs(self, monkeypatch, tmp_path):
+        import lib.nn.models.registry as registry
+        from ui.models import usable_models
+
+        monkeypatch.setattr(registry, "hub_checkpoints_dir", lambda: tmp_path)
+        monkeypatch.setattr(registry, "network_reachable", lambda **_: False)
+        usable_models.clear()
+        try:
+            app = run_page(PAGE, session_state={"fm_model": "resnet18"})
+        finally:
+            usable_models.clear()
+        assert any("Why this class? needs the trained model" in info.value for info in app.info)
