@@ -123,3 +123,86 @@ def test_threads_never_exceed_the_slots_and_all_finish_in_order():
     # fairness: a ticket starts only after every lower number has started
     assert all(ran.index(n) <= ran.index(n + 1) + 1 for n in range(11))  # two slots: at most one overtake
     assert queue.running() == 0 and queue.waiting() == 0
+
+
+def stripes(count: int, seed: int = 0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for index in range(count):
+        image = rng.integers(0, 60, (16, 16, 3), dtype=np.uint8)
+        row = rng.integers(2, 14)
+        if index % 2:
+            image[:, row] = 255
+        else:
+            image[row] = 255
+        images.append(image)
+        labels.append(index % 2)
+    return np.stack(images), np.array(labels, dtype=np.int64)
+
+
+def small_cnn(seed: int = 0):
+    from lib.nn.cnn_training import CnnTrainer
+
+    images, labels = stripes(48)
+    return CnnTrainer(images, labels, ("h", "v"), channels=(4, 8), hidden=(16,), batch_size=8, seed=seed)
+
+
+def test_queued_training_in_threads_gives_the_same_weights_as_alone():
+    # Same seed: a training that waited in the queue and ran in a background thread, next to another one,
+    # with torch's threads bounded, ends exactly where the same training run alone ends.
+    import torch
+
+    from lib.nn.training_queue import BackgroundTraining
+
+    saved_threads = torch.get_num_threads()
+    queue = TrainingQueue(2, stale_seconds=60)
+    try:
+        default_threads = small_cnn()
+        default_threads.train(3)
+        # alone, on the thread count the queue gives each training (a different count changes the order of
+        # float sums: the weights then differ by ~1e-8, and the conv biases that BatchNorm cancels, whose
+        # gradient is only that noise, drift by up to the step size under Adam; the accuracy stays the same)
+        torch.set_num_threads(threads_per_training(queue.slots))
+        alone = small_cnn()
+        alone.train(3)
+        assert [r.val_accuracy for r in alone.history] == [r.val_accuracy for r in default_threads.history]
+        blocker = queue.join("someone")
+        jobs = [BackgroundTraining(small_cnn(), 3, batches=True) for _ in range(2)]
+        for job in jobs:
+            job.start(queue)
+        assert jobs[1].state == "waiting" and queue.ahead(jobs[1].ticket) == 2
+        queue.release(blocker)
+        assert all(job.join(120) for job in jobs)
+    finally:
+        torch.set_num_threads(saved_threads)
+    for job in jobs:
+        assert job.state == "done", job.error
+        assert [r.val_accuracy for r in job.trainer.history] == [r.val_accuracy for r in alone.history]
+        assert [r.train_loss for r in job.trainer.history] == pytest.approx(
+            [r.train_loss for r in alone.history]
+        )
+        for name, weight in alone.model.state_dict().items():
+            assert torch.equal(job.trainer.model.state_dict()[name], weight), name
+        assert len(job.log) == 3 * job.trainer.batches_per_epoch
+    assert queue.running() == 0 and queue.waiting() == 0
+
+
+def test_stop_ends_a_background_training_and_frees_its_slot():
+    from lib.nn.training_queue import BackgroundTraining
+
+    queue = TrainingQueue(1, stale_seconds=60)
+    job = BackgroundTraining(small_cnn(), 1000, batches=True)
+    job.start(queue)
+    while not job.log and not job.finished:
+        job.join(0.05)
+    job.stop()
+    assert job.join(60) and job.state == "stopped"
+    assert len(job.trainer.history) < 1000 and queue.running() == 0
+    gone = BackgroundTraining(small_cnn(), 5, batches=True, alive=lambda: False)  # its session closed
+    blocker = queue.join()
+    gone.start(queue)
+    assert gone.join(10) and gone.state == "stopped" and not gone.trainer.history
+    queue.release(blocker)
+    assert queue.running() == 0 and queue.waiting() == 0
