@@ -30,6 +30,16 @@ def training_buttons(prefix: str, *, more: bool = False) -> tuple[bool, bool, bo
     return start, again, stop
 
 
+class _Snapshot:
+    """The trainer with its history as it is now (the background thread appends to the real one)."""
+
+    def __init__(self, trainer: Any) -> None:
+        self._trainer, self.history = trainer, list(trainer.history)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._trainer, name)
+
+
 def _session_alive(grace_seconds: float = 30.0) -> Callable[[], bool]:
     """False once this browser session has been gone for `grace_seconds` (a reconnect within it keeps it)."""
     from streamlit.runtime import Runtime
@@ -156,11 +166,11 @@ def run_live(
             if REDRAW_SECONDS <= 0 or now - shown >= REDRAW_SECONDS / 2:
                 len_seen = show_batches(bar, job, len_seen, run["target"])
                 shown = now
-        epochs_done = len(trainer.history)
-        if epochs_done != drawn and now - last_draw > REDRAW_SECONDS:
+        snapshot = _Snapshot(trainer)  # the thread may add an epoch while this draws
+        if len(snapshot.history) != drawn and now - last_draw > REDRAW_SECONDS:
             with placeholder.container():
-                draw(trainer)
-            drawn, last_draw = epochs_done, now
+                draw(snapshot)
+            drawn, last_draw = len(snapshot.history), now
         job.join(REDRAW_SECONDS / 3)
     status.empty()
     if bar is not None:
