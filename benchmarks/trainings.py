@@ -33,14 +33,15 @@ from benchmarks.classroom import OUT_DIR, ProcessWatch, machine, measure_load, p
 from benchmarks.protocol import ProtocolError, StreamlitSession  # noqa: E402
 
 PAGES = ("train_cnn", "train_network", "transfer_learning")
+SETUP = {"train_network": ("Part", "Iris classification")}  # a control to set before Train
 ACCURACY = re.compile(
     r"[Vv]alidation accuracy\D{0,12}?(\d+(?:\.\d+)?) ?%|[Aa]ccuracy\D{0,12}?(\d+(?:\.\d+)?) ?%"
 )
 
 
 def accuracy_of(texts: list[str]) -> float | None:
-    """The first accuracy the page shows (the result metric or the last epoch's caption), in %."""
-    for text in texts:
+    """The last accuracy the page shows (the result metric or the last epoch's caption), in %."""
+    for text in reversed(texts):  # the last one: the result after the final epoch
         match = ACCURACY.search(text)
         if match:
             return float(match.group(1) or match.group(2))
@@ -53,6 +54,8 @@ async def train_once(base_url: str, page: str, timeout: float) -> dict:
     try:
         async with StreamlitSession(base_url, timeout=timeout) as session:
             opened = await session.open(page)
+            if page in SETUP:
+                opened = await session.set(*SETUP[page])
             buttons = [w for w in opened.widgets if w.label == "Train" and w.kind == "button"]
             if not buttons:
                 result["problems"].append("no Train button")
