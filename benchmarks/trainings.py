@@ -34,7 +34,7 @@ from benchmarks.protocol import ProtocolError, StreamlitSession  # noqa: E402
 
 PAGES = ("train_cnn", "train_network", "transfer_learning")
 SETUP = {"train_network": ("Part", "Iris classification")}  # a control to set before Train
-ACCURACY = re.compile(
+ACCURACY = re.compile(r"(?:[Vv]alidation|[Tt]est) accuracy:? \**(\d+(?:\.\d+)?) ?%")  # metric or caption
     r"[Vv]alidation accuracy\D{0,12}?(\d+(?:\.\d+)?) ?%|[Aa]ccuracy\D{0,12}?(\d+(?:\.\d+)?) ?%"
 )
 
@@ -44,7 +44,7 @@ def accuracy_of(texts: list[str]) -> float | None:
     for text in reversed(texts):  # the last one: the result after the final epoch
         match = ACCURACY.search(text)
         if match:
-            return float(match.group(1) or match.group(2))
+            return float(match.group(1))
     return None
 
 
