@@ -35,8 +35,6 @@ from benchmarks.protocol import ProtocolError, StreamlitSession  # noqa: E402
 PAGES = ("train_cnn", "train_network", "transfer_learning")
 SETUP = {"train_network": ("Part", "Iris classification")}  # a control to set before Train
 ACCURACY = re.compile(r"(?:[Vv]alidation|[Tt]est) accuracy:? \**(\d+(?:\.\d+)?) ?%")  # metric or caption
-    r"[Vv]alidation accuracy\D{0,12}?(\d+(?:\.\d+)?) ?%|[Aa]ccuracy\D{0,12}?(\d+(?:\.\d+)?) ?%"
-)
 
 
 def accuracy_of(texts: list[str]) -> float | None:
