@@ -17,6 +17,7 @@ import streamlit as st
 from ui.charts import history_figure
 
 REDRAW_SECONDS = 0.3  # redraw the live chart at most this often (and after the last epoch)
+WAIT_REDRAW_SECONDS = 1.0  # a queued training updates its place this often (30 waiting: 30 messages/s)
 
 
 def training_buttons(prefix: str, *, more: bool = False) -> tuple[bool, bool, bool]:
@@ -171,7 +172,7 @@ def run_live(
             with placeholder.container():
                 draw(snapshot)
             drawn, last_draw = len(snapshot.history), now
-        job.join(REDRAW_SECONDS / 3)
+        job.join(WAIT_REDRAW_SECONDS if job.state == "waiting" else REDRAW_SECONDS / 3)
     status.empty()
     if bar is not None:
         show_batches(bar, job, len_seen, run["target"])  # the last batch: "about 0 s left"
