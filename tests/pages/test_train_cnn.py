@@ -102,3 +102,40 @@ class TestTrainCnnPage:
         assert batches > 1
         assert any(text.startswith(f"Epoch 1 of 2 · batch 1 of {batches} · about ") for text in texts)
         assert any(f"Epoch 2 of 2 · batch {batches} of {batches} · about 0 s left" in text for text in texts)
+
+
+class TestClassroomQueue:
+    """Issue 15: a training waits in the process's queue, shows its place, and survives leaving the page."""
+
+    def test_waits_in_line_then_trains_while_the_student_is_away(self, monkeypatch):
+        from streamlit.delta_generator import DeltaGenerator
+        from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+        from lib.nn import training_queue
+
+        queue = training_queue.TrainingQueue(1, stale_seconds=60)
+        monkeypatch.setitem(training_queue._SHARED, "queue", queue)
+        other = queue.join("another student")  # the one slot is taken
+        infos: list[str] = []
+        real = DeltaGenerator.info
+
+        def spy(self, body, *args, **kwargs):
+            infos.append(str(body))
+            shown = real(self, body, *args, **kwargs)
+            if str(body).startswith("In the queue"):  # the student leaves the page: Streamlit stops the
+                raise StopException  # script run at its next element, as a page switch does
+            return shown
+
+        monkeypatch.setattr(DeltaGenerator, "info", spy)
+        app = run_page(PAGE, session_state=SMALL)
+        app.button(key="tc_train").click().run(timeout=120)
+        assert infos[-1].startswith("In the queue: 1 training ahead of yours · the wait is estimated once")
+        job = app.session_state["tc_run"]["job"]
+        assert job.state == "waiting" and queue.ahead(job.ticket) == 1
+        queue.release(other)  # the other training ends; nobody watches this page now
+        assert job.join(120) and job.state == "done"
+        assert len(job.trainer.history) == SMALL["tc_epochs"]
+        app.run()  # back on the page: the finished training is there, not lost
+        assert_clean(app)
+        assert metrics(app)["Epochs trained"] == "2"
+        assert queue.running() == 0 and queue.waiting() == 0
