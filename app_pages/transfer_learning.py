@@ -138,23 +138,23 @@ except (ModelError, ImageError, ValueError) as error:
     show_error(str(error))
     st.stop()
 
+# the Code panel's program: what this page trains (shown before training and after it)
+code = transfer_code(
+    images,
+    labels,
+    classes,
+    cut=cut,
+    embedding=embedding,
+    learning_rate=learning_rate,
+    epochs=epochs,
+    trainer=trainer,
+)
 if trainer is None or not trainer.history:
     st.info(
         "Press **Train**: the head learns live; **Stop** halts it and keeps what it learned.",
         icon=":material/play_arrow:",
     )
-    code_panel(
-        transfer_code(
-            images,
-            labels,
-            classes,
-            cut=cut,
-            embedding=embedding,
-            learning_rate=learning_rate,
-            epochs=epochs,
-            trainer=trainer,
-        )
-    )
+    code_panel(code)
     vgg16_recipe()  # the page's closing section (below), shown before training too
     st.stop()
 
@@ -181,18 +181,7 @@ download_button(
     mime="application/octet-stream",
     icon=":material/download:",
 )
-code_panel(
-    transfer_code(
-        images,
-        labels,
-        classes,
-        cut=cut,
-        embedding=embedding,
-        learning_rate=learning_rate,
-        epochs=epochs,
-        trainer=trainer,
-    )
-)
+code_panel(code)
 
 # IV.L: the course's own recipe on VGG16, its parameters counted (ui/sections/transfer_learning.py)
 vgg16_recipe()
