@@ -60,7 +60,7 @@ else:
 cells[1].metric("Forward pass", f"{result.seconds * 1000:.1f} ms")
 cells[2].metric("Device", result.device.upper())
 if distance is not None:
-    verdict = f"far: over {distance.threshold:.3f}" if far else f"near: within {distance.threshold:.3f}"
+    verdict = f"far: > {distance.threshold:.3f}" if far else f"near: ≤ {distance.threshold:.3f}"
     cells[3].metric("Distance from training data", f"{distance.score:.3f}", verdict, delta_color="off")
 shown_label = "far from its training data" if far else f"{best} {probability:.0%}"
 show_row(("Input with its label", labelled(image, shown_label)), *steps)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.server import RERUN_DONE
 from tests.e2e.test_every_page import MAIN, app_errors, main_state, wait_for_run
@@ -75,12 +76,18 @@ def test_a_hand_edited_kernel_reaches_the_url_and_survives_another_page(server, 
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     before = main_state(page)[0]
-    # the grid's top-left weight: below the header row, in the first column
-    page.mouse.dblclick(box["x"] + 20, box["y"] + 35 + 17)
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+A")
-    page.keyboard.type("7")
-    page.keyboard.press("Enter")
+    # the grid's top-left weight: below the header row, in the first column. A double click opens the
+    # grid's own cell editor; on a busy machine the grid may not take the first one, so wait for the editor.
+    editor = page.locator("input.gdg-input")
+    for _ in range(5):
+        page.mouse.dblclick(box["x"] + 20, box["y"] + 35 + 17)
+        try:
+            editor.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    editor.fill("7")
+    editor.press("Enter")
     wait_for_change(page, before)
     page.wait_for_function("() => window.location.search.includes('kb_kernel=')", timeout=30_000)
     assert re.search(

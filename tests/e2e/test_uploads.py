@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from lib.nn.cnn_training import QUICK
 from samples import sample_bytes
 from tests.e2e.server import RERUN_DONE
 from tests.e2e.test_every_page import app_errors, wait_for_run
@@ -192,7 +193,8 @@ def test_a_zip_of_phone_photos_shows_progress_and_trains(server, page, screensho
     wait_for_run(page)
     seen = page.evaluate("window.progressSeen")
     assert any(f"of {count}" in text for text in seen), seen
-    assert page.get_by_text(f"{count} images of 32×32 px in 3 classes").count() == 1
+    side = QUICK.image_size  # the page opens on the quick preset
+    assert page.get_by_text(f"{count} images of {side}×{side} px in 3 classes").count() == 1
     page.locator(f"{MAIN} button", has_text="Train").first.click()
     page.wait_for_timeout(500)
     wait_for_run(page, timeout=120_000)
