@@ -169,6 +169,7 @@ def test_the_gradio_app_calls_the_same_predict(tmp_path, in_project):
     sys.modules.pop("app", None)
 
 
+@pytest.mark.slow
 def test_a_cnn_trained_this_session_ships_too(tmp_path):
     from lib.nn import cnn_training
 
