@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.nn import playground, training
 from lib.nn.insurance import COURSE_PERSON
-from lib.nn.programs import torch_program
+from lib.nn.programs import sources, torch_program
 from ui.layout import code_panel, page_header, presentation_mode, show_error
 from ui.sections.train_network import (
     dummy_run_panel,
@@ -55,13 +55,14 @@ if part == "Two ways to write it":
     # Projected type is too large for two code blocks side by side: one above the other.
     left, right = (st.container(), st.container()) if presentation_mode() else st.columns(2)
     left.markdown("**Functional** (subclass `nn.Module`, spell out `forward`): reuse outputs, branch, skip.")
-    left.code(training.FUNCTIONAL_CODE, language="python")
+    left.code(sources(training.SimpleFunctional), language="python", wrap_lines=True)
     right.markdown("**Sequential**: layers run in the listed order — simpler, for straight chains only.")
-    right.code(training.SEQUENTIAL_CODE, language="python")
+    right.code(sources(training.SimpleSequential), language="python", wrap_lines=True)
     hidden = int(st.number_input("hidden_size", 1, 512, 8, key="tn_hidden", bind="query-params"))
     functional_out, sequential_out, parameters = training.compare_two_ways(hidden_size=hidden)
     st.markdown(
-        f"`Simple(4, {hidden}, 3)` and `SimpleNNSequential(4, {hidden}, 3)` both have **{parameters}** parameters "
+        f"`SimpleFunctional(4, {hidden}, 3)` and `SimpleSequential(4, {hidden}, 3)` (the notes' `Simple` and "
+        f"`SimpleNNSequential`) both have **{parameters}** parameters "
         f"— (4·{hidden} + {hidden}) weights and biases into the hidden layer, ({hidden}·3 + 3) out of it. Given the "
         f"same weights and the same 5 inputs, their outputs differ by at most "
         f"**{abs(functional_out - sequential_out).max():.1g}**:"

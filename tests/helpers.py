@@ -1,10 +1,16 @@
 """Helpers the test modules share, so that no test module imports another: generated code run as the
-course runs it, hostile PNG bytes, and digits drawn the way a mouse draws them on the canvas."""
+course runs it, a download run in an empty folder as a student runs it, hostile PNG bytes, and digits drawn
+the way a mouse draws them on the canvas."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
+import re
 import struct
+import subprocess
+import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -41,6 +47,32 @@ def run_program(code: str, folder: Path | None = None) -> object:
     return namespace["result"]
 
 
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+def lint_errors(path: Path) -> str:
+    """ruff's syntax errors and pyflakes findings (E9, F) in a downloaded script or project folder; "" if none."""
+    lint = subprocess.run(
+        [str(RUFF), "check", "--no-cache", "--isolated", "--select", "E9,F", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    return lint.stdout if lint.returncode else ""
+
+
+def run_in_empty_folder(arguments: list[str], folder: Path, *, timeout: float) -> subprocess.CompletedProcess:
+    """`python *arguments` in `folder` as a student runs a download there: a fresh interpreter with this
+    repository neither on its path nor in its environment (HOME is the folder, PATH the system's)."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "PYTHONPATH": ""},
+    )
+
+
 def page_params(pages: list, *, slow: set[str] = frozenset()) -> list:
     """One pytest.param per page (id: its url path); those whose url path is in `slow` marked slow."""
     unknown = slow - {info.url_path for info in pages}
@@ -49,6 +81,40 @@ def page_params(pages: list, *, slow: set[str] = frozenset()) -> list:
         pytest.param(info, id=info.url_path, marks=[pytest.mark.slow] if info.url_path in slow else [])
         for info in pages
     ]
+
+
+@functools.cache
+def _functions(path: Path) -> dict[str, str]:
+    """The source of every function (and method) defined in a file, by name."""
+    source = path.read_text()
+    return {
+        node.name: ast.get_source_segment(source, node) or ""
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+@functools.cache
+def page_code(page_file: str) -> tuple[str, ...]:
+    """What a page runs of this repository's Streamlit code, read without running it: the page file, then every
+    function it calls, directly or through another such function, from its own section (ui/sections/<page>.py)
+    and the generic ui modules (ui/*.py). Other pages' sections are left out: each belongs to its page only."""
+    page = ROOT / page_file
+    functions: dict[str, str] = {}
+    for module in sorted((ROOT / "ui").glob("*.py")):
+        functions.update(_functions(module))
+    section = ROOT / "ui" / "sections" / page.name
+    if section.is_file():
+        functions.update(_functions(section))
+    code, reached, frontier = [page.read_text()], set(), [page.read_text()]
+    while frontier:  # functions called by what was reached, to a fixpoint
+        body = frontier.pop()
+        for name, source in functions.items():
+            if name not in reached and re.search(rf"\b{name}\(", body):
+                reached.add(name)
+                code.append(source)
+                frontier.append(source)
+    return tuple(code)
 
 
 def png_header_claiming(width: int, height: int) -> bytes:

@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from lib.nn.programs import sources
 from lib.nn.records import EpochRecord, Mistake, confusion_matrix, find_mistakes
 
 COURSE_SEED = 42
@@ -72,10 +73,10 @@ class SimpleFunctional(nn.Module):
         self.fc2 = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.fc1(x)
+        x = self.fc1(x)  # (batch, input_size) -> (batch, hidden_size)
         x = self.relu(x)
-        x = self.fc2(x)
-        return x
+        x = self.fc2(x)  # -> (batch, output_size)
+        return x  # free to reuse x, add skip connections, branch...
 
 
 class SimpleSequential(nn.Module):
@@ -90,74 +91,7 @@ class SimpleSequential(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.network(x)
-
-
-FUNCTIONAL_CODE = """import torch.nn as nn
-
-
-class Simple(nn.Module):
-    def __init__(self, input_size, hidden_size, output_size):
-        super().__init__()
-        self.fc1 = nn.Linear(input_size, hidden_size)
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(hidden_size, output_size)
-
-    def forward(self, x):
-        x = self.fc1(x)   # (batch, input_size) -> (batch, hidden_size)
-        x = self.relu(x)
-        x = self.fc2(x)   # -> (batch, output_size)
-        return x          # free to reuse x, add skip connections, branch...
-
-
-model_fun = Simple(input_size=4, hidden_size=8, output_size=3)
-"""
-
-SEQUENTIAL_CODE = """import torch.nn as nn
-
-
-class SimpleNNSequential(nn.Module):
-    def __init__(self, input_size, hidden_size, output_size):
-        super().__init__()
-        self.network = nn.Sequential(
-            nn.Linear(input_size, hidden_size),
-            nn.ReLU(),
-            nn.Linear(hidden_size, output_size),
-        )
-
-    def forward(self, x):
-        return self.network(x)   # always in the listed order
-
-
-model_seq = SimpleNNSequential(input_size=4, hidden_size=8, output_size=3)
-"""
-
-
-def two_ways_snippet(*, hidden_size: int = 8, seed: int = COURSE_SEED, rows: int = 5) -> str:
-    """Runnable code for compare_two_ways: both classes above, the same weights, the same input; result = the
-    parameter count, the functional model's outputs and how far the Sequential one's are from them."""
-    classes = [
-        code.split("\n\n\n", 1)[1].rsplit("\n\n\n", 1)[0] for code in (FUNCTIONAL_CODE, SEQUENTIAL_CODE)
-    ]
-    return (
-        "import torch\nimport torch.nn as nn\n\n\n"
-        + "\n\n\n".join(classes)
-        + f"""
-
-
-torch.manual_seed({seed})
-model_fun = Simple(input_size=4, hidden_size={hidden_size}, output_size=3)
-x = torch.rand({rows}, 4)  # {rows} rows of 4 features
-model_seq = SimpleNNSequential(input_size=4, hidden_size={hidden_size}, output_size=3)
-model_seq.network[0].load_state_dict(model_fun.fc1.state_dict())  # the same weights, written the other way
-model_seq.network[2].load_state_dict(model_fun.fc2.state_dict())
-with torch.no_grad():
-    out_fun, out_seq = model_fun(x), model_seq(x)
-parameters = sum(p.numel() for p in model_fun.parameters())
-print(parameters, "parameters; largest difference:", float((out_fun - out_seq).abs().max()))
-result = {{"parameters": parameters, "outputs": out_fun.tolist(), "difference": float((out_fun - out_seq).abs().max())}}
-"""
-    )
+        return self.network(x)  # always in the listed order
 
 
 def sequential_from_functional(functional: SimpleFunctional) -> SimpleSequential:
@@ -168,6 +102,28 @@ def sequential_from_functional(functional: SimpleFunctional) -> SimpleSequential
     sequential.network[0].load_state_dict(functional.fc1.state_dict())
     sequential.network[2].load_state_dict(functional.fc2.state_dict())
     return sequential
+
+
+def two_ways_snippet(*, hidden_size: int = 8, seed: int = COURSE_SEED, rows: int = 5) -> str:
+    """Runnable code for compare_two_ways: both classes and the weight copy as this module defines them, the
+    same input; result = the parameter count, the functional model's outputs and how far the Sequential one's
+    are from them."""
+    return (
+        "import torch\nfrom torch import nn\n\n\n"
+        + sources(SimpleFunctional, SimpleSequential, sequential_from_functional)
+        + f"""
+
+torch.manual_seed({seed})
+model_fun = SimpleFunctional(input_size=4, hidden_size={hidden_size}, output_size=3)
+x = torch.rand({rows}, 4)  # {rows} rows of 4 features
+model_seq = sequential_from_functional(model_fun)  # the same weights, written the other way
+with torch.no_grad():
+    out_fun, out_seq = model_fun(x), model_seq(x)
+parameters = sum(p.numel() for p in model_fun.parameters())
+print(parameters, "parameters; largest difference:", float((out_fun - out_seq).abs().max()))
+result = {{"parameters": parameters, "outputs": out_fun.tolist(), "difference": float((out_fun - out_seq).abs().max())}}
+"""
+    )
 
 
 def compare_two_ways(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -23,9 +22,9 @@ from streamlit.testing.v1 import AppTest
 from lib.cv.images import decode_image, encode_png
 from lib.cv.shapes import make_shapes
 from lib.nn import app_project, models, programs
+from tests.helpers import lint_errors, run_in_empty_folder
 
 ROOT = Path(__file__).resolve().parents[2]
-RUFF = Path(sys.executable).parent / "ruff"
 PROBE = """
 import json, sys
 import numpy as np
@@ -68,20 +67,21 @@ def project(name: str, front_end: str, tmp_path: Path) -> tuple[Path, np.ndarray
 
 def run_back_end(folder: Path) -> dict[str, float]:
     """inference.predict on sample.png in a fresh interpreter, in the project folder, without this repository."""
-    completed = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "PYTHONPATH": ""},
-    )
+    completed = run_in_empty_folder(["-c", PROBE], folder, timeout=180)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("front_end", app_project.FRONT_ENDS)
-@pytest.mark.parametrize("name", models.OUR_MODELS)
+def back_end_params() -> list:
+    """Every model with every front end; `dev.sh quick` runs the first pair (each is a fresh interpreter)."""
+    pairs = [(name, front_end) for name in models.OUR_MODELS for front_end in app_project.FRONT_ENDS]
+    return [
+        pytest.param(name, front_end, id=f"{name}-{front_end}", marks=[pytest.mark.slow] if index else [])
+        for index, (name, front_end) in enumerate(pairs)
+    ]
+
+
+@pytest.mark.parametrize(("name", "front_end"), back_end_params())
 def test_the_back_end_answers_as_lib_predict(name, front_end, tmp_path):
     folder, sample = project(name, front_end, tmp_path)
     cpu_model = models.load_model(name, device=torch.device("cpu"))  # the shipped app runs on the CPU
@@ -89,12 +89,7 @@ def test_the_back_end_answers_as_lib_predict(name, front_end, tmp_path):
     answered = run_back_end(folder)
     assert list(answered) == [label for label, _ in expected.top]  # every class, best first
     np.testing.assert_allclose(list(answered.values()), [p for _, p in expected.top], rtol=1e-4, atol=1e-5)
-    lint = subprocess.run(
-        [str(RUFF), "check", "--no-cache", "--isolated", "--select", "E9,F", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    assert lint.returncode == 0, lint.stdout
+    assert not lint_errors(folder)
 
 
 @pytest.mark.parametrize("name", models.OUR_MODELS)
@@ -174,6 +169,7 @@ def test_the_gradio_app_calls_the_same_predict(tmp_path, in_project):
     sys.modules.pop("app", None)
 
 
+@pytest.mark.slow
 def test_a_cnn_trained_this_session_ships_too(tmp_path):
     from lib.nn import cnn_training
 

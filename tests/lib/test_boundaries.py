@@ -11,6 +11,7 @@ The one allowed exception is named with its reason; a test checks it is still ne
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -147,11 +148,17 @@ SECTIONS = sorted(p for p in (ROOT / "ui" / "sections").glob("*.py") if p.stem !
 APP_SIDE = [*python_files("ui"), *python_files("app_pages"), ROOT / "Home.py", *python_files("lib")]
 
 
+@functools.cache
+def app_side_imports() -> dict[Path, tuple[str, ...]]:
+    """Every app-side file's imported modules, parsed once for all the section checks."""
+    return {path: tuple(name for name, _ in imports_of(path)) for path in APP_SIDE}
+
+
 def importers_of(module: str) -> list[str]:
     return [
         path.relative_to(ROOT).as_posix()
-        for path in APP_SIDE
-        if any(name == module or name.startswith(module + ".") for name, _ in imports_of(path))
+        for path, names in app_side_imports().items()
+        if any(name == module or name.startswith(module + ".") for name in names)
     ]
 
 

@@ -199,6 +199,7 @@ class TestLeNetReadsDrawnDigits:
         accuracy = np.mean([read == str(digit) for read, (digit, _) in zip(read_as, truth, strict=True)])
         assert accuracy >= FONT_DIGIT_ACCURACY
 
+    @pytest.mark.slow
     def test_thickening_is_what_reads_them(self, monkeypatch):
         """A thin pen (half the canvas's): without thickening, fewer are read; the data's strokes are thick."""
         rng = np.random.default_rng(2)

@@ -87,6 +87,7 @@ class TestCourseCnn:
         with pytest.raises(ValueError, match="at least 2 classes"):
             course_cnn(1)
 
+    @pytest.mark.slow
     def test_training_script_reproduces_the_trainer(self, tmp_path, monkeypatch):
         images, labels = make_shapes(6, size=16, seed=3, classes=("circle", "square"))
         np.savez(

@@ -265,6 +265,7 @@ class TestFeatureMapsSnippet:
             result, {layer.name: layer.values for layer in layers}["relu_1"], atol=1e-5
         )
 
+    @pytest.mark.slow
     def test_random_torchvision_pre_relu(self):
         from lib.nn.models import preprocess
 

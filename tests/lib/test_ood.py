@@ -114,6 +114,7 @@ class TestRecordedThresholds:
             model, inputs, bank, threshold=entry["ood"]["threshold"], knows=ood.KNOWS[name]
         )
 
+    @pytest.mark.slow
     def test_threshold_reproduces_from_the_held_out_data(self, judged, name):
         entry, model, bank = judged
         features, _ = ood.features_and_logits(model, ood.held_out_inputs(name, entry))

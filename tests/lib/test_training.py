@@ -1,3 +1,5 @@
+import inspect
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,8 +8,6 @@ import torch
 from lib.nn.records import confusion_matrix
 from lib.nn.training import (
     COURSE_IRIS_FLOWER,
-    FUNCTIONAL_CODE,
-    SEQUENTIAL_CODE,
     SimpleFunctional,
     SimpleSequential,
     TableTrainer,
@@ -47,11 +47,28 @@ class TestTwoWaysToWriteIt:
         assert torch.equal(functional(x), sequential(x))
         assert sum(p.numel() for p in functional.parameters()) == 4 * 8 + 8 + 8 * 3 + 3  # 67
 
-    def test_code_texts_define_runnable_models(self):
-        functional = run_snippet(FUNCTIONAL_CODE)["model_fun"]
-        sequential = run_snippet(SEQUENTIAL_CODE)["model_seq"]
-        assert functional(torch.rand(2, 4)).shape == (2, 3) and sequential(torch.rand(2, 4)).shape == (2, 3)
-        assert isinstance(SimpleSequential().network, torch.nn.Sequential)
+    @pytest.mark.parametrize(("input_size", "hidden_size", "output_size"), [(4, 8, 3), (1, 1, 1), (7, 33, 5)])
+    def test_both_classes_count_the_same_parameters_and_answer_alike(
+        self, input_size, hidden_size, output_size
+    ):
+        torch.manual_seed(1)
+        functional = SimpleFunctional(input_size, hidden_size, output_size)
+        sequential = SimpleSequential(input_size, hidden_size, output_size)
+        count = (input_size * hidden_size + hidden_size) + (hidden_size * output_size + output_size)
+        assert sum(p.numel() for p in functional.parameters()) == count
+        assert sum(p.numel() for p in sequential.parameters()) == count
+        x = torch.rand(6, input_size)
+        assert not torch.equal(functional(x), sequential(x))  # independently initialised: different numbers
+        assert torch.equal(functional(x), sequential_from_functional(functional)(x))
+        assert isinstance(sequential.network, torch.nn.Sequential)
+
+    def test_two_ways_snippet_runs_the_real_classes(self):
+        snippet = two_ways_snippet()
+        for item in (SimpleFunctional, SimpleSequential, sequential_from_functional):
+            assert inspect.getsource(item) in snippet
+        namespace = run_snippet(snippet)
+        assert namespace["result"]["parameters"] == 67  # 4*8 + 8 + 8*3 + 3, the course's network
+        assert type(namespace["model_seq"]).__name__ == "SimpleSequential"
 
     def test_build_mlp_layers(self):
         model = build_mlp(6, (64, 128), 1)  # the course's regression network

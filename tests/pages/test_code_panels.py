@@ -13,8 +13,6 @@ import functools
 import io
 import json
 import math
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +24,13 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from lib.cv.programs import Program
+from tests.helpers import lint_errors, run_in_empty_folder
 from tests.pages.harness import ROOT, assert_clean
 from tests.tolerances import PROGRAM_FLOAT_ATOL, PROGRAM_FLOAT_RTOL, UINT8_ATOL
 from ui.course_map import all_pages
 from ui.layout import CODE_PANELS
 
 RUN_TIMEOUT = 120  # seconds for one downloaded script (torch's import alone takes several)
-RUFF = Path(sys.executable).parent / "ruff"
 
 
 @dataclass(frozen=True)
@@ -389,21 +387,10 @@ def run_as_downloaded(program: Program, folder: Path) -> str | None:
     """Unpack and run one panel's download in an empty folder; None when it reproduced the page, else why not."""
     folder.mkdir()
     script = unpack(program, folder)
-    lint = subprocess.run(
-        [str(RUFF), "check", "--no-cache", "--isolated", "--select", "E9,F", str(script)],
-        capture_output=True,
-        text=True,
-    )
-    if lint.returncode:
-        return f"ruff:\n{lint.stdout}"
-    run = subprocess.run(
-        [sys.executable, script.name],
-        cwd=script.parent,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "PYTHONPATH": ""},
-    )
+    lint = lint_errors(script)
+    if lint:
+        return f"ruff:\n{lint}"
+    run = run_in_empty_folder([script.name], script.parent, timeout=RUN_TIMEOUT)
     if run.returncode:
         return f"failed as downloaded:\n{run.stderr[-3000:]}"
     if not program.expected:
@@ -432,6 +419,7 @@ def test_every_panel_runs_as_downloaded(setting, tmp_path):
 
 # Panels whose recipe is a lib function shown as its real source (issue 11 step 2): the script must hold
 # that function's current source, so a hand-written copy beside it cannot drift from what the page ran.
+# "module:name" or "module:name,name,..." (several functions of one module in one panel, one page run).
 RECIPE_PANELS = [
     (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:watershed_coins"),
     (Setting("app_pages/watershed_coins.py"), "watershed_coins.py", "lib.cv.segmentation:flatten_lighting"),
@@ -442,12 +430,12 @@ RECIPE_PANELS = [
     (
         Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
         "iris.py",
-        "lib.nn.training:train_step",
+        "lib.nn.training:train_step,build_mlp",
     ),
     (
-        Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
-        "iris.py",
-        "lib.nn.training:build_mlp",
+        Setting("app_pages/train_network.py"),
+        "two_ways.py",
+        "lib.nn.training:SimpleFunctional,SimpleSequential,sequential_from_functional",
     ),
     (
         Setting("app_pages/train_network.py", {"tn_part": "Regression"}),
@@ -464,8 +452,9 @@ def test_panel_shows_the_recipe_functions_real_source(setting, panel, function):
     import importlib
     import inspect
 
-    module, name = function.split(":")
-    source = inspect.getsource(getattr(importlib.import_module(module), name))
+    module, names = function.split(":")
     panels = open_page(setting)
     assert panel in panels, f"{setting.page} shows no {panel} (it shows {sorted(panels)})"
-    assert source in panels[panel].script, f"{panel} does not show {function}'s real source"
+    for name in names.split(","):
+        source = inspect.getsource(getattr(importlib.import_module(module), name))
+        assert source in panels[panel].script, f"{panel} does not show {module}:{name}'s real source"

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.pages.harness import assert_clean, image_urls, run_page
 
 PAGE = "app_pages/tensor_playground.py"
@@ -79,6 +81,7 @@ class TestTensorPlaygroundPage:
 
 
 class TestCourseExamples:
+    @pytest.mark.slow
     def test_every_example_runs_and_shows_the_notes_numbers(self):
         from lib.nn import tensors
 

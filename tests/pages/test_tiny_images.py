@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import page_params
 from tests.pages.harness import ROOT, image_captions
 from ui import image_source
 from ui.course_map import all_pages
@@ -22,8 +21,6 @@ pytestmark = pytest.mark.usefixtures("full_error_details")  # tests/conftest.py
 
 PAGES = all_pages()
 TIMEOUT = 120
-# Pages with many sliders, whose sweep takes over ~3 s on 2 cores: `dev.sh quick` leaves them to `dev.sh test`.
-SLOW_SWEEPS = {"datasets_loaders", "drawing_text"}
 CURRENT_IMAGE = "Current image"  # the option of a page's own picture chooser that means the sidebar's image
 CHOOSER_KINDS = ("segmented_control", "radio", "selectbox")
 
@@ -76,27 +73,63 @@ def run_on_tiny_image(info, size: str) -> AppTest:
     return app
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("info", PAGES, ids=[info.url_path for info in PAGES])
+def tiny_image_params() -> list:
+    """(page, size) for 2x2 and 3x1, left to `dev.sh test` (slow); the 1x1 run is the first step of the slider
+    test below, which is in the quick tier for every page."""
+    return [
+        pytest.param(info, size, id=f"{info.url_path}-{size}", marks=[pytest.mark.slow])
+        for info in PAGES
+        for size in SIZES
+        if size != "1x1"
+    ]
+
+
+@pytest.mark.parametrize(("info", "size"), tiny_image_params())
 def test_page_survives_a_tiny_current_image(info, size):
     run_on_tiny_image(info, size)
 
 
-@pytest.mark.parametrize("info", page_params(PAGES, slow=SLOW_SWEEPS))
-def test_every_slider_at_its_ends_with_a_1x1_image(info):
-    """Kernel sizes, block sizes, k, crop sizes... at their largest and smallest, on one pixel."""
-    app = run_on_tiny_image(info, "1x1")
-    sliders = [(slider.key, slider.label) for slider in app.slider if not slider.disabled]
-    failures = []
+def slider_params() -> list:
+    """Every page with its sliders moved all at once (quick), and one at a time (slow: a slider whose end fails
+    only alone, and the name of the one that fails)."""
+    return [
+        pytest.param(
+            info,
+            together,
+            id=f"{info.url_path}-{'together' if together else 'one-by-one'}",
+            marks=[] if together else [pytest.mark.slow],
+        )
+        for info in PAGES
+        for together in (True, False)
+    ]
+
+
+def ends_of(app: AppTest) -> list[tuple[str | None, str]]:
+    return [(slider.key, slider.label) for slider in app.slider if not slider.disabled]
+
+
+def set_to(app: AppTest, sliders: list[tuple[str | None, str]], end: str) -> None:
+    """Move these sliders (by key, else label) to their `end` ("max" or "min"); those now hidden are skipped."""
     for key, label in sliders:
-        for end in ("max", "min"):
-            found = [slider for slider in app.slider if (slider.key == key if key else slider.label == label)]
-            if not found:
-                continue  # an earlier value hid it (behind a message); nothing to set
+        found = [slider for slider in app.slider if (slider.key == key if key else slider.label == label)]
+        if found:  # else an earlier value hid it (behind a message); nothing to set
             found[0].set_value(getattr(found[0], end))
+
+
+@pytest.mark.parametrize(("info", "together"), slider_params())
+def test_every_slider_at_its_ends_with_a_1x1_image(info, together):
+    """The page on one pixel (as test_page_survives_a_tiny_current_image), then kernel sizes, block sizes, k,
+    crop sizes... at their largest and smallest: all sliders at once, or each slider alone."""
+    app = run_on_tiny_image(info, "1x1")
+    sliders = ends_of(app)
+    failures = []
+    for group in [sliders] if together else [[slider] for slider in sliders]:
+        for end in ("max", "min"):
+            set_to(app, group, end)
             app.run()
             if app.exception:
-                failures.append(f"{label} at its {end}: {exceptions(app)}")
+                names = ", ".join(label for _, label in group)
+                failures.append(f"{names} at the {end}: {exceptions(app)}")
                 app = run_on_tiny_image(info, "1x1")
     assert not failures, f"{info.title}:\n" + "\n".join(failures)
 

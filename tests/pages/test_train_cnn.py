@@ -1,3 +1,5 @@
+import pytest
+
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn.cnn_training import COURSE, QUICK, CnnTrainer
 from tests.pages.harness import assert_clean, run_page
@@ -81,6 +83,7 @@ class TestTrainCnnPage:
         assert app.select_slider(key="tc_size").value == QUICK.image_size
         assert any("min on 2 CPU cores" in button.label for button in app.button)
 
+    @pytest.mark.slow
     def test_progress_inside_each_epoch(self, monkeypatch):
         # The bar's text after each batch: epoch, batch k of n and the time left from measured batch times.
         from streamlit.delta_generator import DeltaGenerator

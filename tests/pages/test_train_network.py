@@ -1,3 +1,5 @@
+import inspect
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +18,8 @@ class TestTrainNetworkPage:
     def test_defaults_show_both_ways(self):
         app = run_page(PAGE)
         codes = [code.value for code in app.get("code")]
+        for shown in (training.SimpleFunctional, training.SimpleSequential):  # the classes the page runs
+            assert inspect.getsource(shown).strip() in [code.strip() for code in codes]
         assert any("self.fc1 = nn.Linear" in code for code in codes)
         assert any("nn.Sequential(" in code for code in codes)
         assert any("differ by at most **0**" in markdown.value for markdown in app.markdown)
@@ -24,6 +28,7 @@ class TestTrainNetworkPage:
         assert_clean(app)
         assert any("**131** parameters" in markdown.value for markdown in app.markdown)
 
+    @pytest.mark.slow
     def test_iris_trains_live_and_predicts_setosa(self):
         app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 120})
         assert any("Press **Train**" in info.value for info in app.info)
@@ -66,6 +71,7 @@ class TestTrainNetworkPage:
         assert float(values["R² (test)"]) > 0.2
         assert any("load_diabetes" in code.value for code in app.get("code"))
 
+    @pytest.mark.slow
     def test_correction_names_what_the_regression_tab_trains(self):
         app = run_page(PAGE, session_state={"tn_part": "Regression"})
         (fix,) = [info.value for info in app.info if "insurance.csv" in info.value]
@@ -77,6 +83,7 @@ class TestTrainNetworkPage:
         app = run_page(PAGE, session_state={"tn_part": "Regression", "tn_source": "Diabetes (scikit-learn)"})
         assert any("442 patients" in caption.value for caption in app.caption)  # the second example
 
+    @pytest.mark.slow
     def test_insurance_recipe_shows_the_notes_numbers(self):
         app = run_page(PAGE, session_state={"tn_part": "Regression"})
         assert_clean(app)
@@ -105,6 +112,7 @@ class TestTrainNetworkPage:
         assert numbers == {"age": 19, "bmi": 27.9, "children": 0}
         assert "Predicted charges" in values
 
+    @pytest.mark.slow
     def test_dummy_run_is_the_notes_loop(self):
         app = run_page(PAGE)
         losses = loops.dummy_training_run(epochs=loops.COURSE_DUMMY_EPOCHS)
