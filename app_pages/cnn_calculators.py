@@ -75,7 +75,15 @@ cells[0].metric("Parameters", f"{summary.params:,}")
 cells[1].metric("Multiply-adds", f"{summary.macs:,}")
 cells[2].metric("Activations (float32)", size_text(summary.activation_bytes))
 cells[3].metric("Output", shape_text(summary.output_shape))
-st.dataframe(results_frame(rows), hide_index=True, key="cnn_results")
+# "output" (its unit in the tooltip) and a narrower RF: with the long header and "whole image" the ten columns
+# scrolled sideways in presentation mode at 1280x720
+output_column = st.column_config.TextColumn("output", help="Height × width × channels")
+st.dataframe(
+    results_frame(rows),
+    hide_index=True,
+    key="cnn_results",
+    column_config={"output (H×W×C)": output_column, "RF": st.column_config.TextColumn("RF", width=100)},
+)
 for difference in cnn_math.course_shortcut_differences(rows)[:3]:
     st.info(f"Notes' shortcut vs the real field — {difference}.", icon=":material/rule:")
 

@@ -67,7 +67,10 @@ k = right.slider(
 )
 result = classification_metrics(logits, labels, classes=info.classes, k=k)
 
-st.dataframe(ic.dataset_sizes(), hide_index=True)
+sizes = ic.dataset_sizes()
+# the held-out sets' descriptions below the table, not in it: as a column they scrolled it sideways on a projector
+st.dataframe(sizes.drop(columns="held-out set"), hide_index=True)
+st.markdown("\n".join(f"- {row['model']}: {row['held-out set']}" for _, row in sizes.iterrows()))
 cells = control_cells(4, per_row=2)  # a projector's larger type: two a row
 cells[0].metric("Accuracy", f"{result['accuracy']:.2%}", f"of {result['samples']} images", delta_color="off")
 cells[1].metric("Top-1", f"{result['top1']:.2%}")

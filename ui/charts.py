@@ -80,7 +80,7 @@ def block_diagram(
             text=f"{block.name}<br>{block.label}",
             showarrow=False,
             yanchor="top" if below else "bottom",
-            font={"size": font_size - 2},
+            font={"size": max(font_size - 2, 12)},  # no smaller than plotly's default
         )
     for kind in dict.fromkeys(block.kind for block in blocks):
         figure.add_trace(

@@ -31,6 +31,16 @@ APP_CSS = """
 /* the course map's cards: a long page name wraps in a narrow card (150 % zoom) instead of ending in "…" */
 [data-testid="stPageLink"] a { height: auto; }
 [data-testid="stPageLink"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* a segmented control's button never outgrows its box (a long option wraps); a metric's delta wraps, as its value does */
+[data-testid="stButtonGroup"] button { max-width: 100%; }
+[data-testid="stButtonGroup"] button * { white-space: normal !important; }
+[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+/* code inside a caption was 10.5 px (0.75 of 14): no smaller than 12 px, Streamlit's size for code in body text */
+[data-testid="stMarkdownContainer"] code, [data-testid="stCaptionContainer"] code {
+  font-size: max(0.75em, 12px) !important;
+}
 .st-key-presentation_switch { position: absolute; top: 1.25rem; left: 1rem; width: auto; z-index: 1; }
 .st-key-presentation_switch [data-testid="stWidgetLabel"] p { font-size: 18px; white-space: nowrap !important; }
 </style>
@@ -51,6 +61,15 @@ h1 { font-size: 2.8rem !important; }
 /* Streamlit's own charts (st.bar_chart: Vega-Lite, drawn as SVG) take no font size from Python */
 [data-testid="stVegaLiteChart"] svg text { font-size: 16px !important; }
 [data-testid="stWidgetLabel"] { height: auto; }
+/* A narrow window (150 % zoom of a 1280 px screen is 853 px, the sidebar takes 300 of them): a column narrower than
+   12rem goes onto a line of its own, full width, so choices keep room for their values. A media query, not a
+   container query: containment would trap the fullscreen views (position fixed) inside the page. */
+@media (max-width: 1100px) { [data-testid="stColumn"] { min-width: min(100%, 12rem); } }
+/* Tabs and a multiselect's chosen tags that do not fit go onto a second line (they scrolled sideways); table
+   headers and cells wrap; a displayed formula at the text's size (KaTeX's 1.21em put a matrix past its column) */
+[data-testid="stTabs"] [role="tablist"], [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; }
+.katex-display > .katex { font-size: 1em; }
+[data-testid="stMarkdownContainer"] :is(th, td) { white-space: normal; overflow-wrap: anywhere; }
 /* main area: a selectbox's chosen value (an input element), its list, typed values were 19 px under 25 px labels (No angle
    brackets in this CSS, even in comments: st.html's sanitiser then drops the whole style element). */
 [data-testid="stMain"] :is([data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stTextInput"],

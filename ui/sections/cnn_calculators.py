@@ -84,8 +84,9 @@ def layer_editor(layers: Sequence[Layer], *, key: str) -> list[dict]:
         ),
         "kernel": st.column_config.NumberColumn("kernel", min_value=1),
         "stride": st.column_config.NumberColumn("stride", min_value=1),
-        "padding": st.column_config.TextColumn("padding", help='A number, "same" or "valid"'),
-        "dilation": st.column_config.NumberColumn("dilation", min_value=1),
+        # short headers: with all nine at full length the table scrolled sideways in presentation mode at 1280x720
+        "padding": st.column_config.TextColumn("pad", help='Padding P: a number, "same" or "valid"'),
+        "dilation": st.column_config.NumberColumn("dil", help="Dilation D", min_value=1),
         "groups": st.column_config.NumberColumn("groups", min_value=1),
         "bias": st.column_config.CheckboxColumn("bias"),
     }

@@ -237,8 +237,10 @@ def shape_lab_controls(operation: str) -> dict:
 
 
 def before_after(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
-    """Inputs and outputs of a shape operation side by side, with their shapes."""
-    before, after = st.columns(2)
+    """Inputs and outputs of a shape operation side by side (one above the other when wide), with their shapes."""
+    # a 2×12 tensor's table is wider than half a 1280×720 screen: it scrolled sideways there
+    wide = any(len(t.shape) >= 2 and t.shape[-1] > 6 for t in (*inputs, *outputs))
+    before, after = (st.container(), st.container()) if wide else st.columns(2)
     with before:
         st.markdown("**Before** " + " and ".join(shape_label(t) for t in inputs))
         for part in inputs:
