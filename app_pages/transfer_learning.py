@@ -5,6 +5,7 @@ import streamlit as st
 from lib.cv.images import ImageError
 from lib.cv.shapes import SHAPE_CLASSES
 from lib.nn.models import ModelError
+from lib.nn.records import confusion_matrix, examples_in_cell
 from lib.nn.transfer import (
     CONTRAST_SETS,
     CUT_POINTS,
@@ -13,7 +14,8 @@ from lib.nn.transfer import (
     EMBEDDINGS,
     NEW_SHAPE_CLASSES,
 )
-from ui.charts import confusion_figure, probability_figure
+from ui.charts import probability_figure
+from ui.confusion import confusion_cell, show_cell_images
 from ui.layout import code_panel, download_button, page_header, show_error, show_image, show_row
 from ui.model_input import input_picker
 from ui.sections.transfer_learning import (
@@ -159,9 +161,14 @@ if trainer is None or not trainer.history:
     st.stop()
 
 st.subheader("3. Its mistakes on the validation images")
-matrix, mistakes = trainer.confusion(), trainer.mistakes()
-st.plotly_chart(confusion_figure(matrix, trainer.class_names), key="tl_confusion")
-if mistakes:
+true, predicted, probabilities = trainer.validation_predictions()
+matrix = confusion_matrix(true, predicted, len(trainer.class_names))
+cell = confusion_cell(matrix, trainer.class_names, key="tl_confusion", trainer=trainer)
+if cell is not None:  # the clicked cell's images; else every mistake, as one grid
+    positions = examples_in_cell(true, predicted, probabilities, cell)
+    held_out = trainer.images[trainer.val_index]
+    show_cell_images(held_out, probabilities, positions, cell, trainer.class_names, columns=8)
+elif mistakes := trainer.mistakes():
     grid, caption = mistakes_grid(trainer.images, mistakes)
     show_image(grid, caption=caption)
 else:

@@ -333,21 +333,65 @@ def history_figure(
 
 
 def confusion_figure(
-    matrix: np.ndarray, class_names: Sequence[str], *, font_size: int | None = None
+    matrix: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    clickable: bool = False,
+    selected: tuple[int, int] | None = None,
+    font_size: int | None = None,
 ) -> go.Figure:
-    """Rows: the true class; columns: what the network said (font_size: as heatmap's)."""
+    """Rows: the true class; columns: what the network said (font_size: as heatmap's).
+
+    Cell (row i, column j) sits at x = j, y = i, the axes labelled with the class names. clickable: a
+    transparent marker on every cell centre, customdata (i, j): plotly heatmaps emit no point selections,
+    markers do (ui.confusion reads them). selected: that cell outlined.
+    """
+    matrix = np.asarray(matrix)
+    names, positions = list(class_names), list(range(len(class_names)))
+    cells = [(row, column) for row in positions for column in positions]
+    hover = [f"true {names[row]} → predicted {names[column]}: {matrix[row, column]}" for row, column in cells]
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=list(class_names),
-            y=list(class_names),
+            x=positions,
+            y=positions,
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",
+            hovertext=np.array(hover, dtype=object).reshape(matrix.shape),
+            hovertemplate="%{hovertext}<extra></extra>",
+            hoverinfo="skip" if clickable else None,
         )
     )
-    figure.update_yaxes(autorange="reversed", title="true class")
-    figure.update_xaxes(title="predicted class")
+    if clickable:
+        figure.add_scatter(
+            x=[column for _, column in cells],
+            y=[row for row, _ in cells],
+            customdata=cells,
+            mode="markers",
+            marker=dict(size=36, color="rgba(0, 0, 0, 0)"),
+            hovertext=hover,
+            hovertemplate="%{hovertext}<br>click: show these<extra></extra>",
+            showlegend=False,
+            name="cells",
+        )
+    if selected is not None:
+        row, column = selected
+        figure.add_shape(
+            type="rect",
+            x0=column - 0.5,
+            x1=column + 0.5,
+            y0=row - 0.5,
+            y1=row + 0.5,
+            line=dict(color="#e45756", width=4),
+        )
+    last = len(names) - 0.5
+    figure.update_yaxes(
+        title="true class", tickvals=positions, ticktext=names, range=[last, -0.5], fixedrange=True
+    )
+    figure.update_xaxes(
+        title="predicted class", tickvals=positions, ticktext=names, range=[-0.5, last], fixedrange=True
+    )
     figure.update_layout(
         height=140 + 40 * len(class_names),
         margin=dict(l=10, r=10, t=10, b=10),

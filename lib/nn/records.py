@@ -2,7 +2,8 @@
 
 The three trainers (lib.nn.training.TableTrainer, lib.nn.cnn_training.CnnTrainer, lib.nn.transfer.HeadTrainer)
 all keep a history of EpochRecord, list their wrong held-out predictions as Mistake, and count them with
-scikit-learn's confusion_matrix. "val" is the held-out part: the validation images, or a table's test rows.
+scikit-learn's confusion_matrix; examples_in_cell opens one cell of that matrix (the items it counts).
+"val" is the held-out part: the validation images, or a table's test rows.
 """
 
 from __future__ import annotations
@@ -62,6 +63,31 @@ def confusion_matrix(true: np.ndarray, predicted: np.ndarray, n_classes: int) ->
         np.asarray(true, dtype=np.int64), np.asarray(predicted, dtype=np.int64), labels=np.arange(n_classes)
     )
     return matrix.astype(np.int64)
+
+
+def examples_in_cell(
+    true: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray, cell: tuple[int, int]
+) -> np.ndarray:
+    """The held-out items that confusion-matrix cell (true class, predicted class) counts, surest first.
+
+    true, predicted (n,) int labels; probabilities (n, classes) softmax; cell (row, column) = (true, predicted).
+    Returns int64 positions into those arrays, ordered by the probability of the predicted class (highest
+    first, ties in data order); there are confusion_matrix(true, predicted)[cell] of them. A diagonal cell
+    holds the items classified right, an off-diagonal one the mistakes of that kind.
+    """
+    true, predicted = np.asarray(true), np.asarray(predicted)
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim != 2 or true.shape != predicted.shape or true.shape != probabilities.shape[:1]:
+        raise ValueError(
+            f"true {true.shape}, predicted {predicted.shape} and probabilities {probabilities.shape} "
+            "must describe the same n items: (n,), (n,), (n, classes)"
+        )
+    n_classes = probabilities.shape[1]
+    row, column = (int(value) for value in cell)
+    if not (0 <= row < n_classes and 0 <= column < n_classes):
+        raise ValueError(f"cell {tuple(cell)} is outside the {n_classes}×{n_classes} confusion matrix")
+    positions = np.flatnonzero((true == row) & (predicted == column))
+    return positions[np.argsort(-probabilities[positions, column], kind="stable")].astype(np.int64)
 
 
 def find_mistakes(

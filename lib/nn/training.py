@@ -557,12 +557,19 @@ class TableTrainer:
             "r2": float(r2_score(actual, predicted)),
         }
 
+    def test_predictions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(true labels, predicted labels, probabilities (n, classes)) on the test rows, in their order."""
+        if not self.classification:
+            raise ValueError("predicted classes are for classification")
+        probabilities = self.predict_scaled(self.split.x_test)
+        return self.split.y_test, probabilities.argmax(axis=1), probabilities
+
     def confusion(self) -> np.ndarray:
         """Confusion matrix on the test rows: (classes, classes) int64, rows = true class, columns = predicted."""
         if not self.classification:
             raise ValueError("a confusion matrix is for classification")
-        predicted = self.predict_scaled(self.split.x_test).argmax(axis=1)
-        return confusion_matrix(self.split.y_test, predicted, len(self.split.class_names))
+        true, predicted, _ = self.test_predictions()
+        return confusion_matrix(true, predicted, len(self.split.class_names))
 
     def mistakes(self, *, limit: int | None = None) -> list[Mistake]:
         """The test rows classified wrongly, most confident first; index counts the test rows (0, 1, ...)."""

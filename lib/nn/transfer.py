@@ -243,15 +243,20 @@ class HeadTrainer:
         with torch.no_grad():
             return torch.softmax(self.head(scaled), dim=1).numpy()
 
+    def validation_predictions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(true labels, predicted labels, probabilities (n, classes)) on the validation images, in val_index
+        order (position k is image val_index[k]), as CnnTrainer.validation_predictions gives them."""
+        probabilities = self._probabilities(self.features[self.val_index])
+        return self.labels[self.val_index].numpy(), probabilities.argmax(1), probabilities
+
     def confusion(self) -> np.ndarray:
         """The validation confusion matrix (classes, classes) int64: rows the true class, columns the predicted."""
-        predicted = self._probabilities(self.features[self.val_index]).argmax(1)
-        return confusion_matrix(self.labels[self.val_index].numpy(), predicted, len(self.class_names))
+        true, predicted, _ = self.validation_predictions()
+        return confusion_matrix(true, predicted, len(self.class_names))
 
     def mistakes(self, *, limit: int | None = None) -> list[Mistake]:
         """The validation images the head got wrong, most confident first (at most `limit`)."""
-        probabilities = self._probabilities(self.features[self.val_index])
-        truth = self.labels[self.val_index].numpy()
+        truth, _, probabilities = self.validation_predictions()
         return find_mistakes(self.val_index, truth, probabilities, self.class_names, limit=limit)
 
     def head_bytes(self) -> bytes:

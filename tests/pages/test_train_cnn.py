@@ -1,8 +1,13 @@
+import json
+
+import numpy as np
 import pytest
+from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn.cnn_training import COURSE, QUICK, CnnTrainer
-from tests.pages.harness import assert_clean, run_page
+from tests.pages.harness import assert_clean, image_captions, run_page
+from ui.confusion import cell_state
 
 PAGE = "app_pages/train_cnn.py"
 SMALL = {"tc_per_class": 8, "tc_epochs": 2, "tc_size": 32}
@@ -142,3 +147,68 @@ class TestClassroomQueue:
         assert_clean(app)
         assert metrics(app)["Epochs trained"] == "2"
         assert queue.running() == 0 and queue.waiting() == 0
+
+
+def cell_captions(app) -> list[str]:
+    """Captions of the pictures a chosen confusion cell shows ('hexagon 81% · star 12%'), in page order."""
+    return [caption for caption in image_captions(app) if "%" in caption and "→" not in caption]
+
+
+def outlined_cells(app) -> list[tuple[float, float]]:
+    """The (x0, y0) of every rectangle drawn on the confusion matrix (the chosen cell's outline)."""
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    (matrix,) = [spec for spec in specs if spec["data"][0]["type"] == "heatmap"]
+    return [(shape["x0"], shape["y0"]) for shape in matrix["layout"].get("shapes", [])]
+
+
+class TestConfusionCells:
+    """Issue 14 part 4: a clicked confusion-matrix cell shows exactly its validation images. AppTest cannot
+    click a plotly chart, so the tests write what the click writes (ui.confusion.cell_state) into the
+    session; tests/e2e/test_confusion_cells.py clicks the real chart in Chromium."""
+
+    def test_a_cell_shows_its_images_then_a_new_run_clears_it(self):
+        app = run_page(PAGE, session_state=SMALL)
+        app.button(key="tc_train").click().run()
+        assert_clean(app)
+        assert any("Click a cell" in caption.value for caption in app.caption)
+        assert any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)
+        trainer = app.session_state["tc_run"]["trainer"]
+        true, predicted, probabilities = trainer.validation_predictions()
+        matrix = sklearn_confusion_matrix(true, predicted, labels=range(len(SHAPE_CLASSES)))
+        off_diagonal = matrix - np.diag(np.diag(matrix))
+        mistake = np.unravel_index(off_diagonal.argmax(), matrix.shape)
+        right = int(np.diag(matrix).argmax())
+        empty = [cell for cell in np.argwhere(matrix == 0)]
+        for cell in [mistake, (right, right), *empty[:1]]:
+            row, column = int(cell[0]), int(cell[1])
+            app.session_state["tc_confusion_cell"] = cell_state(trainer, (row, column))
+            app.run()
+            assert_clean(app)
+            count = int(matrix[row, column])
+            noun = "image" if count == 1 else "images"
+            heading = f"**true {SHAPE_CLASSES[row]} → predicted {SHAPE_CLASSES[column]}: {count} {noun}**"
+            assert heading in [markdown.value for markdown in app.markdown]
+            assert not any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)
+            assert outlined_cells(app) == [(column - 0.5, row - 0.5)]
+            # the items of that cell, surest of the predicted class first (worked out here from the trainer)
+            items = [k for k in range(len(true)) if true[k] == row and predicted[k] == column]
+            items.sort(key=lambda k: -probabilities[k, column])
+            said = [f"{SHAPE_CLASSES[column]} {probabilities[k, column]:.0%}" for k in items]
+            if row != column:
+                said = [
+                    f"{text} · {SHAPE_CLASSES[row]} {probabilities[k, row]:.0%}"
+                    for text, k in zip(said, items, strict=True)
+                ]
+            assert cell_captions(app) == said[:24]
+            if count == 0:
+                assert any("None: no validation image" in caption.value for caption in app.caption)
+        app.button(key="tc_confusion_clear").click().run()  # back to the list of mistakes
+        assert any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)
+        assert outlined_cells(app) == []
+        app.session_state["tc_confusion_cell"] = cell_state(trainer, (int(mistake[0]), int(mistake[1])))
+        app.run()
+        assert outlined_cells(app)
+        app.button(key="tc_train").click().run()  # a new run: the chosen cell belonged to the old one
+        assert_clean(app)
+        assert outlined_cells(app) == [] and app.session_state["tc_confusion_cell"] is None
+        assert any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)

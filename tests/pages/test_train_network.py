@@ -1,10 +1,13 @@
 import inspect
 
+import numpy as np
 import pytest
+from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 from streamlit.testing.v1 import AppTest
 
 from lib.nn import data, insurance, loops, training
 from tests.pages.harness import ROOT, assert_clean, pictures, run_page
+from ui.confusion import cell_state
 from ui.layout import CODE_PANELS
 
 PAGE = "app_pages/train_network.py"
@@ -193,3 +196,53 @@ class TestPlaygroundTab:
         app.run()
         assert not app.exception
         assert any("at least one input" in error.value for error in app.error)
+
+
+class TestIrisConfusionCells:
+    """Issue 14 part 4: a chosen cell of the iris confusion matrix lists exactly its test flowers (AppTest
+    cannot click plotly: the test writes what the click writes, ui.confusion.cell_state)."""
+
+    def test_a_cell_lists_its_flowers_with_their_probabilities(self):
+        app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 10})
+        app.button(key="tn_iris_train").click().run()
+        assert_clean(app)
+        trainer = app.session_state["tn_iris_run"]["trainer"]
+        split = trainer.split
+        probabilities = trainer.predict_raw(split.raw_test)  # the network on the raw measurements
+        true, predicted = split.y_test, probabilities.argmax(1)
+        matrix = sklearn_confusion_matrix(true, predicted, labels=range(3))
+        wrong = np.flatnonzero(true != predicted)
+        assert len(wrong) and app.dataframe[0].value.shape[0] == len(wrong)  # no cell: the mistakes
+        off_diagonal = matrix - np.diag(np.diag(matrix))
+        mistake = tuple(int(v) for v in np.unravel_index(off_diagonal.argmax(), matrix.shape))
+        right = int(np.diag(matrix).argmax())
+        for row, column in (mistake, (right, right)):
+            app.session_state["tn_confusion_cell"] = cell_state(trainer, (row, column))
+            app.run()
+            assert_clean(app)
+            count = int(matrix[row, column])
+            names = split.class_names
+            heading = f"**true {names[row]} → predicted {names[column]}: {count} flowers**"
+            assert heading in [markdown.value for markdown in app.markdown]
+            table = app.dataframe[0].value
+            rows = np.flatnonzero((true == row) & (predicted == column))
+            assert sorted(table.index) == rows.tolist()
+            np.testing.assert_allclose(
+                table[list(split.feature_names)].to_numpy(), split.raw_test[table.index]
+            )
+            assert (table["true"] == names[row]).all() and (table["predicted"] == names[column]).all()
+            np.testing.assert_allclose(table["P(predicted)"], probabilities[table.index, column], rtol=1e-6)
+            np.testing.assert_allclose(table["P(true)"], probabilities[table.index, row], rtol=1e-6)
+            assert list(table["P(predicted)"]) == sorted(table["P(predicted)"], reverse=True)
+
+    def test_an_empty_cell_says_so(self):
+        app = run_page(PAGE, session_state={"tn_part": "Iris classification", "tn_iris_epochs": 10})
+        app.button(key="tn_iris_train").click().run()
+        trainer = app.session_state["tn_iris_run"]["trainer"]
+        matrix = trainer.confusion()
+        row, column = (int(v) for v in np.argwhere(matrix == 0)[0])
+        app.session_state["tn_confusion_cell"] = cell_state(trainer, (row, column))
+        app.run()
+        assert_clean(app)
+        assert not app.dataframe
+        assert any(caption.value.startswith("None: no test flower is a true") for caption in app.caption)

@@ -1,9 +1,11 @@
 import json
 
 import numpy as np
+from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from lib.nn.image_store import ImageStore
 from tests.pages.harness import assert_clean, image_captions, run_page
+from ui.confusion import cell_state
 
 PAGE = "app_pages/transfer_learning.py"
 
@@ -86,3 +88,51 @@ class TestTransferLearningPage:
         assert trainer.features.shape[1] == 64 + 33 and trainer.history[-1].val_accuracy >= 0.9
         (code,) = [code.value for code in app.code if "HeadTrainer(features" in code.value]
         assert "embedding='shapes CNN + colour'" in code and "def colour_statistics" in code
+
+
+class TestConfusionCells:
+    """Issue 14 part 4: a chosen confusion-matrix cell shows exactly its validation images (AppTest cannot
+    click plotly, so the test writes what the click writes: ui.confusion.cell_state)."""
+
+    def test_a_cell_shows_its_images_and_train_more_clears_it(self):
+        app = run_page(PAGE, session_state={"tl_epochs": 1, "tl_lr": 0.1})
+        app.button(key="tl_train").click().run()
+        assert_clean(app)
+        trainer = app.session_state["tl_run"]["trainer"]
+        names = list(trainer.class_names)
+        true, predicted, probabilities = trainer.validation_predictions()
+        matrix = sklearn_confusion_matrix(true, predicted, labels=range(len(names)))
+        off_diagonal = matrix - np.diag(np.diag(matrix))
+        mistake = tuple(int(v) for v in np.unravel_index(off_diagonal.argmax(), matrix.shape))
+        right = int(np.diag(matrix).argmax())
+        assert off_diagonal.any()  # one epoch at 0.1 leaves mistakes to open
+        grids = [caption for caption in image_captions(app) if caption.startswith("Left to right")]
+        assert len(grids) == 1  # no cell chosen: every mistake in one grid, as before
+        for row, column in (mistake, (right, right)):
+            app.session_state["tl_confusion_cell"] = cell_state(trainer, (row, column))
+            app.run()
+            assert_clean(app)
+            count = int(matrix[row, column])
+            noun = "image" if count == 1 else "images"
+            heading = f"**true {names[row]} → predicted {names[column]}: {count} {noun}**"
+            assert heading in [markdown.value for markdown in app.markdown]
+            items = sorted(
+                (k for k in range(len(true)) if true[k] == row and predicted[k] == column),
+                key=lambda k: -probabilities[k, column],
+            )
+            shown = [c for c in image_captions(app) if c.startswith(f"{names[column]} ") and "%" in c]
+            assert len(shown) == min(count, 24)
+            for caption, k in zip(shown, items, strict=False):
+                assert caption.startswith(f"{names[column]} {probabilities[k, column]:.0%}")
+                if row != column:
+                    assert caption.endswith(f" · {names[row]} {probabilities[k, row]:.0%}")
+            spec = json.loads(
+                [c for c in app.get("plotly_chart") if '"hovertext"' in c.proto.spec][0].proto.spec
+            )
+            (outline,) = spec["layout"]["shapes"]  # the chosen cell is outlined
+            assert (outline["x0"], outline["y1"]) == (column - 0.5, row + 0.5)
+            assert not any(caption.startswith("Left to right") for caption in image_captions(app))
+        app.button(key="tl_more").click().run()  # more epochs: another run, the chosen cell is cleared
+        assert_clean(app)
+        assert app.session_state["tl_confusion_cell"] is None
+        assert not any("→ predicted" in markdown.value for markdown in app.markdown)

@@ -8,7 +8,8 @@ import numpy as np
 import streamlit as st
 
 from lib.cv.shapes import SHAPE_CLASSES
-from ui.charts import confusion_figure
+from lib.nn.records import confusion_matrix, examples_in_cell
+from ui.confusion import confusion_cell, show_cell_images
 from ui.datasets import read_zip_with_progress, shapes_images, zip_limits
 from ui.layout import control_cells, download_button, image_grid
 from ui.live_training import LEARNING_RATES, draw_history
@@ -191,18 +192,25 @@ def cnn_results(trainer: Any, run: dict, name: str) -> None:
         mime="application/octet-stream",
         icon=":material/download:",
     )
+    true, predicted, probabilities = trainer.validation_predictions()
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Confusion matrix** ({len(trainer.val_index)} validation images)")
-        st.plotly_chart(confusion_figure(trainer.confusion(), trainer.class_names), key="tc_confusion")
+        matrix = confusion_matrix(true, predicted, len(trainer.class_names))
+        cell = confusion_cell(matrix, trainer.class_names, key="tc_confusion", trainer=trainer)
     with right:
-        wrong = trainer.mistakes(limit=12)
-        st.markdown(f"**Misclassified** ({len(wrong)} shown, most confident first)")
-        if wrong:
-            image_grid(
-                [trainer.images[item.index] for item in wrong],
-                [f"{item.true_class} → {item.predicted_class} {item.confidence:.0%}" for item in wrong],
-                columns=4,
-            )
+        if cell is not None:
+            positions = examples_in_cell(true, predicted, probabilities, cell)
+            held_out = trainer.images[trainer.val_index]
+            show_cell_images(held_out, probabilities, positions, cell, trainer.class_names)
         else:
-            st.caption("None: every validation image is right.")
+            wrong = trainer.mistakes(limit=12)
+            st.markdown(f"**Misclassified** ({len(wrong)} shown, most confident first)")
+            if wrong:
+                image_grid(
+                    [trainer.images[item.index] for item in wrong],
+                    [f"{item.true_class} → {item.predicted_class} {item.confidence:.0%}" for item in wrong],
+                    columns=4,
+                )
+            else:
+                st.caption("None: every validation image is right.")

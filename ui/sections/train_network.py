@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.nn import training as training_lib
-from ui.charts import boundary_figure, confusion_figure
+from lib.nn.records import confusion_matrix, examples_in_cell, find_mistakes
+from ui.charts import boundary_figure
+from ui.confusion import confusion_cell
 from ui.live_training import LEARNING_RATES, draw_history, run_live, settings_of, training_buttons
 
 
@@ -211,6 +213,65 @@ def regression_results(trainer: training_lib.TableTrainer, *, start: dict | None
     return report
 
 
+def flowers_frame(
+    split: training_lib.TableSplit,
+    positions: np.ndarray,
+    true: np.ndarray,
+    predicted: np.ndarray,
+    probabilities: np.ndarray,
+) -> pd.DataFrame:
+    """Test rows at `positions`: the true and predicted species, the probability the network gave each of
+    the two, and the four measurements (cm); indexed by test row."""
+    names = np.asarray(split.class_names, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "true": names[true[positions]],
+            "predicted": names[predicted[positions]],
+            "P(predicted)": probabilities[positions, predicted[positions]],
+            "P(true)": probabilities[positions, true[positions]],
+        },
+        index=pd.Index(positions, name="test row"),
+    )
+    measurements = pd.DataFrame(
+        split.raw_test[positions], columns=list(split.feature_names), index=frame.index
+    )
+    return frame.join(measurements)
+
+
+def test_flowers(
+    split: training_lib.TableSplit,
+    true: np.ndarray,
+    predicted: np.ndarray,
+    probabilities: np.ndarray,
+    cell: tuple[int, int] | None,
+) -> None:
+    """The clicked cell's test flowers as a table (or, with no cell chosen, the misclassified ones)."""
+    from ui.confusion import cell_heading, empty_cell_text
+
+    if cell is None:
+        positions = np.array(
+            [m.index for m in find_mistakes(np.arange(len(true)), true, probabilities, split.class_names)],
+            dtype=np.int64,
+        )
+        st.markdown(f"**Misclassified test flowers** ({len(positions)}, most confident first)")
+        empty = "None: every test flower is right."
+    else:
+        positions = examples_in_cell(true, predicted, probabilities, cell)
+        st.markdown(f"**{cell_heading(split.class_names, cell, len(positions), 'flowers')}**")
+        empty = empty_cell_text(split.class_names, cell, "test flower")
+    if len(positions) == 0:
+        st.caption(empty)
+        return
+    st.dataframe(
+        flowers_frame(split, positions, true, predicted, probabilities),
+        key="tn_cell_flowers",
+        column_config={
+            "P(predicted)": st.column_config.NumberColumn(format="percent"),
+            "P(true)": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+
+
 def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tuple[float, ...], str]:
     """Accuracy, confusion matrix, the four-slider flower, and the decision boundary on two features.
 
@@ -221,10 +282,12 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tu
     cells[0].metric("Test accuracy", f"{trainer.test_accuracy():.1%}")
     cells[1].metric("Train accuracy", f"{trainer.history[-1].train_accuracy:.1%}")
     cells[2].metric("Epochs", len(trainer.history))
+    true, predicted, test_probabilities = trainer.test_predictions()
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Confusion matrix** ({len(split.y_test)} test flowers)")
-        st.plotly_chart(confusion_figure(trainer.confusion(), split.class_names), key="tn_confusion")
+        matrix = confusion_matrix(true, predicted, len(split.class_names))
+        cell = confusion_cell(matrix, split.class_names, key="tn_confusion", trainer=trainer)
     with right:
         st.markdown("**Predict a flower** (course: 5.1, 3.5, 1.4, 0.2 → setosa)")
         flower = {
@@ -236,6 +299,7 @@ def iris_results(trainer: training_lib.TableTrainer, settings: dict) -> tuple[tu
         species, probabilities = trainer.predict_row(flower)
         st.metric("Predicted species", species, f"{probabilities.max():.1%} sure", delta_color="off")
     shown = (tuple(float(value) for value in flower.values()), species)
+    test_flowers(split, true, predicted, test_probabilities, cell)
     st.markdown("**Decision boundary**: the same network trained on two features only")
     cells = st.columns(2)
     feature_x = cells[0].selectbox("x", split.feature_names, index=2, key="tn_bx", bind="query-params")
