@@ -22,7 +22,8 @@ into the top-k probabilities (it never changes which class wins), and you see ho
 Our own models work everywhere: **LeNet-5** reads one handwritten digit (it was trained on 8×8 digits, so the
 photo is cropped and reduced the same way); the **shapes CNN** knows circles, squares, triangles, stars and
 hexagons. ImageNet models (1000 classes) appear when their weights are on the machine or can be downloaded.
-A CNN you trained on the **Train a CNN** page is listed too, for as long as this session lasts.
+A CNN you trained on the **Train a CNN** page is listed too, for as long as this session lasts; one you
+downloaded there in an earlier session comes back through **Use a model you trained earlier**.
 
 **A classifier always answers one of its classes**: softmax shares 100 % among them whatever the input, so a
 digit reader calls a flower "4" and is sure of it. For our own models the page also measures **how far the
@@ -37,6 +38,7 @@ of the nearest training image (1 − cosine similarity). The threshold was chose
 names = models.usable_models()
 left, right = st.columns([3, 2])
 name = models.model_picker(left, names, "cls_model")
+models.upload_trained_model(left, "cls_model")  # a checkpoint downloaded from Train a CNN earlier
 k = right.slider("Top k", 1, 10, 5, key="cls_k", bind="query-params")
 if note := models.offline_note(names):
     st.info(f"**Photo classifier (ImageNet models).** {note}", icon=":material/cloud_off:")

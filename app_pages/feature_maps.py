@@ -33,7 +33,8 @@ pass** and kept; pick a layer, the most active maps come first. Compare with the
 the same architecture before training. Its random filters still respond to edges (any filter whose weights
 do not cancel answers where the image changes), so its maps show outlines too — but no filter has learnt a
 pattern worth finding. A CNN you trained on the **Train a CNN**
-page is listed too, for as long as this session lasts.
+page is listed too, for as long as this session lasts; one you downloaded there in an earlier session comes back
+through **Use a model you trained earlier**.
 """,
     notes_fix="VGG and AlexNet use ReLU(inplace=True): it overwrites the convolution's output, so reading the conv "
     "layer after the forward pass shows post-ReLU maps. Here every activation is cloned as it is computed.",
@@ -55,6 +56,7 @@ def unit_slider(container, label: str, size: int, *, key: str) -> int:
 
 left, right = st.columns(2)
 name = models.model_picker(left, ALL_MODELS, "fm_model")
+models.upload_trained_model(left, "fm_model")  # a checkpoint downloaded from Train a CNN earlier
 usable = models.is_usable(name)
 random_weights = (
     right.toggle(

@@ -15,6 +15,7 @@ not cached at all (the models are tiny), so no other session can ever see them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,11 @@ TRAINED_MODELS = "trained_models"  # st.session_state: name -> entry, written by
 TRAINED_PREFIX = "session:"
 TRAINED_SUFFIX = " (trained this session)"
 TRAINED_DIGESTS = "trained_model_digests"  # st.session_state: id(state dict) -> (state dict, sha256)
+UPLOADED_PREFIX = (
+    "Uploaded: "  # a checkpoint from Train a CNN uploaded in a later session: "Uploaded: <file>"
+)
+UPLOADED_SUFFIX = " (this session)"
+MAX_UPLOADED = 3  # uploaded models a session keeps (the oldest goes first)
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ class TrainedModel:
         return {"info": self.info(), "config": self.config}
 
     def code_bundle(self) -> dict:
-        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.state_dict_file(self.entry["state_dict"])}}
+        return {"files": {models.TRAINED_WEIGHTS_FILE: programs.checkpoint_file(self.entry)}}
 
     def weights_key(self) -> str:
         """The cache key: its state dict's sha256 and its configuration (never its name).
@@ -195,9 +201,21 @@ def is_trained(name: str) -> bool:
 
 
 def trained_title(name: str) -> str:
-    """The title of a trained model: Your CNN (shapes, 5 classes) -> Your CNN: shapes, 5 classes (trained ...)."""
+    """The title of a trained model: Your CNN (shapes, 5 classes) -> Your CNN: shapes, 5 classes (trained ...);
+    an uploaded one: Uploaded: cnn_model.pth (this session)."""
+    if name.startswith(UPLOADED_PREFIX):
+        return f"{name}{UPLOADED_SUFFIX}"
     inner = name[len("Your CNN (") : -1] if name.startswith("Your CNN (") and name.endswith(")") else name
     return f"Your CNN: {inner}{TRAINED_SUFFIX}"
+
+
+def _title_name(title: str) -> str | None:
+    """The trained model a title names (the inverse of trained_title), or None for another model's title."""
+    if title.startswith(UPLOADED_PREFIX) and title.endswith(UPLOADED_SUFFIX):
+        return title.removesuffix(UPLOADED_SUFFIX)
+    if title.endswith(TRAINED_SUFFIX):
+        return title.removesuffix(TRAINED_SUFFIX).removeprefix("Your CNN: ")
+    return None
 
 
 def _missing_trained(key: str, choices: list[str]) -> str | None:
@@ -206,8 +224,8 @@ def _missing_trained(key: str, choices: list[str]) -> str | None:
     wanted = st.session_state.get(key)
     if wanted is None:
         title = st.query_params.get(key)
-        if title and title.endswith(TRAINED_SUFFIX) and title not in map(model_title, choices):
-            return title.removesuffix(TRAINED_SUFFIX).removeprefix("Your CNN: ")
+        if title and _title_name(title) and title not in map(model_title, choices):
+            return _title_name(title)
         return None
     if isinstance(wanted, str) and is_trained(wanted) and wanted not in choices:
         return wanted.removeprefix(TRAINED_PREFIX)
@@ -219,13 +237,103 @@ def model_picker(container, options, key: str) -> str:
     not have (a link from another session, a reloaded page) falls back to the first option with a note."""
     choices = [*options, *trained_choices()]
     if missing := _missing_trained(key, choices):
+        where = (
+            "an uploaded model lives only in the session it was uploaded in: upload it again"
+            if missing.startswith(UPLOADED_PREFIX)
+            else "a model trained on the Train a CNN page lives only in the session that trained it "
+            "(download it there, then upload it here in a later session)"
+        )
         st.info(
-            f"Your CNN “{missing}” is not in this session: a model trained on the Train a CNN page lives only "
-            f"in the session that trained it. Showing {model_title(choices[0])} instead.",
+            f"“{missing}” is not in this session: {where}. Showing {model_title(choices[0])} instead.",
             icon=":material/info:",
         )
         st.session_state[key] = choices[0]
     return container.selectbox("Model", choices, format_func=model_title, key=key, bind="query-params")
+
+
+def uploaded_name(file_name: str) -> str:
+    """The name an uploaded checkpoint gets: "Uploaded: <file name>" (no folders, plain characters, at most 60)."""
+    base = re.split(r"[\\/]", str(file_name))[-1]
+    cleaned = re.sub(r"[^\w .()+-]", "_", base).strip(" .") or "model.pth"
+    return UPLOADED_PREFIX + cleaned[:60]
+
+
+def accept_upload(file_name: str, data: bytes, picker_key: str) -> str:
+    """Check an uploaded checkpoint (lib.nn.models.read_checkpoint: ModelError saying why when it is refused),
+    keep it in this session's trained models as uploaded_name(file_name), replacing one of that name (at most
+    MAX_UPLOADED are kept, the oldest goes), and select it in the model picker `picker_key`. Returns its name."""
+    entry = models.read_checkpoint(data)
+    name = uploaded_name(file_name)
+    entries = st.session_state.get(TRAINED_MODELS)
+    if not isinstance(entries, dict):
+        entries = st.session_state[TRAINED_MODELS] = {}
+    entries.pop(name, None)
+    entries[name] = entry
+    for old in [other for other in entries if other.startswith(UPLOADED_PREFIX)][:-MAX_UPLOADED]:
+        del entries[old]
+    st.session_state[picker_key] = TRAINED_PREFIX + name
+    return name
+
+
+def _plain(text: str) -> str:
+    """Text from a file shown in Markdown as it is: every Markdown character escaped."""
+    return re.sub(r"([\\`*_\[\]#|<>~$])", r"\\\1", text)
+
+
+def _take_upload(uploader_key: str, picker_key: str) -> None:
+    """The uploader's on_change: accept the new file, or keep why it was refused (shown under the uploader)."""
+    uploaded = st.session_state.get(uploader_key)
+    st.session_state.pop(f"{uploader_key}_error", None)
+    st.session_state.pop(f"{uploader_key}_name", None)
+    if uploaded is None:
+        return
+    try:
+        st.session_state[f"{uploader_key}_name"] = accept_upload(
+            uploaded.name, uploaded.getvalue(), picker_key
+        )
+    except models.ModelError as error:
+        shown = uploaded_name(uploaded.name).removeprefix(UPLOADED_PREFIX)
+        st.session_state[f"{uploader_key}_error"] = f"“{shown}” was not used. {error}"
+
+
+def upload_trained_model(container, picker_key: str) -> None:
+    """A small "Use a model you trained earlier (.pt)" expander in `container`: the checkpoint Train a CNN
+    downloads, uploaded in a later session, joins this session's trained models (accept_upload) and is picked
+    in the model picker `picker_key`, so the page and its attribution section use it as a CNN trained here.
+    A refused file gets its reason under the uploader (ui.layout.show_error); the page goes on."""
+    from ui.layout import show_error
+
+    uploader_key = f"{picker_key}_upload"
+    limit = models.MAX_CHECKPOINT_BYTES // 1_000_000
+    with container.expander("Use a model you trained earlier (.pt)", icon=":material/upload_file:"):
+        st.file_uploader(
+            f"The `{models.TRAINED_WEIGHTS_FILE}` that Train a CNN downloads",
+            type=["pt", "pth"],
+            key=uploader_key,
+            on_change=_take_upload,
+            args=(uploader_key, picker_key),
+            max_upload_size=limit,
+            help=f"A checkpoint (weights, configuration, class names), at most {limit} MB. It is read with "
+            "torch.load(..., weights_only=True) into the Train a CNN network only: a file with pickled code is "
+            "refused unopened. It stays in this session's memory.",
+        )
+        holds_file = st.session_state.get(uploader_key) is not None
+        name = st.session_state.get(f"{uploader_key}_name")
+        if holds_file and name in trained_entries():
+            info = models.trained_model_info(name, trained_entries()[name])
+            accuracy = (
+                f", validation accuracy {info.test_accuracy:.0%}" if info.test_accuracy is not None else ""
+            )
+            st.success(
+                f"**{_plain(name)}**: {len(info.classes)} classes ({_plain(', '.join(info.classes[:6]))}"
+                f"{' …' if len(info.classes) > 6 else ''}), {info.input_size[1]}×{info.input_size[2]} px"
+                f"{accuracy}. Chosen as the model above.",
+                icon=":material/check_circle:",
+            )
+    message = st.session_state.get(f"{uploader_key}_error")
+    if message and st.session_state.get(uploader_key) is not None:
+        with container:
+            show_error(message)
 
 
 def is_usable(name: str) -> bool:

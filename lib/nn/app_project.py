@@ -4,7 +4,8 @@ The project is self-contained (it never imports this package):
 
     app.py            the front end: upload an image, see the prediction (Gradio or Streamlit)
     inference.py      the back end: the model's class, its weights loaded once, preprocess() and predict()
-    weights/<file>    the trained state dict, loaded with torch.load(..., weights_only=True)
+    weights/<file>    the trained state dict, loaded with torch.load(..., weights_only=True); a CNN trained
+                      this session ships as the checkpoint Train a CNN downloads (cnn_model.pth)
     sample.png        an example image (the app shows it before anything is uploaded)
     requirements.txt  pinned to the versions this app runs; torch's CPU build
     README.md         run it locally, deploy it on Hugging Face Spaces and Streamlit Community Cloud
@@ -194,7 +195,12 @@ def readme(title: str, front_end: str, info: ModelInfo, pins: Mapping[str, str],
             "Community Cloud runs Streamlit apps only: download the Streamlit version of this project from\n"
             "CV Skills Lab's *Ship your model* page for it.\n"
         )
-    weights_line = f"`{weights}` (state dict: tensors only, loaded with `weights_only=True`)"
+    kept = (
+        "checkpoint: the state dict with its config and class names"
+        if info.source == TRAINED_SOURCE
+        else "state dict"
+    )
+    weights_line = f"`{weights}` ({kept}; tensors, numbers and names only, loaded with `weights_only=True`)"
     return (
         f"{_front_matter(title, front_end, pins)}\n"
         f"# {title}\n\n"
@@ -247,7 +253,7 @@ def app_project(
     """The project's files, path -> bytes: app.py, inference.py, the weights, sample.png, requirements, README.
 
     name and info: one of OUR_MODELS, or a CNN trained this session (info.source == "session", with config).
-    weights: the state dict file's bytes; sample_png: an example image (PNG bytes). pins: package -> version
+    weights: the weights file's bytes (a trained CNN's: its checkpoint, lib.nn.models.checkpoint_bytes); sample_png: an example image (PNG bytes). pins: package -> version
     (default runtime_pins()). top: how many classes the app lists (clamped to the number of classes).
     """
     if front_end not in FRONT_ENDS:

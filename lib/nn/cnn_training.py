@@ -8,7 +8,6 @@ from its entry (model_from_entry) — the classifier and feature-map pages use t
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 import threading
 import time
@@ -372,13 +371,6 @@ def classify_with_entry(entry: dict, image_rgb: np.ndarray, *, k: int = 5) -> li
     return [(classes[int(i)], float(v)) for v, i in zip(values, indices, strict=True)]
 
 
-def state_dict_bytes(model: nn.Module) -> bytes:
-    """The model's state dict as torch.save bytes (a .pth file to download; load with weights_only=True)."""
-    buffer = io.BytesIO()
-    torch.save({name: value.detach().cpu() for name, value in model.state_dict().items()}, buffer)
-    return buffer.getvalue()
-
-
 TRAINING_DATA_FILE = "training_data.npz"  # the images the page trained on, in the Code panel's bundle
 
 
@@ -398,6 +390,7 @@ def training_script(
     `result` holds the data's size and classes and, after the last epoch, its losses and validation accuracy.
     """
     from lib.nn import architectures_torch, data, device, records
+    from lib.nn.models import checkpoint
     from lib.nn.programs import sources
 
     code = sources(
@@ -417,13 +410,14 @@ def training_script(
         one_cycle_rate,
         random_flips,
         CnnTrainer,
+        checkpoint.checkpoint_of,
     )
     return f"""import dataclasses
 import math
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -441,6 +435,8 @@ COURSE_TEST_SIZE = {data.COURSE_TEST_SIZE}
 SCHEDULES = {SCHEDULES!r}
 WARMUP_SHARE = {WARMUP_SHARE}
 FINAL_SHARE = {FINAL_SHARE}
+CHECKPOINT_FORMAT = {checkpoint.CHECKPOINT_FORMAT!r}
+CHECKPOINT_VERSION = {checkpoint.CHECKPOINT_VERSION}
 _SEED_LOCK = threading.Lock()
 
 
@@ -467,7 +463,8 @@ for epoch in trainer.epochs({epochs}):
         f"Epoch {{epoch.epoch}}: train loss {{epoch.train_loss:.4f}}, accuracy {{epoch.train_accuracy:.1%}}; "
         f"validation loss {{epoch.val_loss:.4f}}, accuracy {{epoch.val_accuracy:.1%}}"
     )
-torch.save(trainer.model.state_dict(), "cnn_model.pth")  # the weights the page lets you download
+# what the page lets you download: the weights with their config and class names (tensors, numbers, names only)
+torch.save(checkpoint_of(trainer.model_entry()), "cnn_model.pth")
 
 result = {{"images": len(images), "classes": class_names}}
 if trainer.history:

@@ -71,16 +71,15 @@ def weights_file(name: str) -> tuple[str, Callable[[], bytes]]:
     return f"weights/{file}", lambda: (WEIGHTS_DIR / file).read_bytes()
 
 
-def state_dict_file(state: Mapping) -> Callable[[], bytes]:
-    """A function making torch.save bytes of a state dict (a model trained in this session), on demand."""
-    import torch
+def checkpoint_file(entry: Mapping) -> Callable[[], bytes]:
+    """A function making the checkpoint bytes of a CNN trained in this session (lib.nn.models.checkpoint_bytes:
+    the file Train a CNN downloads), on demand; the weights are copied now, so retraining cannot change it."""
+    from lib.nn.models.checkpoint import checkpoint_bytes, checkpoint_of
 
-    frozen = {key: value.detach().cpu().clone() for key, value in state.items()}
+    frozen = checkpoint_of(entry)
 
     def make() -> bytes:
-        buffer = io.BytesIO()
-        torch.save(frozen, buffer)
-        return buffer.getvalue()
+        return checkpoint_bytes(frozen)
 
     return make
 

@@ -192,7 +192,7 @@ def test_a_cnn_trained_this_session_ships_too(tmp_path):
         info.name,
         info,
         "Streamlit",
-        weights=programs.state_dict_file(entry["state_dict"])(),
+        weights=programs.checkpoint_file(entry)(),
         sample_png=encode_png(sample),
         config=config,
     )

@@ -17,9 +17,9 @@ from lib.nn.cnn_training import (
     images_to_tensor,
     model_from_entry,
     one_cycle_rate,
-    state_dict_bytes,
     training_script,
 )
+from lib.nn.models import checkpoint_bytes, read_checkpoint
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL, TRAINING_REPRO_RTOL
 
 
@@ -103,7 +103,10 @@ class TestCourseCnn:
         assert result["images"] == 12 and result["classes"] == ["circle", "square"]
         assert result["val_accuracy"] == last.val_accuracy
         assert result["train_loss"] == pytest.approx(last.train_loss, rel=TRAINING_REPRO_RTOL)
-        assert (tmp_path / "cnn_model.pth").is_file()
+        # the script saves what the page downloads: a checkpoint the upload on Classifier / Feature maps reads
+        saved = read_checkpoint((tmp_path / "cnn_model.pth").read_bytes())
+        assert saved["class_names"] == ["circle", "square"] and saved["config"]["channels"] == (4, 8)
+        assert saved["epochs"] == 2 and saved["val_accuracy"] == last.val_accuracy
 
 
 class TestImagesToTensor:
@@ -150,10 +153,16 @@ class TestCnnTrainer:
         assert len(top) == 2  # k is capped at the number of classes
         assert sum(p for _, p in top) == pytest.approx(1.0, abs=PROB_ATOL)
 
-    def test_state_dict_bytes_load_safely(self, trained):
-        data = state_dict_bytes(trained.model)
-        state = torch.load(io.BytesIO(data), weights_only=True)
-        assert set(state) == set(trained.model.state_dict())
+    def test_the_download_is_a_checkpoint_that_loads_safely(self, trained):
+        """What the page downloads (lib.nn.models.checkpoint_bytes of the entry): tensors and plain values only."""
+        data = checkpoint_bytes(trained.model_entry())
+        loaded = torch.load(io.BytesIO(data), weights_only=True)
+        assert set(loaded["state_dict"]) == set(trained.model.state_dict())
+        assert loaded["class_names"] == ["horizontal", "vertical"] and loaded["input_size"] == [3, 16, 16]
+        rebuilt = model_from_entry(read_checkpoint(data), device=torch.device("cpu"))
+        trained.model.eval()
+        with torch.no_grad():
+            assert torch.equal(rebuilt(trained.x_val), trained.model.cpu()(trained.x_val))
 
     def test_reproducible(self):
         images, labels = stripes(10, size=16)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lib.nn.models import WEIGHTS_DIR, read_manifest
-from lib.nn.programs import npz_file, save_value_lines, state_dict_file, torch_program, weights_file
+from lib.nn.programs import checkpoint_file, npz_file, save_value_lines, torch_program, weights_file
 
 
 class TestSaveValueLines:
@@ -52,10 +52,30 @@ class TestBundle:
         assert weights_file("shapes_cnn")[0] == "weights/shapes_cnn.pt"
         assert "import json" in program.script  # the save step's import is added
 
-    def test_npz_and_state_dict_round_trip(self):
+    def test_npz_and_checkpoint_round_trip(self):
+        import dataclasses
+
+        from lib.nn.architectures_torch import ShapesCNN, ShapesCNNConfig
+        from lib.nn.models import checkpoint_bytes
+
         images = np.arange(24, dtype=np.uint8).reshape(2, 2, 2, 3)
         loaded = np.load(io.BytesIO(npz_file(images=images, class_names=np.array(["a", "b"]))()))
         assert np.array_equal(loaded["images"], images) and list(loaded["class_names"]) == ["a", "b"]
-        state = torch.nn.Linear(2, 1).state_dict()
-        back = torch.load(io.BytesIO(state_dict_file(state)()), weights_only=True)
-        assert all(torch.equal(back[key], state[key]) for key in state)
+        config = ShapesCNNConfig(num_classes=2, image_size=16, channels=(2, 4), hidden=(8,))
+        state = ShapesCNN(config).state_dict()
+        entry = {
+            "architecture": "ShapesCNN",
+            "config": dataclasses.asdict(config),
+            "state_dict": state,
+            "class_names": ["a", "b"],
+            "input_size": [3, 16, 16],
+            "mean": [0.5] * 3,
+            "std": [0.25] * 3,
+        }
+        make = checkpoint_file(entry)
+        before = {key: value.clone() for key, value in state.items()}
+        for value in state.values():
+            value.add_(1)  # retrained in place after the panel was made: the bundle keeps the weights it had
+        assert make() == checkpoint_bytes({**entry, "state_dict": before})
+        back = torch.load(io.BytesIO(make()), weights_only=True)
+        assert all(torch.equal(back["state_dict"][key], before[key]) for key in state)

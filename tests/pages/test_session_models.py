@@ -97,7 +97,7 @@ class TestTrainedModelInLib:
 
     def test_snippets_reproduce_the_results(self, entry, tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)  # the snippets read the downloaded cnn_model.pth
-        torch.save(entry["state_dict"], tmp_path / models.TRAINED_WEIGHTS_FILE)
+        (tmp_path / models.TRAINED_WEIGHTS_FILE).write_bytes(models.checkpoint_bytes(entry))  # as downloaded
         info, config = models.trained_model_info(NAME, entry), models.trained_model_config(entry)
         image = example("triangle")
         namespace = {"image_rgb": image, "print": lambda *args: None}

@@ -70,7 +70,7 @@ def project_files(name: str, front_end: str, sample: np.ndarray) -> dict[str, by
     info = cm.info(name)
     if cm.is_trained(name):
         entry = _session_entry(name)
-        weights = programs.state_dict_file(entry["state_dict"])()
+        weights = programs.checkpoint_file(entry)()  # the checkpoint Train a CNN downloads
         config = models.trained_model_config(entry)
     else:
         weights, config = programs.weights_file(name)[1](), None

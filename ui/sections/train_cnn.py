@@ -172,7 +172,8 @@ def draw_cnn(trainer: Any) -> None:
 
 def cnn_results(trainer: Any, run: dict, name: str) -> None:
     """Metrics, confusion matrix, misclassified images, the download, and the session's trained_models entry."""
-    from lib.nn.cnn_training import flatten_size, state_dict_bytes
+    from lib.nn.cnn_training import flatten_size
+    from lib.nn.models import TRAINED_WEIGHTS_FILE, checkpoint_bytes
 
     last = trainer.history[-1]
     cells = st.columns(4)
@@ -181,16 +182,22 @@ def cnn_results(trainer: Any, run: dict, name: str) -> None:
     cells[2].metric("Parameters", f"{trainer.parameters:,}")
     cells[3].metric("Flattened size (dummy input)", f"{flatten_size(trainer.model):,}")
     if run.get("saved_epochs") != len(trainer.history):
-        st.session_state.setdefault("trained_models", {})[name] = trainer.model_entry()
-        run["weights"] = state_dict_bytes(trainer.model)
+        entry = trainer.model_entry()
+        st.session_state.setdefault("trained_models", {})[name] = entry
+        run["weights"] = checkpoint_bytes(entry)
         run["saved_epochs"] = len(trainer.history)
     st.success(f"Saved for this session as **{name}**: pick it on the Classifier and Feature maps pages.")
     download_button(
-        f"Download the state dict ({len(run['weights']) / 1e6:.1f} MB)",
+        f"Download your model ({len(run['weights']) / 1e6:.1f} MB)",
         run["weights"],
-        file_name="cnn_model.pth",
+        file_name=TRAINED_WEIGHTS_FILE,
         mime="application/octet-stream",
         icon=":material/download:",
+    )
+    st.caption(
+        f"`{TRAINED_WEIGHTS_FILE}` is a checkpoint: the weights with the network's configuration, class names and "
+        "normalisation (tensors, numbers and names only: `torch.load(..., weights_only=True)` reads it). In a later "
+        "session, upload it on the Classifier or Feature maps page under “Use a model you trained earlier”."
     )
     true, predicted, probabilities = trainer.validation_predictions()
     left, right = st.columns(2)

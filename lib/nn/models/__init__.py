@@ -10,6 +10,7 @@ The package, one module per idea (every public name is importable from the packa
 
   registry       which models; architectures; the manifest; safe loading; torchvision weights; load_model
   session        CNNs trained in a session, described by an entry (config, classes, state dict)
+  checkpoint     such a CNN as one file (a checkpoint) and back: checked, loaded with weights_only=True
   training_data  the digits data our LeNet is trained on (shared by the scripts and the tests)
   preprocessing  what each model is given, step by step (digits, shapes, ImageNet)
   prediction     predict / classify: one forward pass, softmax, top-k; a label on an image
@@ -17,6 +18,16 @@ The package, one module per idea (every public name is importable from the packa
   snippets       the Code panels' programs: build a model, prepare the image, classify
 """
 
+from lib.nn.models.checkpoint import (
+    CHECKPOINT_FORMAT,
+    CHECKPOINT_VERSION,
+    MAX_CHECKPOINT_BYTES,
+    MAX_PARAMETERS,
+    checkpoint_bytes,
+    checkpoint_of,
+    config_parameters,
+    read_checkpoint,
+)
 from lib.nn.models.digits import (
     draw_readings,
     find_digits,
@@ -89,6 +100,14 @@ from lib.nn.models.training_data import (
 )
 
 __all__ = [
+    "CHECKPOINT_FORMAT",
+    "CHECKPOINT_VERSION",
+    "MAX_CHECKPOINT_BYTES",
+    "MAX_PARAMETERS",
+    "checkpoint_bytes",
+    "checkpoint_of",
+    "config_parameters",
+    "read_checkpoint",
     "MANIFEST_ARCHITECTURES",
     "check_manifest_architecture",
     "ALL_MODELS",

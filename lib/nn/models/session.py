@@ -15,7 +15,9 @@ from lib.nn.models.registry import ModelError, ModelInfo
 # CNNs trained in a session (lib.nn.cnn_training.CnnTrainer.model_entry): nothing on disk, described by an entry
 
 TRAINED_SOURCE = "session"
-TRAINED_WEIGHTS_FILE = "cnn_model.pth"  # the name the Train a CNN page downloads the state dict as
+# The name the Train a CNN page downloads a trained CNN's checkpoint as (lib.nn.models.checkpoint: its state dict
+# with its config and class names), and the file the Code panels and shipped projects of such a CNN load.
+TRAINED_WEIGHTS_FILE = "cnn_model.pth"
 
 
 def trained_model_config(entry: Mapping) -> ShapesCNNConfig:

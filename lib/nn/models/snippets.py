@@ -67,7 +67,7 @@ def model_snippet_parts(
     """Code that builds the named model (imports included) and code that turns `image_rgb` into
     `inputs` (1, C, H, W): (imports, model code, input code), for the Code panels.
 
-    info and config: a CNN trained in this session (its weights are read from TRAINED_WEIGHTS_FILE).
+    info and config: a CNN trained in this session (its checkpoint is read from TRAINED_WEIGHTS_FILE).
     """
     info = info or model_info(name)
     trained = info.source == TRAINED_SOURCE
@@ -87,6 +87,13 @@ def model_snippet_parts(
             weights_file = TRAINED_WEIGHTS_FILE  # downloaded from the Train a CNN page
         if random_weights:
             build = f"torch.manual_seed(0)  # random weights: what the network sees before training\nmodel = {constructor}.eval()"
+        elif trained:  # the checkpoint Train a CNN downloads: the state dict with its config and class names
+            build = (
+                f"model = {constructor}\n"
+                f'checkpoint = torch.load("{weights_file}", weights_only=True, map_location="cpu")  '
+                "# tensors, numbers and names only\n"
+                'model.load_state_dict(checkpoint["state_dict"])\nmodel.eval()'
+            )
         else:
             build = (
                 f"model = {constructor}\n"
