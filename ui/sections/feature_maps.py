@@ -230,12 +230,9 @@ def one_value_by_hand(model, run: features.FeatureRun, layer: str, channel: int,
         "channel's window is multiplied by its slice of the kernel, element by element, and summed."
     )
     order = [int(i) for i in np.argsort(-np.abs(numbers.channel_sums), kind="stable")]
-    cells = st.columns([1, 1, 1, 2])
-    for cell, (caption, picture) in zip(cells, window_pictures(numbers), strict=False):
-        with cell:
-            show_image(picture, caption=caption, columns_in_row=4)
+    work, sums = st.columns([3, 2])
     index = 0
-    with cells[3]:
+    with sums:  # first: the input channel chosen here is the one whose products are listed on the left
         if count > 1:
             index = st.selectbox(
                 "Input channel (largest contribution first)",
@@ -249,9 +246,13 @@ def one_value_by_hand(model, run: features.FeatureRun, layer: str, channel: int,
                     "Σ window × kernel": numbers.channel_sums[order],
                 }
             )
-            st.dataframe(frame, hide_index=True, height=min(36 * (count + 1) + 3, 220), key="fm_channel_sums")
+            st.dataframe(frame, hide_index=True, height=300 if count > 8 else "auto", key="fm_channel_sums")
         else:
-            st.caption("One input channel: its products summed are the whole sum.")
+            st.caption("One input channel: the sum of its products is the whole sum.")
+    with work:
+        for cell, (caption, picture) in zip(st.columns(3), window_pictures(numbers), strict=True):
+            with cell:
+                show_image(picture, caption=caption, columns_in_row=4)
     if height <= 7:
         st.markdown(products_markdown(numbers, index))
     st.caption(
@@ -265,7 +266,7 @@ def one_value_by_hand(model, run: features.FeatureRun, layer: str, channel: int,
 def window_pictures(numbers) -> tuple[tuple[str, np.ndarray], ...]:
     """The input window, the kernel and their products, one small map per input channel (signed colours)."""
     count = numbers.window.shape[0]
-    columns = min(count, 8)
+    columns = min(8, int(np.ceil(np.sqrt(count))))  # about square: 6 channels in 3 x 2, 16 in 4 x 4
 
     def tiles(values: np.ndarray) -> np.ndarray:
         return features.tile_maps(values.astype(np.float32), columns=columns, cell_side=64, shared_scale=True)
@@ -283,9 +284,9 @@ def window_pictures(numbers) -> tuple[tuple[str, np.ndarray], ...]:
 def products_markdown(numbers, index: int) -> str:
     """A markdown table of one input channel: each cell 'input × weight = product' (padding cells in italics)."""
     height, width = numbers.window.shape[1:]
-    lines = ["| " + " | ".join(f"col {int(c)}" for c in numbers.cols) + " |", "|" + "---|" * width]
+    lines = ["| | " + " | ".join(f"col {int(c)}" for c in numbers.cols) + " |", "|---|" + "---|" * width]
     for r in range(height):
-        cells = []
+        cells = [f"**row\u00a0{int(numbers.rows[r])}**"]  # no break: row numbers stay on one line
         for c in range(width):
             text = (
                 f"{numbers.window[index, r, c]:.3g} × {numbers.weights[index, r, c]:.3g} "
