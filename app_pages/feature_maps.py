@@ -18,8 +18,10 @@ from ui.sections.feature_maps import (
     first_layer_filters,
     map_grid,
     map_with_unit,
+    one_value_by_hand,
     set_unit,
     statistics_frame,
+    whole_network,
 )
 
 page_header(
@@ -81,13 +83,18 @@ st.caption(
     f"All {len(run.layers)} layers of {label} in one forward pass: **{run.seconds * 1000:.1f} ms** on {run.device}."
 )
 
+layer_key = f"fm_layer_{models.key_part(name)}"
+# The whole network at a glance: every layer left to right; a click on a map sets the layer, map and unit below.
+show_overview = whole_network(name, random_weights, image, run, layer_key)
+
+st.subheader("One layer, all its maps")
 spatial = [layer for layer in run.layers if layer.is_spatial]
 by_name = {layer.name: layer for layer in spatial}
 layer_name = st.selectbox(
     "Layer",
     list(by_name),
     format_func=lambda key: f"{key} — {by_name[key].kind} {'×'.join(map(str, by_name[key].shape))}",
-    key=f"fm_layer_{models.key_part(name)}",
+    key=layer_key,
     bind="query-params",
 )
 layer = by_name[layer_name]
@@ -115,6 +122,7 @@ with st.expander("Statistics per channel", icon=":material/table:"):
 st.subheader("One map, its kernel and its receptive field")
 cells = st.columns(3)
 channel = cells[0].selectbox("Map (channel)", shown, key=f"fm_channel_{layer_name}")
+show_overview((layer_name, channel))  # drawn above, the map open here framed
 height, width = layer.values.shape[1:]
 row = unit_slider(cells[1], "Unit row", height, key=f"fm_row_{layer_name}")
 col = unit_slider(cells[2], "Unit column", width, key=f"fm_col_{layer_name}")
@@ -145,6 +153,9 @@ with cells[2]:
         )
     except ValueError as error:
         st.caption(str(error))
+
+# How one value was computed: the unit above, by hand, next to the forward pass's own value.
+one_value_by_hand(model, run, layer_name, channel, row, col)
 
 st.subheader("First-layer filters next to hand-made kernels")
 show_row(*first_layer_filters(name, random_weights))

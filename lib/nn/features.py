@@ -172,6 +172,7 @@ class FeatureRun:
     probabilities: np.ndarray  # softmax of the last layer, (K,) float32
     seconds: float  # the forward pass alone (the thread warmed up first)
     device: str
+    inputs: np.ndarray | None = None  # the model's input tensor (C, H, W) float32, normalised as it saw it
 
 
 def feature_run(extractor: fx.GraphModule, prepared: Preprocessed) -> FeatureRun:
@@ -181,7 +182,10 @@ def feature_run(extractor: fx.GraphModule, prepared: Preprocessed) -> FeatureRun
     start = time.perf_counter()
     layers = extract_activations(extractor, prepared.tensor)
     seconds = time.perf_counter() - start
-    return FeatureRun(prepared.steps, layers, softmax(final_logits(layers)), seconds, describe_device(device))
+    inputs = prepared.tensor[0].detach().float().cpu().numpy()
+    return FeatureRun(
+        prepared.steps, layers, softmax(final_logits(layers)), seconds, describe_device(device), inputs
+    )
 
 
 def channel_statistics(values: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,11 +1,13 @@
 import json
+import re
 
 import numpy as np
 import pytest
 
 import ui.model_input as model_input
 from tests.helpers import STROKES, bound_widgets, drawn_digit, open_page
-from tests.pages.harness import assert_clean, image_captions, image_urls, run_page
+from tests.pages.harness import assert_clean, image_captions, image_urls, pictures, run_page
+from tests.pages.test_session_models import CHOICE, CLASSES, NAME
 
 PAGE = "app_pages/feature_maps.py"
 
@@ -139,3 +141,117 @@ class TestWhyThisClass:
         finally:
             usable_models.clear()
         assert any("Why this class? needs the trained model" in info.value for info in app.info)
+
+
+OVERVIEW_NOTE = " layers drawn"
+
+
+@pytest.fixture(scope="module")
+def trained_entry() -> dict:
+    """A CNN trained this session, as tests/pages/test_session_models.py makes one: one epoch on 24 shapes."""
+    import torch
+
+    from lib.cv.shapes import make_shapes
+    from lib.nn import cnn_training
+
+    images, labels = make_shapes(8, size=32, seed=0, classes=CLASSES)
+    trainer = cnn_training.CnnTrainer(
+        images,
+        labels,
+        CLASSES,
+        channels=cnn_training.LIGHT_CHANNELS,
+        batch_size=8,
+        device=torch.device("cpu"),
+    )
+    trainer.train(1)
+    return trainer.model_entry()
+
+
+def overview_picture(app) -> tuple[str, str]:
+    """(caption, src) of the overview: the clickable image captioned "n of m layers drawn…"."""
+    (found,) = [(caption, url) for caption, url in pictures(app) if OVERVIEW_NOTE in caption]
+    return found
+
+
+def drawn_layouts(monkeypatch) -> list:
+    """The overview layouts the page draws, recorded as it runs (AppTest runs the page in this process)."""
+    import ui.sections.feature_maps as sections
+
+    recorded, real = [], sections.overview_picture
+
+    def recording(*args, **kwargs):
+        recorded.append(real(*args, **kwargs)[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sections, "overview_picture", recording)
+    return recorded
+
+
+class TestWholeNetwork:
+    def test_lenet_draws_every_layer_and_frames_the_open_map(self):
+        app = run_page(PAGE)
+        caption, _ = overview_picture(app)
+        assert caption.startswith("12 of 12 layers drawn") and "left out" not in caption
+        assert app.slider(key="fm_overview_maps").value == 3
+        before = overview_picture(app)[1]
+        app.slider(key="fm_overview_maps").set_value(5).run()
+        assert_clean(app)
+        assert overview_picture(app)[1] != before  # five maps a layer
+        app.selectbox(key="fm_layer_lenet_digits").set_value("pool").run()
+        assert_clean(app)
+        assert overview_picture(app)[1] != before  # the orange frame moved with the open map
+
+    def test_shapes_cnn_leaves_out_batchnorm_and_dropout_only(self):
+        app = run_page(PAGE, session_state={"fm_model": "shapes_cnn"})
+        caption, _ = overview_picture(app)
+        assert caption.startswith("18 of 24 layers drawn") and "BatchNorm" in caption and "Dropout" in caption
+
+    def test_a_cnn_trained_this_session(self, trained_entry):
+        app = run_page(PAGE, session_state={"trained_models": {NAME: trained_entry}, "fm_model": CHOICE})
+        caption, _ = overview_picture(app)
+        assert caption.startswith("18 of 24 layers drawn")  # the shapes CNN's architecture, light widths
+        assert any("How one value was computed" in header.value for header in app.subheader)
+
+    def test_a_click_opens_that_map_and_unit_below(self, monkeypatch):
+        """The click callback's state (map_state) for a point on the layout the page drew, then the page with it."""
+        from ui.sections.feature_maps import map_state
+
+        layouts = drawn_layouts(monkeypatch)
+        run_page(PAGE)
+        layout = layouts[-1]
+        (column,) = [column for column in layout.columns if column.layer == "relu_1"]
+        thumb = column.thumbnails[2]  # the third most active map of relu_1
+        point = (thumb.x + thumb.side - 3, thumb.y + 2)  # near its top-right corner: row 0, last column
+        state = map_state(layout, point, "fm_layer_lenet_digits", count=2)
+        assert state == {
+            "fm_layer_lenet_digits": "relu_1",
+            "fm_channel_relu_1": thumb.channel,
+            "fm_row_relu_1": 0,
+            "fm_col_relu_1": 9,
+            "fm_count": 3,  # "Maps shown" was 2: the clicked third map must be listed
+        }
+        assert map_state(layout, (thumb.x - 6, thumb.y), "fm_layer_lenet_digits", count=16) == {}
+        app = run_page(PAGE, session_state={"fm_count": 2, **state})
+        assert app.selectbox(key="fm_layer_lenet_digits").value == "relu_1"
+        assert app.selectbox(key="fm_channel_relu_1").value == thumb.channel
+        assert (app.slider(key="fm_row_relu_1").value, app.slider(key="fm_col_relu_1").value) == (0, 9)
+        assert f"Map {thumb.channel} of relu_1 · click a unit" in image_captions(app)
+        assert "Unit (0, 9) sees" in " ".join(image_captions(app))
+
+    def test_one_value_by_hand_equals_the_forward_pass(self):
+        for state in ({}, {"fm_model": "shapes_cnn", "fm_layer_shapes_cnn": "features.1.2"}):
+            app = run_page(PAGE, session_state=state)
+            text = " ".join(markdown.value for markdown in app.markdown)
+            sums = re.findall(
+                r"= \*\*(-?[\d.e+-]+)\*\* \(pre-activation\)\. The forward pass holds \*\*(-?[\d.e+-]+)\*\*",
+                text,
+            )
+            assert len(sums) == 1, text[:500]
+            ours, forward = (float(value) for value in sums[0])
+            assert abs(ours - forward) <= 1e-4 * max(1.0, abs(forward))
+            steps = re.findall(r"\) = (-?[\d.e+-]+)\. The forward pass holds \*\*(-?[\d.e+-]+)\*\*", text)
+            assert steps and all(abs(float(a) - float(b)) <= 1e-3 * max(1.0, abs(float(b))) for a, b in steps)
+
+    def test_a_pooling_layer_says_what_to_pick(self):
+        app = run_page(PAGE, session_state={"fm_layer_lenet_digits": "pool"})
+        assert any("not made by a convolution value by value" in text for text in captions(app))
