@@ -54,7 +54,9 @@ class TestLabelFrame:
         box = labelled[:25, :90].astype(int)  # inside the box (about 30 x 100 at 480 rows)
         text = box[..., 0] > 0
         assert text.sum() > 50, "no text in the box"
-        assert (box[text] * np.array(LABEL_COLOUR).clip(max=1) == box[text]).all(), "text not in the label colour"
+        assert (box[text] * np.array(LABEL_COLOUR).clip(max=1) == box[text]).all(), (
+            "text not in the label colour"
+        )
         assert (box[..., 0] > 200).sum() > 10
         assert (labelled[100:] == 90).all() and (labelled[:, 300:] == 90).all()
 

@@ -5,9 +5,9 @@ rate from its clock; ICE servers come from the env / secrets; streamlit-webrtc l
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 import subprocess
 import sys
+from fractions import Fraction
 
 import av
 import cv2
