@@ -13,7 +13,13 @@ from lib.cv.colour import (
 from lib.cv.programs import image_program
 from ui.image_source import current_image
 from ui.layout import code_panel, page_header, show_error, show_row
-from ui.sections.colour_thresholding import main_colour_range, pick_a_colour, threshold_colour
+from ui.live_camera import live_camera
+from ui.sections.colour_thresholding import (
+    live_threshold,
+    main_colour_range,
+    pick_a_colour,
+    threshold_colour,
+)
 
 page_header(
     "Colour thresholding",
@@ -109,6 +115,12 @@ def thresholding() -> None:
     except ValueError as error:
         show_error(f"{error} Move the sliders back into range.")
         return
+    live_camera(
+        "ct_live",
+        live_threshold,
+        {"lower": lower, "upper": upper, "paint": paint},
+        what="each camera frame with the pixels in this HSV range recoloured (the Recoloured picture below).",
+    )
 
     show_row(
         ("Image", image),

@@ -7,7 +7,8 @@ from lib.cv.images import ImageError
 from lib.cv.programs import image_program
 from ui.image_source import page_picture
 from ui.layout import code_panel, page_header, show_error, show_image
-from ui.sections.face_detection import detect_eyes, detect_faces, draw_faces
+from ui.live_camera import live_camera
+from ui.sections.face_detection import EYE_MIN_NEIGHBORS, detect_eyes, detect_faces, draw_faces, live_faces
 
 page_header(
     "Face detection with Haar cascades",
@@ -56,11 +57,23 @@ with_eyes = st.toggle("Also look for eyes inside each face", False, key="fd_eyes
 
 try:
     faces = detect_faces(image, scale_factor, min_neighbors, (min_side, min_side))
-    eyes = detect_eyes(image, faces, 5) if with_eyes else None
+    eyes = detect_eyes(image, faces, EYE_MIN_NEIGHBORS) if with_eyes else None
 except (ImageError, ValueError) as error:
     show_error(f"Cannot look for faces in this picture: {error}")
     st.stop()
 
+live_camera(
+    "fd_live",
+    live_faces,
+    {
+        "scale_factor": scale_factor,
+        "min_neighbors": min_neighbors,
+        "min_size": (min_side, min_side),
+        "with_eyes": with_eyes,
+    },
+    what="each camera frame through the same cascade and settings, faces boxed"
+    + (" and eyes marked." if with_eyes else "."),
+)
 st.metric("Faces found", len(faces))
 eye_note = f" · {sum(len(found) for found in eyes)} eyes" if eyes is not None else ""
 show_image(

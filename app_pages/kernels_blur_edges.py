@@ -6,6 +6,7 @@ from lib.cv import filters
 from lib.cv.programs import image_program
 from ui.image_source import current_gray, current_image
 from ui.layout import code_panel, page_header, presentation_mode, show_error, show_row
+from ui.live_camera import live_camera
 from ui.sections.kernels_blur_edges import (
     BLUR_METHODS,
     blur_controls,
@@ -17,6 +18,9 @@ from ui.sections.kernels_blur_edges import (
     filtered_views,
     kernel_editor,
     kernel_settings,
+    live_blur,
+    live_edges,
+    live_kernel,
     one_pixel_by_hand,
     saturation_note,
     signed_caption,
@@ -76,6 +80,12 @@ def kernel_builder() -> None:
         (signed_caption("Output, signed", limit), signed),
         ("|output|, saturated to 0–255", absolute),
     )
+    live_camera(
+        "kb_live_kernel",
+        live_kernel,
+        {"kernel": kernel},
+        what="each camera frame in gray, correlated with this kernel, in signed colours.",
+    )
     st.markdown("#### One output pixel, by hand")
     one_pixel_by_hand(gray, kernel, output)
     code_panel(
@@ -116,6 +126,12 @@ def blur_section() -> None:
     which = st.segmented_control(
         "Code for", BLUR_METHODS, default="Median", required=True, key="kb_blur_code"
     )
+    live_camera(
+        "kb_live_blur",
+        live_blur,
+        {"method": which, "ksize": sizes[which], "sigma": sigma, "gray": gray_only},
+        what=f"each camera frame through the {which} blur, size {sizes[which]} (pick another under Code for).",
+    )
     code_panel(
         image_program(
             blur_snippet(which, sizes[which], sigma, gray_only),
@@ -153,6 +169,17 @@ def edges_section() -> None:
     )
     edge_kinds = ["Sobel", "Laplacian", "Canny"]
     which = st.segmented_control("Code for", edge_kinds, default="Canny", required=True, key="kb_edge_code")
+    live_camera(
+        "kb_live_edges",
+        live_edges,
+        {
+            "which": which,
+            "sobel_ksize": sobel_size,
+            "laplacian_ksize": laplacian_size,
+            "thresholds": tuple(thresholds),
+        },
+        what=f"each camera frame's {which} edges (pick another under Code for).",
+    )
     code_panel(
         image_program(
             edge_snippet(which, sobel_size, laplacian_size, tuple(thresholds)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -216,6 +217,24 @@ def recolour(
     result = image_rgb.copy()
     result[mask > 0] = colour
     return result
+
+
+class ThresholdViews(NamedTuple):
+    mask: np.ndarray  # (H, W) uint8, 255 inside the HSV range
+    masked: np.ndarray  # (H, W, 3) the selected pixels, black elsewhere
+    recoloured: np.ndarray  # (H, W, 3) the image with the selected pixels painted
+
+
+def threshold_views(
+    image_rgb: np.ndarray,
+    *,
+    lower: tuple[int, int, int] = GIRAFFE_LOWER,
+    upper: tuple[int, int, int] = GIRAFFE_UPPER,
+    colour: tuple[int, int, int] = COURSE_RECOLOUR,
+) -> ThresholdViews:
+    """The Colour thresholding page's three pictures for one HSV range: hsv_mask, apply_mask, recolour."""
+    mask = hsv_mask(image_rgb, lower=lower, upper=upper)
+    return ThresholdViews(mask, apply_mask(image_rgb, mask), recolour(image_rgb, mask, colour=colour))
 
 
 def range_around_pixel(

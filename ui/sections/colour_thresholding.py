@@ -18,8 +18,18 @@ def threshold_colour(
     image: np.ndarray, lower: tuple[int, int, int], upper: tuple[int, int, int], paint: tuple[int, int, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mask, masked image, recoloured image) for an HSV range."""
-    mask = colour.hsv_mask(image, lower=lower, upper=upper)
-    return mask, colour.apply_mask(image, mask), colour.recolour(image, mask, colour=paint)
+    return tuple(colour.threshold_views(image, lower=lower, upper=upper, colour=paint))
+
+
+def live_threshold(
+    frame: np.ndarray,
+    *,
+    lower: tuple[int, int, int],
+    upper: tuple[int, int, int],
+    paint: tuple[int, int, int],
+) -> np.ndarray:
+    """One camera frame through the still image's call (lib.cv.colour.threshold_views): the recoloured view."""
+    return colour.threshold_views(frame, lower=lower, upper=upper, colour=paint).recoloured
 
 
 @image_cache

@@ -7,6 +7,8 @@ import numpy as np
 from lib.cv import faces
 from ui.cache import image_cache
 
+EYE_MIN_NEIGHBORS = 5  # minNeighbors of the eye cascade inside each face
+
 
 @image_cache
 def detect_faces(
@@ -31,3 +33,19 @@ def draw_faces(
     eye_boxes: list[list[tuple[int, int, int, int]]] | None,
 ) -> np.ndarray:
     return faces.draw_detections(image, face_boxes, eye_boxes)
+
+
+def live_faces(
+    frame: np.ndarray,
+    *,
+    scale_factor: float,
+    min_neighbors: int,
+    min_size: tuple[int, int],
+    with_eyes: bool,
+) -> np.ndarray:
+    """One camera frame through the still picture's calls: detect_faces, eyes if asked, draw_detections."""
+    found = faces.detect_faces(
+        frame, scale_factor=scale_factor, min_neighbors=min_neighbors, min_size=min_size
+    )
+    eyes = faces.detect_eyes_in_faces(frame, found, min_neighbors=EYE_MIN_NEIGHBORS) if with_eyes else None
+    return faces.draw_detections(frame, found, eyes)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib.cv import filters
 from lib.cv.display import with_border
+from lib.cv.images import to_gray
 from ui.cache import image_cache
 from ui.cached import draw_crosshair
 from ui.clickable import clickable_image, set_percent_point, set_point
@@ -17,6 +18,7 @@ from ui.layout import presentation_mode, show_error, show_image
 from ui.url_state import check_text
 
 BLUR_METHODS = ("Average", "Gaussian", "Median")
+SOBEL_MAGNITUDE = "Sobel magnitude √(x² + y²), stretched"
 
 
 DEFAULT_PRESET = "sobel right"  # opens on an edge detector: red where the image gets brighter to the right
@@ -245,6 +247,11 @@ def filtered_views(image: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, n
 @image_cache
 def blurred(image: np.ndarray, method: str, ksize: int, sigma: float) -> np.ndarray:
     """One of the three blurs (median with a large kernel is the slow one: cached)."""
+    return blur(image, method, ksize, sigma)
+
+
+def blur(image: np.ndarray, method: str, ksize: int, sigma: float) -> np.ndarray:
+    """One of the three blurs by name (lib.cv.filters)."""
     if method == "Average":
         return filters.average_blur(image, ksize=ksize)
     if method == "Gaussian":
@@ -302,7 +309,7 @@ def _sobel_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray], n
     views = {
         signed_caption("Sobel x (signed)", x_limit): x_view,
         signed_caption("Sobel y (signed)", y_limit): y_view,
-        "Sobel magnitude √(x² + y²), stretched": filters.stretch_to_uint8(sobel.magnitude),
+        SOBEL_MAGNITUDE: filters.stretch_to_uint8(sobel.magnitude),
     }
     return views, sobel.magnitude
 
@@ -316,6 +323,11 @@ def _laplacian_views(gray: np.ndarray, ksize: int) -> tuple[dict[str, np.ndarray
         "Laplacian absolute (convertScaleAbs)": filters.absolute_uint8(laplacian),
     }
     return views, laplacian
+
+
+def sobel_magnitude_view(gray: np.ndarray, ksize: int) -> np.ndarray:
+    """The Sobel magnitude as the page shows it: stretched to 0..255."""
+    return filters.stretch_to_uint8(filters.sobel_edges(gray, ksize=ksize).magnitude)
 
 
 @image_cache
@@ -368,3 +380,26 @@ def blur_row(
         with column:
             caption = f"{method} {sizes[method]}×{sizes[method]}"
             show_image(results[method], caption=caption, columns_in_row=len(columns))
+
+
+# Live camera: each frame through the same lib calls as the still image, for the tab's current settings.
+def live_kernel(frame: np.ndarray, *, kernel: np.ndarray) -> np.ndarray:
+    """The gray frame correlated with the kernel, in signed colours (the kernel builder's middle picture)."""
+    return signed_view(filters.apply_kernel(to_gray(frame), kernel))[0]
+
+
+def live_blur(frame: np.ndarray, *, method: str, ksize: int, sigma: float, gray: bool) -> np.ndarray:
+    """The frame (gray, or each colour channel) blurred as the Blur tab blurs the still image."""
+    return blur(to_gray(frame) if gray else frame, method, ksize, sigma if method == "Gaussian" else 0.0)
+
+
+def live_edges(
+    frame: np.ndarray, *, which: str, sobel_ksize: int, laplacian_ksize: int, thresholds: tuple[int, int]
+) -> np.ndarray:
+    """The gray frame's Sobel magnitude, signed Laplacian or Canny edges, as the Edges tab shows them."""
+    gray = to_gray(frame)
+    if which == "Sobel":
+        return sobel_magnitude_view(gray, sobel_ksize)
+    if which == "Laplacian":
+        return signed_view(filters.laplacian(gray, ksize=laplacian_ksize))[0]
+    return filters.canny(gray, threshold1=thresholds[0], threshold2=thresholds[1])
