@@ -194,7 +194,7 @@ def test_feature_map_unit_follows_a_click(server, page, screenshots):
     page.goto(f"{server.url}/feature_maps")  # LeNet on its example digit; conv1 maps are 28 x 28
     wait_for_run(page)
     assert page.get_by_text("Unit (14, 14) sees").count() == 1
-    click_at(page, clickable(page), 0.25, 0.75)
+    click_at(page, clickable(page, 1), 0.25, 0.75)  # the unit's map (the network overview comes first)
     assert page.get_by_text("Unit (21, 7) sees").count() == 1
     page.screenshot(path=screenshots / "click_feature_map_unit.png", full_page=True)
     assert app_errors(page) == []
