@@ -42,13 +42,10 @@ def host_addresses() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def camera_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_CAMERA)
-        yield launched
-        launched.close()
+def camera_browser(playwright_driver):
+    launched = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_CAMERA)
+    yield launched
+    launched.close()
 
 
 # What Community Cloud looks like to WebRTC: no direct path between browser and server, only a relay (TURN)
