@@ -39,7 +39,7 @@ class TestTrainCnnPage:
         assert entry["class_names"] == ["circle", "square", "triangle", "star", "hexagon"]
         assert entry["input_size"] == [3, 32, 32] and "state_dict" in entry
         assert any(
-            button.proto.label.startswith("Download the state dict") for button in app.get("download_button")
+            button.proto.label.startswith("Download your model") for button in app.get("download_button")
         )
         app.button(key="tc_more").click().run()
         assert_clean(app)
