@@ -221,3 +221,27 @@ def bound_widgets(app: AppTest) -> dict[str, Bound]:
             labels = tuple(option if isinstance(option, str) else option.content for option in options)
             found[key] = Bound(key, element.type, labels)
     return found
+
+
+SMALL_CNN_CLASSES = ("circle", "square", "triangle")
+
+
+def small_trained_cnn(classes: tuple[str, ...] = SMALL_CNN_CLASSES):
+    """The Train a CNN page's trainer after one epoch on 24 shapes of 32x32, light widths, on the CPU: a real
+    session-trained CNN for tests (its .model_entry() is what the page keeps)."""
+    import torch
+
+    from lib.cv.shapes import make_shapes
+    from lib.nn import cnn_training
+
+    images, labels = make_shapes(8, size=32, seed=0, classes=classes)
+    trainer = cnn_training.CnnTrainer(
+        images,
+        labels,
+        classes,
+        channels=cnn_training.LIGHT_CHANNELS,
+        batch_size=8,
+        device=torch.device("cpu"),
+    )
+    trainer.train(1)
+    return trainer

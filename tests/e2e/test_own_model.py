@@ -13,9 +13,10 @@ import re
 import numpy as np
 import torch
 
-from lib.cv.shapes import draw_shape, make_shapes
+from lib.cv.shapes import draw_shape
 from lib.nn import cnn_training, models
 from tests.e2e.test_every_page import MAIN, app_errors, wait_for_run
+from tests.helpers import small_trained_cnn
 
 CLASSES = ("circle", "square", "triangle")
 TITLE = "Uploaded: cnn_model.pth (this session)"
@@ -26,16 +27,7 @@ WAIT = 90_000  # ms: a loaded 2-core machine
 @functools.cache
 def trained_entry() -> dict:
     """A CNN as Train a CNN leaves it: one epoch on 24 shapes of 32x32, light widths."""
-    images, labels = make_shapes(8, size=32, seed=0, classes=CLASSES)
-    trainer = cnn_training.CnnTrainer(
-        images,
-        labels,
-        CLASSES,
-        channels=cnn_training.LIGHT_CHANNELS,
-        batch_size=8,
-        device=torch.device("cpu"),
-    )
-    trainer.train(1)
+    trainer = small_trained_cnn(CLASSES)
     return trainer.model_entry()
 
 

@@ -13,7 +13,6 @@ import zipfile
 import pytest
 import torch
 
-from lib.cv.shapes import make_shapes
 from lib.nn import cnn_training
 from lib.nn.architectures_torch import DigitsLeNet5, ShapesCNN, ShapesCNNConfig, count_parameters
 from lib.nn.models import (
@@ -28,6 +27,7 @@ from lib.nn.models import (
     read_checkpoint,
     trained_model_info,
 )
+from tests.helpers import small_trained_cnn
 
 CLASSES = ("circle", "square", "triangle")
 
@@ -35,16 +35,7 @@ CLASSES = ("circle", "square", "triangle")
 @pytest.fixture(scope="module")
 def trainer() -> cnn_training.CnnTrainer:
     """The page's trainer, one epoch on 24 shapes of 32x32, light widths (as the page tests use)."""
-    images, labels = make_shapes(8, size=32, seed=0, classes=CLASSES)
-    trainer = cnn_training.CnnTrainer(
-        images,
-        labels,
-        CLASSES,
-        channels=cnn_training.LIGHT_CHANNELS,
-        batch_size=8,
-        device=torch.device("cpu"),
-    )
-    trainer.train(1)
+    trainer = small_trained_cnn(CLASSES)
     return trainer
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import ui.model_input as model_input
-from tests.helpers import STROKES, bound_widgets, drawn_digit, open_page
+from tests.helpers import STROKES, bound_widgets, drawn_digit, open_page, small_trained_cnn
 from tests.pages.harness import assert_clean, image_captions, image_urls, pictures, run_page
 from tests.pages.test_session_models import CHOICE, CLASSES, NAME
 
@@ -148,22 +148,8 @@ OVERVIEW_NOTE = " layers drawn"
 
 @pytest.fixture(scope="module")
 def trained_entry() -> dict:
-    """A CNN trained this session, as tests/pages/test_session_models.py makes one: one epoch on 24 shapes."""
-    import torch
-
-    from lib.cv.shapes import make_shapes
-    from lib.nn import cnn_training
-
-    images, labels = make_shapes(8, size=32, seed=0, classes=CLASSES)
-    trainer = cnn_training.CnnTrainer(
-        images,
-        labels,
-        CLASSES,
-        channels=cnn_training.LIGHT_CHANNELS,
-        batch_size=8,
-        device=torch.device("cpu"),
-    )
-    trainer.train(1)
+    """A CNN trained this session (tests.helpers.small_trained_cnn)."""
+    trainer = small_trained_cnn(CLASSES)
     return trainer.model_entry()
 
 

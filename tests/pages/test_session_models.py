@@ -9,8 +9,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from lib.cv.shapes import draw_shape, make_shapes
+from lib.cv.shapes import draw_shape
 from lib.nn import cnn_training, features, models
+from tests.helpers import small_trained_cnn
 from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL
 
@@ -25,16 +26,7 @@ TITLE = "Your CNN: shapes, 3 classes (trained this session)"
 @pytest.fixture(scope="module")
 def entry() -> dict:
     """A real entry: the page's trainer, one epoch on 24 shapes of 32x32, light widths."""
-    images, labels = make_shapes(8, size=32, seed=0, classes=CLASSES)
-    trainer = cnn_training.CnnTrainer(
-        images,
-        labels,
-        CLASSES,
-        channels=cnn_training.LIGHT_CHANNELS,
-        batch_size=8,
-        device=torch.device("cpu"),
-    )
-    trainer.train(1)
+    trainer = small_trained_cnn(CLASSES)
     return trainer.model_entry()
 
 
