@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import check_image, encode_jpeg, encode_png
+from lib.cv.programs import snippet
 
 
 def bgr_shown_as_rgb(image_rgb: np.ndarray) -> np.ndarray:
@@ -68,13 +69,10 @@ def images_snippet(*, amount: int, saturate: bool, file_format: str, jpeg_qualit
             'cv2.imwrite("output.jpg", cv2.cvtColor(result, cv2.COLOR_RGB2BGR), '
             f"[cv2.IMWRITE_JPEG_QUALITY, {jpeg_quality}])"
         )
-    return f"""import cv2
-import numpy as np
-
-# cv2.imread returns BGR; showing it as if it were RGB swaps red and blue:
+    return snippet(f"""# cv2.imread returns BGR; showing it as if it were RGB swaps red and blue:
 bgr_as_rgb = np.ascontiguousarray(image_rgb[:, :, ::-1])
 
 wrapped = (image_rgb.astype(np.int16) + ({amount})).astype(np.uint8)  # plain + wraps: 250 + 30 = 24
 {brighten}
 {write}
-"""
+""")

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import to_rgb
+from lib.cv.programs import literal, snippet
 
 COLOUR_SPACES = ("RGB", "BGR", "Gray", "HSV", "LAB")
 CHANNEL_NAMES: dict[str, tuple[str, ...]] = {
@@ -299,28 +300,25 @@ def colour_spaces_snippet(*, space: str = "HSV") -> str:
         conversion = "result = image_rgb.copy()"
     else:
         conversion = f"result = cv2.cvtColor(image_rgb, cv2.{_CV2_NAME[space]})"
-    lines = ["import cv2", "", conversion]
+    lines = [conversion]
     if space == "HSV":
         lines.append("# OpenCV hue is 0..179 (degrees / 2), saturation and value 0..255")
     if space != "Gray":
         lines.append("channels = cv2.split(result)  # three (H, W) gray images")
-    return "\n".join(lines) + "\n"
+    return snippet("\n".join(lines) + "\n")
 
 
 def hsv_adjust_snippet(*, hue_shift: int = 0, saturation_scale: float = 1.0, value_scale: float = 1.0) -> str:
     """Runnable code reproducing adjust_hsv for these settings; `result` is the adjusted RGB image."""
-    return f"""import cv2
-import numpy as np
-
-hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
+    return snippet(f"""hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
 hue, saturation, value = cv2.split(hsv)
 # hue wraps around at 180 (OpenCV stores degrees / 2)
 hue = ((hue.astype(np.int32) + {int(hue_shift)}) % 180).astype(np.uint8)
 # scale and saturate: clip to 0..255 instead of wrapping around
-saturation = np.clip(np.rint(saturation.astype(np.float32) * np.float32({float(saturation_scale)!r})), 0, 255).astype(np.uint8)
-value = np.clip(np.rint(value.astype(np.float32) * np.float32({float(value_scale)!r})), 0, 255).astype(np.uint8)
+saturation = np.clip(np.rint(saturation.astype(np.float32) * np.float32({literal(float(saturation_scale))})), 0, 255).astype(np.uint8)
+value = np.clip(np.rint(value.astype(np.float32) * np.float32({literal(float(value_scale))})), 0, 255).astype(np.uint8)
 result = cv2.cvtColor(cv2.merge([hue, saturation, value]), cv2.COLOR_HSV2RGB)
-"""
+""")
 
 
 def colour_threshold_snippet(
@@ -331,23 +329,20 @@ def colour_threshold_snippet(
 ) -> str:
     """Runnable code: HSV mask (wrapping hue if lower hue > upper hue) and recolouring; `result` is recoloured RGB."""
     _check_range(lower, upper)
-    lower_text = f"np.array([{lower[0]}, {lower[1]}, {lower[2]}], dtype=np.uint8)"
-    upper_text = f"np.array([{upper[0]}, {upper[1]}, {upper[2]}], dtype=np.uint8)"
+    lower_text = literal(np.uint8(lower))
+    upper_text = literal(np.uint8(upper))
     if lower[0] <= upper[0]:
         mask_lines = f"""lower = {lower_text}
 upper = {upper_text}
 mask = cv2.inRange(image_hsv, lower, upper)  # 255 inside the range, 0 outside"""
     else:
         mask_lines = f"""# the hue range wraps around red ({lower[0]} -> 179 and 0 -> {upper[0]}): two ranges OR'ed
-mask_high = cv2.inRange(image_hsv, {lower_text}, np.array([179, {upper[1]}, {upper[2]}], dtype=np.uint8))
-mask_low = cv2.inRange(image_hsv, np.array([0, {lower[1]}, {lower[2]}], dtype=np.uint8), {upper_text})
+mask_high = cv2.inRange(image_hsv, {lower_text}, {literal(np.uint8([179, upper[1], upper[2]]))})
+mask_low = cv2.inRange(image_hsv, {literal(np.uint8([0, lower[1], lower[2]]))}, {upper_text})
 mask = cv2.bitwise_or(mask_high, mask_low)"""
-    return f"""import cv2
-import numpy as np
-
-image_hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
+    return snippet(f"""image_hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
 {mask_lines}
 masked = cv2.bitwise_and(image_rgb, image_rgb, mask=mask)
 result = image_rgb.copy()
-result[mask > 0] = ({colour[0]}, {colour[1]}, {colour[2]})  # RGB
-"""
+result[mask > 0] = {literal(tuple(int(v) for v in colour))}  # RGB
+""")

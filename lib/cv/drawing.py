@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from lib.cv.colour import parse_hex_colour
+from lib.cv.programs import literal, snippet
 
 Color = tuple[int, int, int]  # RGB, 0-255 each
 Point = tuple[int, int]  # (x, y)
@@ -352,8 +353,7 @@ def font_gallery(
 
 
 def _bgr_literal(color: Color) -> str:
-    blue, green, red = rgb_to_bgr(color)
-    return f"({blue}, {green}, {red})"
+    return literal(tuple(int(v) for v in rgb_to_bgr(color)))
 
 
 def _line_type_literal(antialiased: bool) -> str:
@@ -368,8 +368,7 @@ def _font_literal(font: str, italic: bool) -> str:
 
 
 def _point_literal(point: Sequence[int]) -> str:
-    x, y = (int(v) for v in point)
-    return f"({x}, {y})"
+    return literal(tuple(int(v) for v in point))
 
 
 def _shape_code(shape: Shape) -> str:
@@ -385,16 +384,16 @@ def _shape_code(shape: Shape) -> str:
         return f"cv2.circle(canvas, {_point_literal(shape.center)}, {int(shape.radius)}, {tail}\n"
     if isinstance(shape, Ellipse):
         center, axes = _point_literal(shape.center), _point_literal(shape.axes)
-        angles = f"{float(shape.angle)!r}, {float(shape.start_angle)!r}, {float(shape.end_angle)!r}"
+        angles = ", ".join(literal(float(v)) for v in (shape.angle, shape.start_angle, shape.end_angle))
         return (
             f"# centre {center}, half-axes {axes}: the ellipse is {2 * int(shape.axes[0])} x "
             f"{2 * int(shape.axes[1])} px before turning\n"
             f"cv2.ellipse(canvas, {center}, {axes}, {angles}, {tail}\n"
         )
     if isinstance(shape, Polyline):
-        points = ", ".join(f"[{int(x)}, {int(y)}]" for x, y in shape.points)
+        points = literal([[int(x), int(y)] for x, y in shape.points])
         return (
-            f"points = np.array([{points}], np.int32).reshape((-1, 1, 2))\n"
+            f"points = np.array({points}, np.int32).reshape((-1, 1, 2))\n"
             f"cv2.polylines(canvas, [points], {bool(shape.closed)}, {tail}\n"
         )
     if isinstance(shape, Text):
@@ -402,7 +401,7 @@ def _shape_code(shape: Shape) -> str:
         font = _font_literal(shape.font, shape.italic)
         return (
             f"cv2.putText(canvas, {str(shape.text)!r}, {_point_literal(shape.org)}, {font}, "
-            f"{float(shape.scale)!r}, {color}, {int(shape.thickness)}, {line_type})\n"
+            f"{literal(float(shape.scale))}, {color}, {int(shape.thickness)}, {line_type})\n"
         )
     raise ValueError(f"Unknown shape {shape!r}.")
 
@@ -411,15 +410,12 @@ def canvas_snippet(spec: CanvasSpec | None = None) -> str:
     """Runnable code that draws the same canvas in BGR, as the course does, and ends with RGB `result`."""
     spec = spec or CanvasSpec()
     _check_spec(spec)
-    blue, green, red = rgb_to_bgr(spec.background)
     code = (
-        "import cv2\n"
-        "import numpy as np\n\n"
         f"height, width = {spec.height}, {spec.width}\n"
-        f"background = ({blue}, {green}, {red})  # OpenCV colours are (blue, green, red)\n"
+        f"background = {_bgr_literal(spec.background)}  # OpenCV colours are (blue, green, red)\n"
         "canvas = np.full((height, width, 3), background, dtype=np.uint8)\n"
     )
     for shape in spec.shapes:
         code += _shape_code(shape)
     code += "result = cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB)  # RGB for st.image / matplotlib\n"
-    return code
+    return snippet(code)

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import to_gray
+from lib.cv.programs import literal, snippet
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 EYE_CASCADE = "haarcascade_eye.xml"
@@ -134,13 +135,11 @@ def faces_snippet(
     """
     _check_parameters(scale_factor, min_neighbors, min_size)
     lines = [
-        "import cv2",
-        "",
         "gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)",
         f'face_cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "{FACE_CASCADE}")',
         "faces = face_cascade.detectMultiScale(",
-        f"    gray, scaleFactor={float(scale_factor)!r}, minNeighbors={int(min_neighbors)}, "
-        f"minSize=({int(min_size[0])}, {int(min_size[1])})",
+        f"    gray, scaleFactor={literal(float(scale_factor))}, minNeighbors={int(min_neighbors)}, "
+        f"minSize={literal((int(min_size[0]), int(min_size[1])))}",
         ")",
         "faces = sorted((int(x), int(y), int(w), int(h)) for x, y, w, h in faces)  # left to right",
     ]
@@ -156,7 +155,7 @@ def faces_snippet(
     if with_eyes:
         lines += [
             "    upper_face = gray[y : y + max(1, int(round(h * 0.6))), x : x + w]  # eyes sit in the upper 60 %",
-            f"    eyes = eye_cascade.detectMultiScale(upper_face, scaleFactor={float(scale_factor)!r}, "
+            f"    eyes = eye_cascade.detectMultiScale(upper_face, scaleFactor={literal(float(scale_factor))}, "
             f"minNeighbors={int(eye_min_neighbors)}, minSize=(10, 10))",
             "    for ex, ey, ew, eh in eyes:",
             "        cv2.rectangle(annotated, (x + ex, y + ey), (x + ex + ew, y + ey + eh), (255, 64, 64), 1)",
@@ -165,7 +164,7 @@ def faces_snippet(
         "",
         'print(f"{len(faces)} face(s) found")',
     ]
-    return "\n".join(lines) + "\n"
+    return snippet("\n".join(lines) + "\n")
 
 
 def _detect(

@@ -14,6 +14,7 @@ import numpy as np
 
 from lib.cv.display import SIGNED_LUT
 from lib.cv.images import ImageError, check_image, to_gray, to_rgb
+from lib.cv.programs import literal, snippet
 
 if TYPE_CHECKING:  # pragma: no cover - for type hints only
     import torch
@@ -52,9 +53,6 @@ PRESET_NAMES = (
 )
 # Presets that use the intensity x.
 INTENSITY_PRESETS = ("horizontal (course)", "vertical (course)", "diagonal (course)")
-
-_SNIPPET_IMPORTS = "import cv2\n\n"  # snippets start from image_rgb (lib.cv.programs makes them programs)
-
 
 # ---------------------------------------------------------------------------------------------------------
 # kernels
@@ -465,11 +463,6 @@ def canny(
 # snippets: runnable code that reproduces the functions above for the same settings
 
 
-def _kernel_literal(kernel: np.ndarray) -> str:
-    rows = ",\n    ".join("[" + ", ".join(repr(float(v)) for v in row) + "]" for row in kernel)
-    return f"np.array([\n    {rows},\n], dtype=np.float32)"
-
-
 def _input_lines(gray: bool) -> str:
     if gray:
         return "image = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)\n"
@@ -478,9 +471,9 @@ def _input_lines(gray: bool) -> str:
 
 def kernel_snippet(kernel: np.ndarray, *, gray: bool = True) -> str:
     """Runnable code: cv2.filter2D with this kernel (float32 output, REFLECT_101); ends with `result`."""
-    weights = check_kernel(kernel)
-    return (
-        "import cv2\nimport numpy as np\n\n" + _input_lines(gray) + f"kernel = {_kernel_literal(weights)}\n"
+    weights = check_kernel(kernel)  # float32, as filter2D gets it on the page
+    return snippet(
+        _input_lines(gray) + f"kernel = {literal(weights)}\n"
         "# correlation: each output = sum of the neighbours times the weights (negative values kept)\n"
         "result = cv2.filter2D(image.astype(np.float32), cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT_101)\n"
     )
@@ -489,7 +482,7 @@ def kernel_snippet(kernel: np.ndarray, *, gray: bool = True) -> str:
 def average_blur_snippet(*, ksize: int = COURSE_AVERAGE_KSIZE, gray: bool = False) -> str:
     """Runnable code for average_blur; ends with `result`."""
     ksize = _check_ksize(ksize, odd=False, what="average blur")
-    return _SNIPPET_IMPORTS + _input_lines(gray) + f"result = cv2.blur(image, ({ksize}, {ksize}))\n"
+    return snippet(_input_lines(gray) + f"result = cv2.blur(image, {literal((ksize, ksize))})\n")
 
 
 def gaussian_blur_snippet(
@@ -497,11 +490,9 @@ def gaussian_blur_snippet(
 ) -> str:
     """Runnable code for gaussian_blur; ends with `result`."""
     ksize = _check_ksize(ksize, odd=True, what="Gaussian blur")
-    return (
-        _SNIPPET_IMPORTS
-        + _input_lines(gray)
-        + "# the size must be odd; sigma 0 lets OpenCV derive it from the size\n"
-        f"result = cv2.GaussianBlur(image, ({ksize}, {ksize}), {float(sigma)!r})\n"
+    return snippet(
+        _input_lines(gray) + "# the size must be odd; sigma 0 lets OpenCV derive it from the size\n"
+        f"result = cv2.GaussianBlur(image, {literal((ksize, ksize))}, {literal(float(sigma))})\n"
     )
 
 
@@ -509,15 +500,13 @@ def median_blur_snippet(*, ksize: int = COURSE_MEDIAN_KSIZE, gray: bool = False)
     """Runnable code for median_blur; ends with `result`."""
     ksize = _check_ksize(ksize, odd=True, what="median blur")
     call = "image.copy()  # a 1x1 median changes nothing" if ksize == 1 else f"cv2.medianBlur(image, {ksize})"
-    return _SNIPPET_IMPORTS + _input_lines(gray) + f"result = {call}\n"
+    return snippet(_input_lines(gray) + f"result = {call}\n")
 
 
 def sobel_snippet(*, ksize: int = COURSE_SOBEL_KSIZE) -> str:
     """Runnable code for sobel_edges; `result` is the magnitude (sobel_x, sobel_y are defined too)."""
-    return (
-        _SNIPPET_IMPORTS
-        + _input_lines(True)
-        + f"sobel_x = cv2.Sobel(image, cv2.CV_64F, 1, 0, ksize={int(ksize)})\n"
+    return snippet(
+        _input_lines(True) + f"sobel_x = cv2.Sobel(image, cv2.CV_64F, 1, 0, ksize={int(ksize)})\n"
         f"sobel_y = cv2.Sobel(image, cv2.CV_64F, 0, 1, ksize={int(ksize)})\n"
         "result = cv2.magnitude(sobel_x, sobel_y)\n"
     )
@@ -525,10 +514,8 @@ def sobel_snippet(*, ksize: int = COURSE_SOBEL_KSIZE) -> str:
 
 def laplacian_snippet(*, ksize: int = COURSE_LAPLACIAN_KSIZE) -> str:
     """Runnable code for laplacian; `result` is the signed Laplacian, `laplacian_abs` its absolute uint8."""
-    return (
-        _SNIPPET_IMPORTS
-        + _input_lines(True)
-        + f"result = cv2.Laplacian(image, cv2.CV_64F, ksize={int(ksize)})\n"
+    return snippet(
+        _input_lines(True) + f"result = cv2.Laplacian(image, cv2.CV_64F, ksize={int(ksize)})\n"
         "laplacian_abs = cv2.convertScaleAbs(result)  # |value|, saturated to 0..255\n"
     )
 
@@ -537,8 +524,7 @@ def canny_snippet(
     *, threshold1: float = COURSE_CANNY_THRESHOLDS[0], threshold2: float = COURSE_CANNY_THRESHOLDS[1]
 ) -> str:
     """Runnable code for canny; ends with `result`."""
-    return (
-        _SNIPPET_IMPORTS
-        + _input_lines(True)
-        + f"result = cv2.Canny(image, {float(threshold1)!r}, {float(threshold2)!r})\n"
+    return snippet(
+        _input_lines(True)
+        + f"result = cv2.Canny(image, {literal(float(threshold1))}, {literal(float(threshold2))})\n"
     )

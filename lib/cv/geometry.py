@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import check_image, check_output_size, to_rgb
+from lib.cv.programs import literal, snippet
 
 # Points closer than this (pixels) count as the same point.
 MIN_POINT_DISTANCE = 0.5
@@ -33,8 +34,6 @@ COURSE_SHEAR = (0.5, 0.0)
 COURSE_TRANSLATION = (200.0, 300.0)
 
 PointsLike = Sequence[Sequence[float]] | np.ndarray
-
-_SNIPPET_IMPORTS = "import cv2\nimport numpy as np\n\n"  # snippets start from image_rgb (lib.cv.programs)
 
 
 def course_perspective_points(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -412,16 +411,15 @@ def draw_points(
 
 
 def _points_literal(points: np.ndarray) -> str:
-    pairs = ", ".join(f"[{float(x)!r}, {float(y)!r}]" for x, y in np.asarray(points, dtype=np.float32))
-    return f"np.float32([{pairs}])"
+    return literal(np.asarray(points, dtype=np.float32))
 
 
 def affine_snippet(source_points: PointsLike, target_points: PointsLike) -> str:
     """Runnable code: affine warp from 3 point pairs (output the input's size); ends with `result`."""
     source = _as_points(source_points, 3, "source")
     target = _as_points(target_points, 3, "target")
-    return (
-        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
+    return snippet(
+        "rows, cols = image_rgb.shape[:2]\n"
         f"input_points = {_points_literal(source)}\n"
         f"output_points = {_points_literal(target)}\n"
         "M = cv2.getAffineTransform(input_points, output_points)  # 2x3\n"
@@ -434,8 +432,8 @@ def perspective_snippet(source_points: PointsLike, target_points: PointsLike) ->
     """Runnable code: perspective warp from 4 point pairs (output the input's size); ends with `result`."""
     source = _as_points(source_points, 4, "source")
     target = _as_points(target_points, 4, "target")
-    return (
-        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
+    return snippet(
+        "rows, cols = image_rgb.shape[:2]\n"
         "# corners in order round the shape: top-left, top-right, bottom-right, bottom-left\n"
         f"input_points = {_points_literal(source)}\n"
         f"output_points = {_points_literal(target)}\n"
@@ -450,10 +448,10 @@ def rotation_snippet(
 ) -> str:
     """Runnable code: rotation about `center` with getRotationMatrix2D; ends with `result`."""
     rotation_matrix(center, angle=angle, scale=scale)  # same checks
-    return (
-        "import cv2\n\nrows, cols = image_rgb.shape[:2]\n"
-        f"center = ({float(center[0])!r}, {float(center[1])!r})\n"
-        f"angle, scale = {float(angle)!r}, {float(scale)!r}  # degrees, counter-clockwise\n"
+    return snippet(
+        "rows, cols = image_rgb.shape[:2]\n"
+        f"center = ({literal(float(center[0]))}, {literal(float(center[1]))})\n"
+        f"angle, scale = {literal(float(angle))}, {literal(float(scale))}  # degrees, counter-clockwise\n"
         "M = cv2.getRotationMatrix2D(center, angle, scale)\n"
         "result = cv2.warpAffine(image_rgb, M, (cols, rows))\n"
     )
@@ -462,9 +460,9 @@ def rotation_snippet(
 def translation_snippet(*, tx: float = COURSE_TRANSLATION[0], ty: float = COURSE_TRANSLATION[1]) -> str:
     """Runnable code: translation by (tx, ty); ends with `result`."""
     translation_matrix(tx=tx, ty=ty)
-    return (
-        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
-        f"tx, ty = {float(tx)!r}, {float(ty)!r}\n"
+    return snippet(
+        "rows, cols = image_rgb.shape[:2]\n"
+        f"tx, ty = {literal(float(tx))}, {literal(float(ty))}\n"
         "M = np.float32([[1, 0, tx], [0, 1, ty]])\n"
         "result = cv2.warpAffine(image_rgb, M, (cols, rows))\n"
     )
@@ -473,9 +471,9 @@ def translation_snippet(*, tx: float = COURSE_TRANSLATION[0], ty: float = COURSE
 def shear_snippet(*, shear_x: float = COURSE_SHEAR[0], shear_y: float = COURSE_SHEAR[1]) -> str:
     """Runnable code: shear on a canvas widened to fit the whole result; ends with `result`."""
     shear_matrix(shear_x=shear_x, shear_y=shear_y)
-    return (
-        _SNIPPET_IMPORTS + "rows, cols = image_rgb.shape[:2]\n"
-        f"shear_x, shear_y = {float(shear_x)!r}, {float(shear_y)!r}\n"
+    return snippet(
+        "rows, cols = image_rgb.shape[:2]\n"
+        f"shear_x, shear_y = {literal(float(shear_x))}, {literal(float(shear_y))}\n"
         "M = np.float32([[1, shear_x, 0], [shear_y, 1, 0]])\n"
         "# widen the canvas so nothing is cut off: map the 4 corners, shift the result to start at (0, 0)\n"
         "corners = np.float32([[0, 0], [cols - 1, 0], [0, rows - 1], [cols - 1, rows - 1]])\n"
@@ -490,9 +488,8 @@ def document_snippet(corners: PointsLike) -> str:
     """Runnable code: straighten a photographed page given its 4 corners (TL, TR, BR, BL); ends with `result`."""
     corners = _as_points(corners, 4, "page corner")
     document_target(corners)  # same checks
-    return (
-        _SNIPPET_IMPORTS
-        + "# the page's corners in the photo: top-left, top-right, bottom-right, bottom-left\n"
+    return snippet(
+        "# the page's corners in the photo: top-left, top-right, bottom-right, bottom-left\n"
         f"corners = {_points_literal(corners)}\n"
         "top_left, top_right, bottom_right, bottom_left = corners\n"
         "width = int(round(max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left))))\n"

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import check_image, to_gray, to_rgb
+from lib.cv.programs import literal, snippet
 
 BRIGHTNESS_THRESHOLD = 150  # the course: majority of V above 150 -> bright, below -> dark
 EQUALIZE_CHANNELS = ("Y", "V")  # colour images are equalised on one brightness channel only
@@ -230,8 +231,7 @@ result = {{
 result = {{"Gray": cv2.calcHist([gray], [0], {mask}, [256], [0, 256]).ravel()}}"""
     else:
         raise ValueError(f"space must be 'RGB', 'HSV' or 'Gray', got {space!r}.")
-    numpy_import = "" if box is None else "import numpy as np\n"
-    return f"import cv2\n{numpy_import}\n{setup}{body}\n"
+    return snippet(f"{setup}{body}\n")
 
 
 def brightness_verdict_snippet(*, threshold: int = BRIGHTNESS_THRESHOLD) -> str:
@@ -240,10 +240,7 @@ def brightness_verdict_snippet(*, threshold: int = BRIGHTNESS_THRESHOLD) -> str:
     if not 0 <= int(threshold) <= 255:
         raise ValueError(f"threshold must be 0..255, got {threshold}.")
     threshold = int(threshold)
-    return f"""import cv2
-import numpy as np
-
-# V (value) = max(R, G, B), the brightness channel of HSV, of every pixel of the image
+    return snippet(f"""# V (value) = max(R, G, B), the brightness channel of HSV, of every pixel of the image
 v = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)[:, :, 2]
 share_bright = float(np.count_nonzero(v > {threshold})) / v.size
 share_dark = float(np.count_nonzero(v < {threshold})) / v.size
@@ -254,7 +251,7 @@ elif share_dark > 0.5:
     verdict = "dark"
 else:
     verdict = "balanced"
-"""
+""")
 
 
 def equalization_snippet(
@@ -270,9 +267,9 @@ def equalization_snippet(
     if method == "equalize":
         setup, apply = "", "cv2.equalizeHist({})"
     elif method == "clahe":
+        grid = (int(tile_grid_size[0]), int(tile_grid_size[1]))
         setup = (
-            f"clahe = cv2.createCLAHE(clipLimit={float(clip_limit)!r}, "
-            f"tileGridSize=({int(tile_grid_size[0])}, {int(tile_grid_size[1])}))\n"
+            f"clahe = cv2.createCLAHE(clipLimit={literal(float(clip_limit))}, tileGridSize={literal(grid)})\n"
         )
         apply = "clahe.apply({})"
     else:
@@ -289,4 +286,4 @@ result = cv2.cvtColor(cv2.merge([y, cr, cb]), cv2.COLOR_YCrCb2RGB)"""
 h, s, v = cv2.split(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV))
 v = {apply.format("v")}
 result = cv2.cvtColor(cv2.merge([h, s, v]), cv2.COLOR_HSV2RGB)"""
-    return f"import cv2\n\n{setup}{body}\n"
+    return snippet(f"{setup}{body}\n")

@@ -9,6 +9,7 @@ script are the same text; the bundle is a zip when the script needs files, else 
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import zipfile
@@ -60,6 +61,70 @@ class Program:
                 archive.writestr(f"{folder}/{name}", self.file_bytes(name))
         return buffer.getvalue()
 
+
+# ---------------------------------------------------------------------------------------------------------
+# The one snippet builder: every templated snippet's imports, settings lines and literals
+
+# the modules a snippet may use, each imported when its code reads an attribute of it (cv2.resize, np.float32)
+_SNIPPET_MODULES = {
+    "math": "import math",
+    "cv2": "import cv2",
+    "np": "import numpy as np",
+    "torch": "import torch",
+    "nn": "from torch import nn",
+}
+
+
+def literal(value: object) -> str:
+    """A value as a snippet writes it: a float by its shortest repr (2.0, 0.05), an int or bool as itself,
+    text quoted, a tuple or list item by item, an array as np.<dtype>([...]) (a matrix a row per line)."""
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, np.floating):
+        return repr(float(str(value)))  # a float32's shortest text (0.1, not 0.10000000149011612)
+    if isinstance(value, float):
+        return repr(value)
+    if value is None or isinstance(value, str):
+        return repr(value)
+    if isinstance(value, tuple):
+        items = ", ".join(literal(item) for item in value)
+        return f"({items},)" if len(value) == 1 else f"({items})"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, np.ndarray):
+        maker = "np.bool_" if value.dtype == bool else f"np.{value.dtype.name}"
+        text = f"{maker}({literal(_items(value))})"
+        if value.ndim == 2 and len(value) > 1:
+            rows = "".join(f"    {literal(row)},\n" for row in _items(value))
+            text = f"{maker}([\n{rows}])"
+        return text
+    raise TypeError(f"no snippet literal for {type(value).__name__}")
+
+
+def _items(array: np.ndarray) -> list:
+    """An array as nested lists of its own scalars (a float32 keeps its shortest text)."""
+    return [_items(row) if row.ndim else row[()] for row in array]
+
+
+def snippet(code: str, **settings: object) -> str:
+    """A templated snippet, written the one way: the imports its code uses (math, cv2, numpy as np,
+    torch, torch's nn), a `name = value` line per setting (the page's current values, as literals), then the code."""
+    body = "".join(f"{name} = {literal(value)}\n" for name, value in settings.items()) + code
+    used = {
+        node.value.id
+        for node in ast.walk(ast.parse(body))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    }
+    imports = [line for name, line in _SNIPPET_MODULES.items() if name in used]
+    if "import math" in imports and len(imports) > 1:  # the standard library first, as isort writes it
+        imports[0] += "\n"
+    return "\n".join(imports) + "\n\n" + body if imports else body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Programs
 
 # the modules a save step may use, imported when its code mentions them
 _SAVE_IMPORTS = ("import cv2", "import json", "import numpy as np", "import torch")

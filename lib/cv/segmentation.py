@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import ImageError, check_image, to_rgb
+from lib.cv.programs import literal, snippet
 
 Box = tuple[int, int, int, int]  # (x, y, width, height) in image pixels
 
@@ -403,9 +404,9 @@ def count_coins_snippet(**params: object) -> str:
     """
     settings = recipe_settings(_make_params(params))
     parts = (*_RECIPE_PARTS, region_crops, watershed_coins)
-    call = "\n".join(f"    {name}={value!r}," for name, value in settings.items())
-    return (
-        "import math\n\nimport cv2\nimport numpy as np\n\n\n"
+    call = "\n".join(f"    {name}={literal(value)}," for name, value in settings.items())
+    return snippet(
+        "\n"
         + "\n\n".join(inspect.getsource(part).rstrip() + "\n" for part in parts)
         + "\n\n# the page's settings\n"
         + f"stages = watershed_coins(\n    image_rgb,\n{call}\n)\n"

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import to_gray, to_rgb
+from lib.cv.programs import literal, snippet
 
 # name -> (OpenCV flag expression shown to students, flag value)
 THRESHOLD_METHODS: dict[str, tuple[str, int]] = {
@@ -214,12 +215,10 @@ def threshold_snippet(*, threshold: int = 150, max_value: int = 255, method: str
     flag = THRESHOLD_METHODS[method][0]
     note = "# Otsu ignores the given threshold and returns the one it chose" if method == "otsu" else ""
     note = note or f"# rule: {THRESHOLD_RULES[method]}"
-    return f"""import cv2
-
-gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+    return snippet(f"""gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
 {note}
 used_threshold, result = cv2.threshold(gray, {int(threshold)}, {int(max_value)}, {flag})
-"""
+""")
 
 
 def adaptive_threshold_snippet(
@@ -235,12 +234,10 @@ def adaptive_threshold_snippet(
         raise ValueError(f"Unknown adaptive method {method!r}; choose 'mean' or 'gaussian'.")
     kind = "cv2.THRESH_BINARY_INV" if inverse else "cv2.THRESH_BINARY"
     local = "mean" if method == "mean" else "Gaussian-weighted mean"
-    return f"""import cv2
-
-gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
-# each pixel is compared with the {local} of its {int(block_size)}x{int(block_size)} block minus C = {float(c)!r}
-result = cv2.adaptiveThreshold(gray, {int(max_value)}, {ADAPTIVE_METHODS[method][0]}, {kind}, {int(block_size)}, {float(c)!r})
-"""
+    return snippet(f"""gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+# each pixel is compared with the {local} of its {int(block_size)}x{int(block_size)} block minus C = {literal(float(c))}
+result = cv2.adaptiveThreshold(gray, {int(max_value)}, {ADAPTIVE_METHODS[method][0]}, {kind}, {int(block_size)}, {literal(float(c))})
+""")
 
 
 def kmeans_snippet(
@@ -255,11 +252,11 @@ def kmeans_snippet(
     """The Code panel: the real source of cluster_colours (and nearest_centre) under these settings;
     `result` is the clustered RGB image, `shares` each cluster's pixel share."""
     call = (
-        f"k={int(k)}, attempts={int(attempts)}, epsilon={float(epsilon)!r}, max_iterations={int(max_iterations)}, "
+        f"k={int(k)}, attempts={int(attempts)}, epsilon={literal(float(epsilon))}, max_iterations={int(max_iterations)}, "
         f"seed={int(seed)}, max_pixels={int(max_pixels)}"
     )
-    return (
-        "import cv2\nimport numpy as np\n\n\n"
+    return snippet(
+        "\n"
         + inspect.getsource(nearest_centre)
         + "\n\n"
         + inspect.getsource(cluster_colours)

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from lib.cv.images import check_image, check_output_size, to_rgb
+from lib.cv.programs import literal, snippet
 
 # name -> OpenCV flag, in the order the course compares them (notes, section I.E).
 INTERPOLATIONS: dict[str, int] = {
@@ -57,8 +58,6 @@ COURSE_ROTATION_ANGLE = 45.0
 MAGNIFIER_SIDE = 32
 MAGNIFIER_ZOOM = 8
 # The largest side any output may have (keeps memory bounded).
-
-_SNIPPET_IMPORTS = "import cv2\n"  # snippets start from image_rgb; lib.cv.programs makes them programs
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -334,8 +333,7 @@ def resize_snippet(
 ) -> str:
     """Runnable code for resize_to(...): ends with `result`."""
     _interpolation_flag(interpolation)
-    return (
-        _SNIPPET_IMPORTS + "\n"
+    return snippet(
         f"new_height, new_width = {int(height)}, {int(width)}\n"
         "# cv2.resize takes (width, height), the reverse of image.shape\n"
         "result = cv2.resize(image_rgb, (new_width, new_height), "
@@ -350,9 +348,8 @@ def scale_snippet(
     _interpolation_flag(interpolation)
     if not math.isfinite(percent) or percent <= 0:
         raise ValueError(f"The scale must be a positive percentage, got {percent}.")
-    return (
-        _SNIPPET_IMPORTS + "\n"
-        f"scale_percentage = {percent!r}\n"
+    return snippet(
+        f"scale_percentage = {literal(float(percent))}\n"
         "s_width = max(1, int(image_rgb.shape[1] * scale_percentage / 100))  # shape[1] is the width\n"
         "s_height = max(1, int(image_rgb.shape[0] * scale_percentage / 100))  # shape[0] is the height\n"
         "result = cv2.resize(image_rgb, (s_width, s_height), "
@@ -366,8 +363,7 @@ def magnifier_snippet(
     """Runnable code for magnify(...): crop a small region, enlarge it `zoom` times; ends with `result`."""
     _interpolation_flag(interpolation)
     x_start, y_start, x_end, y_end = (int(v) for v in region)
-    return (
-        _SNIPPET_IMPORTS + "\n"
+    return snippet(
         f"x_start, y_start, x_end, y_end = {x_start}, {y_start}, {x_end}, {y_end}\n"
         "patch = image_rgb[y_start:y_end, x_start:x_end]  # a small crop: enlarging it is fast\n"
         f"zoom = {int(zoom)}\n"
@@ -377,7 +373,7 @@ def magnifier_snippet(
         '                   ("lanczos4", cv2.INTER_LANCZOS4)]:\n'
         "    size = (patch.shape[1] * zoom, patch.shape[0] * zoom)  # (width, height)\n"
         "    results[name] = cv2.resize(patch, size, interpolation=flag)\n"
-        f"result = results[{interpolation!r}]\n"
+        f"result = results[{literal(interpolation)}]\n"
     )
 
 
@@ -385,8 +381,7 @@ def flip_snippet(*, flip_code: int = 1) -> str:
     """Runnable code for flip(...): ends with `result`."""
     if flip_code not in FLIP_CODES:
         raise ValueError(f"The flip code must be 1, 0 or -1, got {flip_code}.")
-    return (
-        _SNIPPET_IMPORTS + "\n"
+    return snippet(
         "# 1: horizontal (left-right), 0: vertical (upside down), -1: both axes\n"
         f"result = cv2.flip(image_rgb, {flip_code})\n"
     )
@@ -398,8 +393,8 @@ def rotate_quarter_snippet(*, degrees_clockwise: int = 90) -> str:
     if degrees_clockwise % 90 != 0:
         raise ValueError(f"cv2.rotate turns by multiples of 90 degrees, got {degrees_clockwise}.")
     if degrees == 0:
-        return _SNIPPET_IMPORTS + "\nresult = image_rgb.copy()  # a turn of 0 degrees\n"
-    return _SNIPPET_IMPORTS + f"\nresult = cv2.rotate(image_rgb, {QUARTER_TURN_NAMES[degrees]})\n"
+        return snippet("result = image_rgb.copy()  # a turn of 0 degrees\n")
+    return snippet(f"result = cv2.rotate(image_rgb, {QUARTER_TURN_NAMES[degrees]})\n")
 
 
 def rotate_snippet(*, angle: float = COURSE_ROTATION_ANGLE, keep_whole: bool = True) -> str:
@@ -407,10 +402,8 @@ def rotate_snippet(*, angle: float = COURSE_ROTATION_ANGLE, keep_whole: bool = T
     if not math.isfinite(angle):
         raise ValueError(f"The angle must be a finite number of degrees, got {angle}.")
     code = (
-        _SNIPPET_IMPORTS
-        + ("import math\n\n" if keep_whole else "\n")
-        + "height, width = image_rgb.shape[:2]\n"
-        f"angle = {float(angle)!r}  # degrees, counter-clockwise\n"
+        "height, width = image_rgb.shape[:2]\n"
+        f"angle = {literal(float(angle))}  # degrees, counter-clockwise\n"
         "center = ((width - 1) / 2, (height - 1) / 2)\n"
         "M = cv2.getRotationMatrix2D(center, angle, 1.0)  # 2x3\n"
     )
@@ -426,14 +419,13 @@ def rotate_snippet(*, angle: float = COURSE_ROTATION_ANGLE, keep_whole: bool = T
         )
     else:
         code += "result = cv2.warpAffine(image_rgb, M, (width, height))  # the corners are cut off\n"
-    return code
+    return snippet(code)
 
 
 def crop_snippet(*, rectangle: tuple[int, int, int, int] = COURSE_CROP) -> str:
     """Runnable code for crop(...), with the course's slicing and the clipping to the image: ends with `result`."""
     x_start, y_start, x_end, y_end = (int(v) for v in rectangle)
-    return (
-        _SNIPPET_IMPORTS + "\n"
+    return snippet(
         f"x_start, y_start = {x_start}, {y_start}  # (x1, y1): top-left corner\n"
         f"x_end, y_end = {x_end}, {y_end}  # (x2, y2): bottom-right corner, not included\n"
         "height, width = image_rgb.shape[:2]\n"

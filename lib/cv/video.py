@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from lib.cv.basics import add_brightness
+from lib.cv.programs import snippet
 
 MAX_VIDEO_FRAMES = 900  # 30 s at 30 fps: enough for a lesson, bounded for a shared server
 MAX_VIDEO_PIXELS = 1920 * 1080
@@ -210,10 +211,7 @@ def video_snippet(*, amount: int, saturate: bool, frame_index: int = 0) -> str:
         )
     else:
         change = f"(frame.astype(np.int16) + ({amount})).astype(np.uint8)  # wraps around"
-    return f"""import cv2
-import numpy as np
-
-video = cv2.VideoCapture("input.mp4")
+    return snippet(f"""video = cv2.VideoCapture("input.mp4")
 fps = video.get(cv2.CAP_PROP_FPS)
 width = int(video.get(cv2.CAP_PROP_FRAME_WIDTH))
 height = int(video.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -230,4 +228,4 @@ while True:
     frames += 1
 video.release()
 out.release()
-"""
+""")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 
 import cv2
@@ -371,6 +372,15 @@ class TestSnippets:
             transforms.rotate_snippet(),
             transforms.crop_snippet(),
         ):
-            # it starts with its imports and uses image_rgb, which lib.cv.programs reads from the page's image
-            assert code.startswith("import cv2\n") and "image_rgb" in code
+            # it imports the modules it uses (crop needs none) and uses image_rgb, which lib.cv.programs reads
+            # from the page's image
+            tree = ast.parse(code)
+            used = {node.value.id for node in ast.walk(tree) if isinstance(node, ast.Attribute)} & {
+                "cv2",
+                "math",
+            }
+            imported = {
+                alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+            }
+            assert used == imported and "image_rgb" in code
             assert "result = " in code

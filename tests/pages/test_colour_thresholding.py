@@ -55,7 +55,7 @@ class TestColourThresholdingPage:
         captions = image_captions(app)
         for caption in ("Mask (inRange)", "Masked: bitwise_and", "Recoloured"):
             assert caption in captions
-        assert "np.array([30, 80, 255], dtype=np.uint8)" in app.get("code")[0].value
+        assert "np.uint8([30, 80, 255])" in app.get("code")[0].value
 
     def test_moving_a_slider_changes_the_mask(self):
         app = run_page(PAGE)

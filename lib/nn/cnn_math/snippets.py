@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lib.cv.programs import snippet
 from lib.nn.cnn_math.layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -65,7 +66,7 @@ def sequential_snippet(layers: Sequence[Layer], input_shape: Sequence[int]) -> s
     (without the batch axis) and parameter count, and the total, as a dummy forward pass measures them.
     """
     rows = analyze(layers, input_shape)
-    lines = ["import torch", "from torch import nn", "", "model = nn.Sequential("]
+    lines = ["model = nn.Sequential("]
     for row in rows:
         lines.append(
             f"    {torch_expression(row.layer)},  # {row.name}: {_shape_text(row.output_shape)}, {row.params:,} params"
@@ -85,7 +86,7 @@ def sequential_snippet(layers: Sequence[Layer], input_shape: Sequence[int]) -> s
         'print("parameters:", sum(p.numel() for p in model.parameters()))',
         'result = {"output_shapes": shapes, "params": params, "total_params": sum(params)}',
     ]
-    return "\n".join(lines) + "\n"
+    return snippet("\n".join(lines) + "\n")
 
 
 def layer_table(rows: Sequence[LayerRow]) -> dict[str, list[list[int]] | list[int] | int]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.cv.programs import snippet
 from lib.nn.tensors.literals import dtype_name, tensor_literal
 
 COURSE_MATRIX: list[list[int]] = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]  # II.H aggregation
@@ -81,9 +82,7 @@ def aggregate(matrix: torch.Tensor, operation: str, *, dim: int | None = None) -
         if matrix.dtype in (torch.int64, torch.float32, torch.bool)
         else f", dtype=torch.{dtype_name(matrix.dtype)}"
     )
-    code = (
-        f"import torch\n\nmatrix = torch.tensor({matrix_code}{dtype_code})\nresult = {call}\nprint(result)\n"
-    )
+    code = snippet(f"matrix = torch.tensor({matrix_code}{dtype_code})\nresult = {call}\nprint(result)\n")
     return Aggregate(values, indices, note, code)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.cv.programs import snippet
 from lib.nn.tensors.literals import DTYPES, _torch_dtype, dtype_name
 
 COURSE_SEED = 42
@@ -95,7 +96,7 @@ def factory_snippet(spec: FactorySpec) -> str:
     shape = ", ".join(str(int(side)) for side in spec.shape) if spec.shape else ""
     shape_tuple = f"({shape},)" if len(spec.shape) == 1 else f"({shape})"
     dtype_argument = "" if spec.dtype is None else f", dtype=torch.{spec.dtype}"
-    lines = ["import torch", ""]
+    lines = []
     if spec.seed is not None and spec.kind in ("rand", "randn", "randint", "normal"):
         lines.append(f"torch.manual_seed({int(spec.seed)})  # same seed, same numbers")
     if spec.kind in ("zeros", "ones", "rand", "randn"):
@@ -110,7 +111,7 @@ def factory_snippet(spec: FactorySpec) -> str:
         if spec.dtype is not None:
             call += f".to(torch.{spec.dtype})"
     lines += [f"tensor = {call}", "print(tensor.shape, tensor.dtype)", "result = tensor", ""]
-    return "\n".join(lines)
+    return snippet("\n".join(lines))
 
 
 @dataclass(frozen=True)

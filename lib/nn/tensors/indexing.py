@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lib.cv.programs import snippet
 from lib.nn.tensors.literals import tensor_literal
 
 COURSE_GRID: list[list[int]] = [[10, 20, 30], [40, 50, 60], [70, 80, 90]]  # II.C indexing
@@ -331,7 +332,7 @@ def index_snippet(expression: str, *, grid_values: list | None = None) -> str:
     """Runnable code for index_grid(expression): the grid, then `result = <canonical expression>`."""
     code = index_grid(expression, grid=None if grid_values is None else torch.tensor(grid_values)).code
     values = COURSE_GRID if grid_values is None else grid_values
-    return f"import torch\n\nt = torch.tensor({tensor_literal(values)})\nresult = {code}\nprint(result)\n"
+    return snippet(f"t = torch.tensor({tensor_literal(values)})\nresult = {code}\nprint(result)\n")
 
 
 def mask_count_and_sum(values: list, threshold: float) -> tuple[int, float]:

@@ -8,6 +8,8 @@ import re
 import numpy as np
 import torch
 
+from lib.cv.programs import snippet
+
 DTYPES: dict[str, torch.dtype] = {
     "float32": torch.float32,
     "float64": torch.float64,
@@ -188,8 +190,7 @@ def parse_snippet(text: str, *, dtype: str | None = None) -> str:
     if dtype is not None:
         _torch_dtype(dtype)  # unknown names raise here
     dtype_argument = "" if dtype is None else f", dtype=torch.{dtype}"
-    return (
-        "import torch\n\n"
+    return snippet(
         f"tensor = torch.tensor({tensor_literal(values)}{dtype_argument})\n"
         "print(tensor.shape, tensor.ndim, tensor.numel(), tensor.dtype)\n"
         'print("bytes:", tensor.element_size() * tensor.nelement())\n'

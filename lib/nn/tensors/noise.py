@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lib.cv.programs import snippet
 from lib.nn.tensors.factories import COURSE_SEED, FactorySpec, make_tensor
 
 # ---------------------------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def noise_snippet(
     """Runnable code for noise_values + display_like_matplotlib (result: the uint8 picture)."""
     factory = {"uniform": "rand", "normal": "randn", "zeros": "zeros", "ones": "ones"}[kind]
     shape = f"({size}, {size}, 3)" if rgb else f"({size}, {size})"
-    lines = ["import numpy as np", "import torch", ""]
+    lines = []
     if factory in ("rand", "randn"):
         lines.append(f"torch.manual_seed({seed})")
     lines.append(f"values = torch.{factory}{shape}.numpy()")
@@ -76,4 +77,4 @@ def noise_snippet(
             "shown = np.zeros_like(values) if high <= low else np.clip((values - low) / (high - low), 0, 1)",
         ]
     lines += ["result = np.round(shown * 255).astype(np.uint8)", ""]
-    return "\n".join(lines)
+    return snippet("\n".join(lines))

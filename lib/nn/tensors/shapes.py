@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lib.cv.programs import snippet
+
 # ---------------------------------------------------------------------------------------------------------
 # Shape lab (II.G, I, J).
 
@@ -67,8 +69,7 @@ def shape_step(
     if operation in ("cat", "stack"):
         first, second = (torch.tensor(values) for values in COURSE_PAIR)
         join = torch.cat if operation == "cat" else torch.stack
-        code = (
-            "import torch\n\n"
+        code = snippet(
             f"tensor1 = torch.tensor({COURSE_PAIR[0]})\ntensor2 = torch.tensor({COURSE_PAIR[1]})\n"
             f"result = torch.{operation}((tensor1, tensor2), dim={dim})\nprint(result.shape)\n"
         )
@@ -84,7 +85,7 @@ def shape_step(
     start_code = f"torch.arange({numel})"
     if tuple(start_shape) != (numel,):
         start_code += f".reshape{_shape_args(start_shape)}"
-    lines = ["import torch", "", f"tensor = {start_code}"]
+    lines = [f"tensor = {start_code}"]
     if transpose_first and base.ndim >= 2:
         lines.append("tensor = tensor.transpose(0, 1)  # swaps strides: no longer contiguous")
         lines.append("print(tensor.is_contiguous())  # False")
@@ -132,7 +133,7 @@ def shape_step(
     lines.append("print(result.shape if hasattr(result, 'shape') else [part.shape for part in result])")
     if error is not None and fix is None:
         lines = [line for line in lines if not line.startswith("print(result")]
-    return ShapeStep(operation, (source,), outputs, error, fix, "\n".join(lines) + "\n")
+    return ShapeStep(operation, (source,), outputs, error, fix, snippet("\n".join(lines) + "\n"))
 
 
 def _shape_args(shape: tuple[int, ...]) -> str:
