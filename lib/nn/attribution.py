@@ -25,6 +25,7 @@ from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam, Occ
 from torch import nn
 
 from lib.cv.display import signed_colours
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 
 METHODS: tuple[str, ...] = ("Grad-CAM", "Occlusion", "Gradients", "Integrated gradients")
 SIGNED_METHODS = frozenset({"Occlusion", "Integrated gradients"})  # maps with both signs
@@ -188,7 +189,7 @@ def randomised_copy(model: nn.Module, *, down_to: str | None = None, seed: int =
         raise ValueError(f"no layer with weights named {down_to!r}; choose one of {layers}")
     start = 0 if down_to is None else layers.index(down_to)
     randomised = copy.deepcopy(model).eval()
-    with torch.random.fork_rng(devices=[]):
+    with _SEED_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         for path in reversed(layers[start:]):  # the top first
             module = randomised.get_submodule(path)

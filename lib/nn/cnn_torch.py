@@ -19,6 +19,7 @@ from torch import nn
 from lib.nn import cnn_math
 from lib.nn.cnn_math import VGG_CONFIGS, Layer
 from lib.nn.device import default_device
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 
 META_ABOVE_PARAMS = 20_000_000  # verify_with_torch builds bigger networks on the meta device
 
@@ -105,7 +106,7 @@ def verify_with_torch(
     if use_meta is None:
         use_meta = sum(row.params for row in rows) > META_ABOVE_PARAMS
     device = torch.device("meta") if use_meta else default_device()
-    with device:
+    with device, _SEED_LOCK, torch.random.fork_rng(devices=[]):  # random weights: leave the global state be
         model = build_sequential(layers)
     model.eval()
     checks = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from lib.nn.architectures_torch import ShapesCNN, ShapesCNNConfig, count_parameters
 from lib.nn.data import stratified_split
 from lib.nn.device import default_device
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 from lib.nn.records import BatchProgress, EpochRecord, Mistake, confusion_matrix, find_mistakes
 
 COURSE_CHANNELS = (32, 64, 128, 256)  # filters: 3 -> 32 -> 64 -> 128 -> 256
@@ -34,8 +34,6 @@ COURSE_SEED = 42
 SCHEDULES = ("constant", "one-cycle")  # the course keeps lr fixed; one-cycle warms up, then anneals
 WARMUP_SHARE = 0.25  # one-cycle: the first quarter of the planned batches climbs to the peak rate
 FINAL_SHARE = 0.02  # ...and the rate ends (and stays, for "Train more") at 2 % of the peak
-
-_SEED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -196,17 +194,15 @@ class CnnTrainer:
         self._flip_generator = torch.Generator().manual_seed(seed + 1)
         self.device = device or default_device()
         self.train_index, self.val_index = stratified_split(labels, test_size=val_fraction, seed=seed)
-        pixels = images_to_tensor(images)
-        train_pixels = pixels[torch.from_numpy(self.train_index)]
-        self.mean = tuple(float(value) for value in train_pixels.mean(dim=(0, 2, 3)))
-        self.std = tuple(max(float(value), 1e-3) for value in train_pixels.std(dim=(0, 2, 3)))
-        normalised = (pixels - torch.tensor(self.mean).view(1, 3, 1, 1)) / torch.tensor(self.std).view(
-            1, 3, 1, 1
-        )
+        # kept as uint8 (N, 3, H, W), a quarter of float32's memory; normalise() makes each batch the model's input
+        pixels = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+        self.train_pixels = pixels[torch.from_numpy(self.train_index)]
+        self.val_pixels = pixels[torch.from_numpy(self.val_index)]
+        train_values = self.train_pixels.float() / 255.0
+        self.mean = tuple(float(value) for value in train_values.mean(dim=(0, 2, 3)))
+        self.std = tuple(max(float(value), 1e-3) for value in train_values.std(dim=(0, 2, 3)))
         all_labels = torch.from_numpy(labels)
-        self.x_train = normalised[torch.from_numpy(self.train_index)]
         self.y_train = all_labels[torch.from_numpy(self.train_index)]
-        self.x_val = normalised[torch.from_numpy(self.val_index)]
         self.y_val = all_labels[torch.from_numpy(self.val_index)]
         self.model = course_cnn(
             len(self.class_names),
@@ -219,7 +215,7 @@ class CnnTrainer:
         self.criterion = nn.CrossEntropyLoss()
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=learning_rate)
         self.loader = DataLoader(
-            TensorDataset(self.x_train, self.y_train),
+            TensorDataset(self.train_pixels, self.y_train),
             batch_size=batch_size,
             shuffle=True,
             generator=torch.Generator().manual_seed(seed),
@@ -227,6 +223,22 @@ class CnnTrainer:
         self.planned_steps = planned_epochs * len(self.loader)
         self.steps = 0  # batches trained so far, over every call of epochs()
         self.history: list[EpochRecord] = []
+
+    def normalise(self, pixels: torch.Tensor) -> torch.Tensor:
+        """uint8 (N, 3, H, W) -> the model's input: values / 255, minus the training images' mean, over their
+        std, per channel."""
+        values = pixels.float() / 255.0
+        return (values - torch.tensor(self.mean).view(1, 3, 1, 1)) / torch.tensor(self.std).view(1, 3, 1, 1)
+
+    @property
+    def x_train(self) -> torch.Tensor:
+        """The training images as the model sees them (normalised float32)."""
+        return self.normalise(self.train_pixels)
+
+    @property
+    def x_val(self) -> torch.Tensor:
+        """The validation images as the model sees them (normalised float32)."""
+        return self.normalise(self.val_pixels)
 
     @property
     def parameters(self) -> int:
@@ -256,7 +268,7 @@ class CnnTrainer:
                 batch_start = time.perf_counter()
                 if self.flips:  # each training image mirrored left-right and/or upside down, at random
                     images = random_flips(images, self._flip_generator)
-                images, labels = images.to(self.device), labels.to(self.device)
+                images, labels = self.normalise(images).to(self.device), labels.to(self.device)
                 for group in self.optimizer.param_groups:
                     group["lr"] = self.rate()
                 self.optimizer.zero_grad()
@@ -406,7 +418,6 @@ def training_script(
         architectures_torch.count_parameters,
         data.stratified_split,
         course_cnn,
-        images_to_tensor,
         one_cycle_rate,
         random_flips,
         CnnTrainer,
@@ -437,7 +448,7 @@ WARMUP_SHARE = {WARMUP_SHARE}
 FINAL_SHARE = {FINAL_SHARE}
 CHECKPOINT_FORMAT = {checkpoint.CHECKPOINT_FORMAT!r}
 CHECKPOINT_VERSION = {checkpoint.CHECKPOINT_VERSION}
-_SEED_LOCK = threading.Lock()
+_SEED_LOCK = threading.RLock()  # the app shares torch's random state between sessions (lib.nn.random_state)
 
 
 {code}

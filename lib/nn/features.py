@@ -7,6 +7,7 @@ ReLU(inplace=True)) cannot overwrite the convolution output before we read it: p
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,8 +23,6 @@ from lib.nn import cnn_math
 from lib.nn.architectures_torch import ShapesCNNConfig
 from lib.nn.device import describe_device
 from lib.nn.models import (
-    OUR_MODELS,
-    TRAINED_SOURCE,
     ModelInfo,
     Preprocessed,
     build_architecture,
@@ -31,6 +30,7 @@ from lib.nn.models import (
     model_snippet_parts,
     warm_thread,
 )
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class LayerActivation:
         return tuple(self.values.shape)
 
 
-def _clone_if_tensor(value: object) -> object:
+def clone_if_tensor(value: object) -> object:
     """Graph helper: a copy of a tensor taken right after it is computed (ints and tuples pass through)."""
     return value.clone() if isinstance(value, torch.Tensor) else value
 
@@ -73,7 +73,7 @@ def layer_extractor(model: nn.Module) -> fx.GraphModule:
     cloned = {}
     for key, node in returned.items():
         with graph.inserting_after(node):
-            cloned[key] = graph.call_function(_clone_if_tensor, (node,))
+            cloned[key] = graph.call_function(clone_if_tensor, (node,))
     output.args = (cloned,)
     graph.lint()
     extractor.recompile()
@@ -97,22 +97,28 @@ def _node_modules(extractor: fx.GraphModule) -> dict[str, tuple[str, str | None]
     return info
 
 
-def extract_activations(extractor: fx.GraphModule, inputs: torch.Tensor) -> list[LayerActivation]:
-    """Every layer's output for the first image of `inputs` (N, C, H, W), in forward order, one pass.
+def layer_outputs(extractor: fx.GraphModule, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    """One forward pass: every layer's output for `inputs` (N, C, H, W), by node name, in forward order.
 
     Only tensor outputs with a batch axis are kept (sizes and shapes computed on the way are not layers).
     """
-    device = next(extractor.parameters()).device
     with torch.inference_mode():
-        outputs = extractor(inputs.to(device))
+        outputs = extractor(inputs)
+    return {
+        name: value
+        for name, value in outputs.items()
+        if isinstance(value, torch.Tensor) and value.ndim >= 2 and value.shape[0] == inputs.shape[0]
+    }
+
+
+def extract_activations(extractor: fx.GraphModule, inputs: torch.Tensor) -> list[LayerActivation]:
+    """Every layer's output for the first image of `inputs` (N, C, H, W), in forward order, one pass
+    (layer_outputs on the extractor's device), each with the kind of layer that computed it."""
+    outputs = layer_outputs(extractor, inputs.to(model_device(extractor)))
     kinds = _node_modules(extractor)
-    layers = []
-    for name, value in outputs.items():
-        if not isinstance(value, torch.Tensor) or value.ndim < 2 or value.shape[0] != inputs.shape[0]:
-            continue
-        kind, module_path = kinds[name]
-        layers.append(LayerActivation(name, kind, module_path, value[0].float().cpu().numpy()))
-    return layers
+    return [
+        LayerActivation(name, *kinds[name], value[0].float().cpu().numpy()) for name, value in outputs.items()
+    ]
 
 
 def activations_by_hooks(model: nn.Module, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -310,7 +316,7 @@ def random_twin(
 ) -> nn.Module:
     """The named model's architecture with random initial weights (seeded), in eval mode: what a
     network sees before it learns anything. config: a ShapesCNN of this configuration (a trained CNN's)."""
-    with torch.random.fork_rng(devices=[]):
+    with _SEED_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = build_architecture(name, config=config)
     return model.to(device or torch.device("cpu")).eval()
@@ -374,31 +380,27 @@ def feature_maps_snippet(
     info: ModelInfo | None = None,
     config: ShapesCNNConfig | None = None,
 ) -> str:
-    """Runnable code: every map of `layer` for `image_rgb` via create_feature_extractor; `result` (C, H, W).
+    """Runnable code: the page's own run (layer_extractor and layer_outputs, their real source) on
+    `image_rgb`; `result` is every map of `layer`, (C, H, W).
 
     info and config: a CNN trained in this session (see lib.nn.models.model_snippet_parts).
     """
     imports, model_code, input_code = model_snippet_parts(
         name, random_weights=random_weights, info=info, config=config
     )
-    imports += (
+    imports = imports.replace("from torch import nn\n", "") + (
+        "from torch import fx, nn\n"  # the recipe's annotations
         "from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names\n"
     )
-    inplace_note = (
-        "# ReLU(inplace=True) overwrites the tensor it gets: the conv output would come back already ReLU'd.\n"
-        "# Make every ReLU out-of-place first (or clone in a hook) to see true pre-ReLU maps.\n"
-        "for module in model.modules():\n"
-        "    if isinstance(module, torch.nn.ReLU):\n"
-        "        module.inplace = False\n"
+    recipe = "\n\n".join(
+        inspect.getsource(part).rstrip() for part in (clone_if_tensor, layer_extractor, layer_outputs)
     )
-    if name in OUR_MODELS or (info is not None and info.source == TRAINED_SOURCE):
-        inplace_note = ""  # our models use ReLU() (not in place)
     return (
-        '# image_rgb: an RGB uint8 image, e.g. cv2.cvtColor(cv2.imread("photo.jpg"), cv2.COLOR_BGR2RGB)\n'
-        f"{imports}\n{model_code}{input_code}\n{inplace_note}"
-        "print(get_graph_node_names(model)[1])  # every layer you can ask for\n"
-        f'extractor = create_feature_extractor(model, return_nodes={{"{layer}": "maps"}})\n'
-        "with torch.no_grad():\n"
-        '    result = extractor(inputs)["maps"][0].numpy()  # one image: (channels, height, width)\n'
+        f"{imports}\n{model_code}{input_code}\n\n{recipe}\n\n\n"
+        "# every layer's output in one forward pass; each is cloned the moment it is computed, so an\n"
+        "# in-place ReLU (VGG, AlexNet, ResNet) cannot overwrite the convolution's maps before we read them\n"
+        "outputs = layer_outputs(layer_extractor(model), inputs)\n"
+        "print(list(outputs))  # every layer you can ask for\n"
+        f'result = outputs["{layer}"][0].numpy()  # one image: (channels, height, width)\n'
         "print(result.shape)\n"
     )

@@ -21,7 +21,9 @@ import torch
 from torch import nn
 
 from lib.nn.programs import sources
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 from lib.nn.records import EpochRecord, Mistake, confusion_matrix, find_mistakes
+from lib.nn.training_queue import training_elsewhere
 
 COURSE_SEED = 42
 COURSE_TEST_SIZE = 0.2
@@ -36,7 +38,6 @@ MAX_CSV_ROWS = 100_000
 MAX_CSV_COLUMNS = 50
 MAX_CATEGORIES = 50  # a text column with more distinct values is an ID or free text, not a category
 
-_SEED_LOCK = threading.Lock()
 _THREADS_LOCK = threading.Lock()
 _threads_state = {"users": 0, "saved": 0}
 
@@ -44,19 +45,24 @@ _threads_state = {"users": 0, "saved": 0}
 @contextmanager
 def _one_thread() -> Iterator[None]:
     """Run torch on one CPU thread inside the block: for networks this small, threads cost more than they give
-    (iris trains about 5x faster). Nested and concurrent blocks share one saved setting, restored by the last."""
+    (iris trains about 5x faster). Nested and concurrent blocks share one saved setting, restored by the last.
+    While another session's training runs (lib.nn.training_queue.training_elsewhere) the setting is left alone:
+    it is process-wide, and changing it mid-training would change that training's result."""
     with _THREADS_LOCK:
-        if _threads_state["users"] == 0:
-            _threads_state["saved"] = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _threads_state["users"] += 1
+        changes = _threads_state["users"] > 0 or not training_elsewhere()
+        if changes:
+            if _threads_state["users"] == 0:
+                _threads_state["saved"] = torch.get_num_threads()
+                torch.set_num_threads(1)
+            _threads_state["users"] += 1
     try:
         yield
     finally:
-        with _THREADS_LOCK:
-            _threads_state["users"] -= 1
-            if _threads_state["users"] == 0:
-                torch.set_num_threads(_threads_state["saved"])
+        if changes:
+            with _THREADS_LOCK:
+                _threads_state["users"] -= 1
+                if _threads_state["users"] == 0:
+                    torch.set_num_threads(_threads_state["saved"])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ the page) goes stale after `stale_seconds` and is dropped, so it neither blocks 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import itertools
 import os
 import threading
@@ -163,6 +166,31 @@ class TrainingQueue:
                 self._condition.notify_all()
 
 
+_TRAINING_THREAD = threading.local()  # .running: this thread is a queued training that holds its slot
+
+
+def training_elsewhere() -> bool:
+    """True while a training of the process's shared queue other than this thread's own holds a slot.
+
+    torch's thread count is process-wide, and a training's sums depend on it (its threads split each
+    reduction): whoever would change it for a while (lib.nn.training's one-thread blocks) leaves it alone then,
+    so that a training ends with the same accuracy as it would alone.
+    """
+    queue = _SHARED.get("queue")
+    running = 0 if queue is None else queue.running()
+    return running > (1 if getattr(_TRAINING_THREAD, "running", False) else 0)
+
+
+def return_freed_memory() -> None:
+    """Hand the memory a finished training freed back to the system (glibc's malloc_trim; elsewhere nothing).
+
+    Each training runs in its own thread, and glibc keeps what a thread's arena freed for later: thirty
+    trainings in a class would leave the server hundreds of MB larger than what it still holds.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+
 def bound_torch_threads(threads: int) -> None:
     """Set torch's intra-op threads (process-wide) to `threads`, e.g. threads_per_training(slots)."""
     import torch
@@ -246,6 +274,7 @@ class BackgroundTraining:
                     self.state = "stopped"
                     return
             bound_torch_threads(threads_per_training(queue.slots))
+            _TRAINING_THREAD.running = True
             self.state, self.started, self.first_epoch = (
                 "running",
                 time.monotonic(),
@@ -271,4 +300,6 @@ class BackgroundTraining:
         except Exception as error:  # shown by the page (e.g. a ValueError from the trainer)
             self.error, self.state = error, "error"
         finally:
+            _TRAINING_THREAD.running = False
             queue.release(ticket)
+            return_freed_memory()

@@ -20,6 +20,7 @@ from torch import nn
 from lib.cv.shapes import random_canvas
 from lib.nn.data import stratified_split
 from lib.nn.models import normalize
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 from lib.nn.records import BatchProgress, EpochRecord, Mistake, confusion_matrix, find_mistakes
 
 COURSE_LEARNING_RATE = 0.001  # Adam, as in the course's VGG recipe
@@ -161,9 +162,7 @@ class HeadTrainer:
         self.features = torch.from_numpy(self._scaled(raw))  # (N, D) scaled
         self.labels = torch.from_numpy(labels)
         self.generator = torch.Generator().manual_seed(seed)
-        with torch.random.fork_rng(
-            devices=[]
-        ):  # nn.Linear draws random weights: leave the global state alone
+        with _SEED_LOCK, torch.random.fork_rng(devices=[]):  # nn.Linear draws weights: leave the state alone
             self.head = nn.Linear(self.features.shape[1], len(class_names))
         train_x, train_y = self.features[self.train_index], self.labels[self.train_index]
         class_means = torch.stack(
@@ -439,6 +438,7 @@ def transfer_script(
     )
     return f"""import io
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -455,6 +455,7 @@ MIN_FEATURE_SCALE = {MIN_FEATURE_SCALE}
 COURSE_TEST_SIZE = {data.COURSE_TEST_SIZE}
 COURSE_LEARNING_RATE = {COURSE_LEARNING_RATE}
 COURSE_BATCH_SIZE = {COURSE_BATCH_SIZE}
+_SEED_LOCK = threading.RLock()  # the app shares torch's random state between sessions (lib.nn.random_state)
 
 
 {code}

@@ -123,6 +123,19 @@ class TestCnnTrainer:
         assert trained.history[-1].val_accuracy >= 0.9
         assert trained.history[-1].train_loss < trained.history[0].train_loss
 
+    def test_keeps_uint8_pixels_and_normalises_them_as_the_course_does(self, trained):
+        """The images stay uint8 (a quarter of float32's memory: 30 trainings in a class fit the server); what
+        the model sees equals ToTensor() then Normalize(training mean, std) of the whole set at once."""
+        assert trained.train_pixels.dtype == trained.val_pixels.dtype == torch.uint8
+        assert trained.train_pixels.nbytes * 4 == trained.x_train.nbytes
+        everything = images_to_tensor(trained.images)  # (N, 3, H, W) float32 in [0, 1]
+        mean = everything[torch.from_numpy(trained.train_index)].mean(dim=(0, 2, 3))
+        std = everything[torch.from_numpy(trained.train_index)].std(dim=(0, 2, 3))
+        assert torch.equal(mean, torch.tensor(trained.mean)) and torch.equal(std, torch.tensor(trained.std))
+        reference = (everything - mean.view(1, 3, 1, 1)) / std.view(1, 3, 1, 1)
+        assert torch.equal(trained.x_train, reference[torch.from_numpy(trained.train_index)])
+        assert torch.equal(trained.x_val, reference[torch.from_numpy(trained.val_index)])
+
     def test_split_and_history(self, trained):
         assert (len(trained.train_index), len(trained.val_index)) == (64, 16)  # 80 images, 80/20
         assert [m.epoch for m in trained.history] == list(range(1, 7))
@@ -253,3 +266,40 @@ def test_quick_defaults_reach_95_percent():
         device=torch.device("cpu"),
     )
     assert trainer.train(QUICK.epochs)[-1].val_accuracy >= 0.95
+
+
+def test_a_seeded_model_is_the_same_while_other_sessions_build_models():
+    """Two sessions: one builds the course's seeded CNN, the other builds models at the same moment (stored
+    models, random twins). All draw from torch's one global generator; with lib.nn.random_state's lock the
+    seeded one comes out the same every time (every draw lib makes from it is locked: a draw outside the
+    lock, say a bare nn.Linear in another thread, would still change it)."""
+    import threading
+
+    from lib.nn.features import random_twin
+    from lib.nn.models import build_architecture
+
+    def weights(model):
+        return torch.cat(
+            [value.flatten() for value in model.state_dict().values() if value.is_floating_point()]
+        )
+
+    alone = weights(course_cnn(3, image_size=32, channels=(4, 8), hidden=(16,), seed=7))
+    stop = threading.Event()
+
+    def other_session():
+        while not stop.is_set():
+            build_architecture("lenet_digits")
+            random_twin("shapes_cnn", seed=1)
+
+    others = [threading.Thread(target=other_session) for _ in range(2)]
+    for thread in others:
+        thread.start()
+    try:
+        built = [
+            weights(course_cnn(3, image_size=32, channels=(4, 8), hidden=(16,), seed=7)) for _ in range(20)
+        ]
+    finally:
+        stop.set()
+        for thread in others:
+            thread.join()
+    assert all(torch.equal(alone, each) for each in built)

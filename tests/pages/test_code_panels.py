@@ -9,7 +9,6 @@ or within the documented tolerance, numbers equal). Every script also passes `ru
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import math
@@ -24,7 +23,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from lib.cv.programs import Program
-from tests.helpers import lint_errors, run_in_empty_folder
+from tests.helpers import TRAINED_NAME, lint_errors, run_in_empty_folder, trained_models
 from tests.pages.harness import ROOT, assert_clean
 from tests.tolerances import PROGRAM_FLOAT_ATOL, PROGRAM_FLOAT_RTOL, UINT8_ATOL
 from ui.course_map import all_pages
@@ -46,29 +45,6 @@ class Setting:
     @property
     def id(self) -> str:
         return f"{Path(self.page).stem}-{self.label}"
-
-
-TRAINED_NAME = "Your CNN (shapes, 3 classes)"  # the name the Train a CNN page gives such a model
-
-
-@functools.cache
-def trained_models() -> dict[str, dict]:
-    """The session state the Train a CNN page leaves: one CNN trained for an epoch on 24 shapes."""
-    from lib.cv.shapes import make_shapes
-    from lib.nn import cnn_training
-
-    classes = ("circle", "square", "triangle")
-    images, labels = make_shapes(8, size=32, seed=0, classes=classes)
-    trainer = cnn_training.CnnTrainer(
-        images,
-        labels,
-        classes,
-        channels=cnn_training.LIGHT_CHANNELS,
-        batch_size=8,
-        device=torch.device("cpu"),
-    )
-    trainer.train(1)
-    return {TRAINED_NAME: trainer.model_entry()}
 
 
 # Every page with its defaults, plus settings that take a panel down another branch of its code.
@@ -427,6 +403,11 @@ RECIPE_PANELS = [
     (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:prepare_digit"),
     (Setting("app_pages/classifier.py"), "classify.py", "lib.nn.models.preprocessing:thicken_strokes"),
     (Setting("app_pages/feature_maps.py"), "feature_maps.py", "lib.nn.models.preprocessing:prepare_digit"),
+    (
+        Setting("app_pages/feature_maps.py", {"fm_model": "shapes_cnn"}),
+        "feature_maps.py",
+        "lib.nn.features:clone_if_tensor,layer_extractor,layer_outputs",
+    ),
     (
         Setting("app_pages/train_network.py", {"tn_part": "Iris classification"}),
         "iris.py",

@@ -9,17 +9,17 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from lib.cv.shapes import draw_shape
 from lib.nn import cnn_training, features, models
-from tests.helpers import small_trained_cnn
-from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
+from tests.helpers import SMALL_CNN_CLASSES, TRAINED_CHOICE, TRAINED_NAME, run_snippet, small_trained_cnn
+from tests.helpers import shape_example as example
+from tests.pages.harness import ROOT, assert_clean, image_captions, metrics, run_page
 from tests.tolerances import ACTIVATION_ATOL, PROB_ATOL
 
 CLASSIFIER = "app_pages/classifier.py"
 FEATURE_MAPS = "app_pages/feature_maps.py"
-CLASSES = ("circle", "square", "triangle")
-NAME = "Your CNN (shapes, 3 classes)"  # the name the Train a CNN page gives it
-CHOICE = "session:" + NAME
+CLASSES = SMALL_CNN_CLASSES
+NAME = TRAINED_NAME  # the name the Train a CNN page gives it
+CHOICE = TRAINED_CHOICE
 TITLE = "Your CNN: shapes, 3 classes (trained this session)"
 
 
@@ -28,15 +28,6 @@ def entry() -> dict:
     """A real entry: the page's trainer, one epoch on 24 shapes of 32x32, light widths."""
     trainer = small_trained_cnn(CLASSES)
     return trainer.model_entry()
-
-
-def example(shape: str) -> np.ndarray:
-    """The page's example image for a shape (ui.model_input.shape_example with seed 7)."""
-    return draw_shape(shape, np.random.default_rng(7), size=128)
-
-
-def metrics(app: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 def with_model(entry: dict, key: str) -> dict:
@@ -92,18 +83,16 @@ class TestTrainedModelInLib:
         (tmp_path / models.TRAINED_WEIGHTS_FILE).write_bytes(models.checkpoint_bytes(entry))  # as downloaded
         info, config = models.trained_model_info(NAME, entry), models.trained_model_config(entry)
         image = example("triangle")
-        namespace = {"image_rgb": image, "print": lambda *args: None}
         code = models.classify_snippet(NAME, k=2, info=info, config=config)
-        exec(compile(code, "classify.py", "exec"), namespace)  # noqa: S102
+        namespace = run_snippet(code, image, print=lambda *args: None)
         expected = cnn_training.classify_with_entry(entry, image, k=2)
         assert [label for label, _ in namespace["result"]] == [label for label, _ in expected]
         np.testing.assert_allclose(
             [p for _, p in namespace["result"]], [p for _, p in expected], atol=PROB_ATOL
         )
 
-        namespace = {"image_rgb": image, "print": lambda *args: None}
         code = features.feature_maps_snippet(NAME, "features.1.0", info=info, config=config)
-        exec(compile(code, "feature_maps.py", "exec"), namespace)  # noqa: S102
+        namespace = run_snippet(code, image, print=lambda *args: None)
         model = cnn_training.model_from_entry(entry, device=torch.device("cpu"))
         prepared = models.preprocess(NAME, image, info=info)
         layers = features.extract_activations(features.layer_extractor(model), prepared.tensor)

@@ -27,6 +27,7 @@ import torch
 
 from lib.nn.architectures_torch import ShapesCNN, ShapesCNNConfig
 from lib.nn.models.registry import ModelError, load_state_into
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 
 CHECKPOINT_FORMAT = "cv-skills-lab/cnn"
 CHECKPOINT_VERSION = 1
@@ -150,7 +151,7 @@ def read_checkpoint(data: bytes, *, max_bytes: int = MAX_CHECKPOINT_BYTES) -> di
     if not _is_int(epochs) or epochs < 0:
         raise ModelError(f"This checkpoint's epoch count {_shown(epochs)} is not a whole number ≥ 0.")
     state = _checked_state(loaded.get("state_dict"), len(class_names))
-    with torch.random.fork_rng(devices=[]):  # building initialises random weights: leave the global state be
+    with _SEED_LOCK, torch.random.fork_rng(devices=[]):  # building draws random weights: leave the state be
         model = ShapesCNN(config)
     expected = model.state_dict()
     load_state_into(

@@ -23,6 +23,7 @@ from torch import nn
 from lib.cv.shapes import SHAPE_CLASSES
 from lib.nn.architectures_torch import DigitsLeNet5, ShapesCNN, ShapesCNNConfig
 from lib.nn.device import default_device
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[3] / "weights"
 MANIFEST_NAME = "manifest.json"
@@ -86,17 +87,19 @@ def build_architecture(name: str, *, config: ShapesCNNConfig | None = None) -> n
     """The named model's architecture with freshly initialised (random) weights, in eval mode.
 
     config: build a ShapesCNN of this configuration instead (a CNN trained on the Train a CNN page).
+    Building draws the random weights inside lib.nn.random_state's lock, leaving the global state as it was.
     """
-    if config is not None:
-        model: nn.Module = ShapesCNN(config)
-    elif name == "lenet_digits":
-        model = DigitsLeNet5(num_classes=len(DIGIT_CLASSES))
-    elif name == "shapes_cnn":
-        model = ShapesCNN(ShapesCNNConfig(num_classes=len(SHAPE_CLASSES)))
-    elif name in TORCHVISION_MODELS:
-        model = TORCHVISION_MODELS[name].builder(weights=None)
-    else:
+    if config is None and name not in ("lenet_digits", "shapes_cnn", *TORCHVISION_MODELS):
         raise ModelError(f"Unknown model {name!r}. Choose one of: {', '.join(ALL_MODELS)}.")
+    with _SEED_LOCK, torch.random.fork_rng(devices=[]):
+        if config is not None:
+            model: nn.Module = ShapesCNN(config)
+        elif name == "lenet_digits":
+            model = DigitsLeNet5(num_classes=len(DIGIT_CLASSES))
+        elif name == "shapes_cnn":
+            model = ShapesCNN(ShapesCNNConfig(num_classes=len(SHAPE_CLASSES)))
+        else:
+            model = TORCHVISION_MODELS[name].builder(weights=None)
     return model.eval()
 
 
