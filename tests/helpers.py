@@ -26,8 +26,11 @@ from tests.pages.harness import ROOT, _walk
 
 
 def run_snippet(code: str, image_rgb: np.ndarray | None = None, **names: object) -> dict:
-    """Execute a generated Code-panel snippet with image_rgb (and any other names) defined; its namespace."""
-    namespace: dict = dict(names) if image_rgb is None else {"image_rgb": image_rgb, **names}
+    """Execute a generated Code-panel snippet with image_rgb (and any other names) defined, as a script runs
+    (__name__ == "__main__"); its namespace."""
+    namespace: dict = {"__name__": "__main__", **names}
+    if image_rgb is not None:
+        namespace["image_rgb"] = image_rgb
     exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - our own generated code
     return namespace
 
@@ -245,3 +248,20 @@ def small_trained_cnn(classes: tuple[str, ...] = SMALL_CNN_CLASSES):
     )
     trainer.train(1)
     return trainer
+
+
+TRAINED_NAME = "Your CNN (shapes, 3 classes)"  # the name the Train a CNN page gives small_trained_cnn's model
+TRAINED_CHOICE = "session:" + TRAINED_NAME  # its value in a page's model picker
+
+
+def shape_example(shape: str) -> np.ndarray:
+    """The model pages' example image of a shape (ui.model_input.shape_example with seed 7)."""
+    from lib.cv.shapes import draw_shape
+
+    return draw_shape(shape, np.random.default_rng(7), size=128)
+
+
+@functools.cache
+def trained_models() -> dict[str, dict]:
+    """The session state the Train a CNN page leaves: small_trained_cnn's model under the page's name."""
+    return {TRAINED_NAME: small_trained_cnn().model_entry()}

@@ -23,7 +23,7 @@ from benchmarks.balancer import StickySession
 from benchmarks.classroom import measure_load
 from benchmarks.protocol import run_sync
 from deploy.run_replicas import COOKIE, Cluster
-from tests.e2e.test_every_page import MAIN, app_errors, main_state, wait_for_run
+from tests.e2e.browser import MAIN, app_errors, main_state, wait_for_run
 from tests.photo_zip import phone_photo_zip
 
 SIDEBAR = "[data-testid='stSidebar']"

@@ -7,26 +7,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 from benchmarks.protocol import StreamlitSession, run_sync
-from tests.e2e.test_every_page import app_errors, wait_for_run
-
-CLICKABLE = "iframe[title*='streamlit_image_coordinates']"
-
-
-def clickable(page, index: int = 0):
-    """The index-th clickable image (an <img> inside the component's iframe), scrolled into view."""
-    page.wait_for_selector(CLICKABLE)
-    image = page.frame_locator(CLICKABLE).nth(index).locator("img#image")
-    image.scroll_into_view_if_needed()
-    image.wait_for(state="visible")
-    return image
-
-
-def click_at(page, image, fx: float, fy: float) -> None:
-    """Click at a fraction (fx, fy) of the displayed image, then wait for the page to run."""
-    box = image.bounding_box()
-    image.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
-    page.wait_for_timeout(300)
-    wait_for_run(page)
+from tests.e2e.browser import CLICKABLE, app_errors, click_at, clickable, wait_for_run
 
 
 def drag(page, image, start: tuple[float, float], end: tuple[float, float]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.test_every_page import MAIN, app_errors, wait_for_run
+from tests.e2e.browser import MAIN, app_errors, wait_for_run
 
 SETTINGS = "tc_per_class=24&tc_epochs=4&tc_size=32&tc_batch=8"  # URL-bound controls: a few-second run
 GRAPH = ".st-key-tc_confusion .js-plotly-plot"

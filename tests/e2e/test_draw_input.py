@@ -6,8 +6,8 @@ with the drawing as LeNet's input. Strokes are drawn with page.mouse in canvas p
 
 from __future__ import annotations
 
+from tests.e2e.browser import MAIN, app_errors, main_state, wait_for_run
 from tests.e2e.server import RERUN_DONE
-from tests.e2e.test_every_page import MAIN, app_errors, main_state, wait_for_run
 
 MODEL = f"{MAIN} [data-testid='stSelectbox'] input[aria-label='Model']"
 CANVAS = f"{MAIN} canvas.upper-canvas"  # fabric.js's top canvas takes the mouse

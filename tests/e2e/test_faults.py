@@ -14,8 +14,8 @@ import re
 import pytest
 
 from benchmarks.protocol import StreamlitSession, run_sync
+from tests.e2e.browser import MAIN, app_errors, main_state, wait_for_run
 from tests.e2e.server import StreamlitServer
-from tests.e2e.test_every_page import MAIN, app_errors, main_state, wait_for_run
 from ui.course_map import all_pages
 
 APP = "[data-testid='stApp']"

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.test_every_page import MAIN, app_errors, wait_for_run
+from tests.e2e.browser import MAIN, app_errors, wait_for_run
 from tests.helpers import page_code
 from ui.course_map import PageInfo, all_pages
 

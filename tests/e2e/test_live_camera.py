@@ -11,8 +11,8 @@ import re
 
 import pytest
 
+from tests.e2e.browser import MAIN, app_errors, wait_for_run
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.test_every_page import MAIN, app_errors, wait_for_run
 
 FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 TIMEOUT = 60_000  # ms: connecting and the first frames on a loaded 2-core machine

@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from lib.nn import models, network_overview
 from lib.nn.features import extract_activations, layer_extractor, random_twin
-from tests.e2e.test_click_on_images import click_at, clickable
-from tests.e2e.test_every_page import app_errors, wait_for_run
+from tests.e2e.browser import app_errors, click_at, clickable, wait_for_run
 
 
 def lenet_layout(maps: int = 3) -> network_overview.OverviewLayout:

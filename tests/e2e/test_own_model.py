@@ -15,7 +15,7 @@ import torch
 
 from lib.cv.shapes import draw_shape
 from lib.nn import cnn_training, models
-from tests.e2e.test_every_page import MAIN, app_errors, wait_for_run
+from tests.e2e.browser import MAIN, app_errors, wait_for_run
 from tests.helpers import small_trained_cnn
 
 CLASSES = ("circle", "square", "triangle")

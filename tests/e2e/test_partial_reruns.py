@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.browser import MAIN, app_errors, main_state, wait_for_run
 from tests.e2e.server import RERUN_DONE
-from tests.e2e.test_every_page import MAIN, app_errors, main_state, wait_for_run
 
 SIDEBAR = "[data-testid='stSidebar']"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.test_every_page import MAIN, app_errors, wait_for_run
+from tests.e2e.browser import MAIN, app_errors, wait_for_run
 
 LINK = "train_network?tn_part=Playground&pg_data=XOR&pg_layers=1&pg_max=3000"
 

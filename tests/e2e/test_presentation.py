@@ -1,5 +1,6 @@
 """Every page read at the sizes a class sees it: a 1280×720 projector, a 1920×1080 one, 150 % browser zoom of a
-1280×720 screen (853×480 CSS px at device scale 1.5), with presentation mode on, and 1280×720 with it off.
+1280×720 screen (853×480 CSS px at device scale 1.5), with presentation mode on; 1280×720 with it off, and
+a 390×844 phone.
 
 At each size: presentation mode's style sheet is applied (or not), every page's choices fit their boxes, no text
 is cut off with an ellipsis, metric values are the largest text on their cards, no visible text (typed values
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.test_every_page import app_errors, wait_for_run
+from tests.e2e.browser import app_errors, wait_for_run
 from ui.course_map import all_pages
 
 PAGES = all_pages()
@@ -57,6 +58,17 @@ SCREENS = {
     "zoom-150-1280x720": Screen(853, 480, scale=1.5, prefix="zoom150", tables_may_scroll=True),
     # not projected: text no smaller than Streamlit's own code and chart text (12 px), on a screen read up close
     "plain-1280x720": Screen(1280, 720, presentation=False, prefix="plain", min_text_px=PLAIN_MIN_TEXT_PX),
+    # a student's phone (390×844 CSS px, an iPhone 12-15): read in the hand, not projected; Streamlit stacks
+    # columns below 640 px, and a wide table may scroll inside its own box
+    "phone-390x844": Screen(
+        390,
+        844,
+        scale=3,
+        presentation=False,
+        prefix="phone",
+        min_text_px=PLAIN_MIN_TEXT_PX,
+        tables_may_scroll=True,
+    ),
 }
 
 # Choices (segmented controls, radios, selectboxes) whose options are wider than their box, in the main

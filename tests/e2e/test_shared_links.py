@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.e2e.test_every_page import EXCEPTION, MAIN, wait_for_run
+from tests.e2e.browser import EXCEPTION, MAIN, wait_for_run
 from tests.helpers import HOSTILE, NOTICE_START
 
 # The keys seen crashing a page from a link (issue "A shared link can never break a page"), by page.

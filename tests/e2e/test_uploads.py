@@ -10,8 +10,8 @@ from PIL import Image
 
 from lib.nn.cnn_training import QUICK
 from samples import sample_bytes
+from tests.e2e.browser import app_errors, wait_for_run
 from tests.e2e.server import RERUN_DONE
-from tests.e2e.test_every_page import app_errors, wait_for_run
 from tests.helpers import png_header_claiming
 
 SIDEBAR = "[data-testid='stSidebar']"

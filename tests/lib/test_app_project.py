@@ -21,8 +21,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib.cv.images import decode_image, encode_png
 from lib.cv.shapes import make_shapes
-from lib.nn import app_project, models, programs
-from tests.helpers import lint_errors, run_in_empty_folder
+from lib.nn import app_project, cnn_training, models, programs
+from tests.helpers import SMALL_CNN_CLASSES, lint_errors, run_in_empty_folder, small_trained_cnn
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
@@ -171,20 +171,8 @@ def test_the_gradio_app_calls_the_same_predict(tmp_path, in_project):
 
 @pytest.mark.slow
 def test_a_cnn_trained_this_session_ships_too(tmp_path):
-    from lib.nn import cnn_training
-
-    classes = ("circle", "square", "triangle")
-    images, labels = make_shapes(8, size=32, seed=0, classes=classes)
-    trainer = cnn_training.CnnTrainer(
-        images,
-        labels,
-        classes,
-        channels=cnn_training.LIGHT_CHANNELS,
-        batch_size=8,
-        device=torch.device("cpu"),
-    )
-    trainer.train(1)
-    entry = trainer.model_entry()
+    classes = SMALL_CNN_CLASSES
+    entry = small_trained_cnn(classes).model_entry()
     info = models.trained_model_info("Your CNN (shapes, 3 classes)", entry)
     config = models.trained_model_config(entry)
     sample = make_shapes(1, size=96, seed=5, classes=classes)[0][1]

@@ -177,3 +177,15 @@ def test_the_section_check_sees_both_import_forms(tmp_path):
     probe.write_text("from ui.sections import histograms\nfrom ui.sections.geometry import point_editor\n")
     found = {name for name, _ in imports_of(probe, "app_pages.probe")}
     assert {"ui.sections.histograms", "ui.sections.geometry"} <= found
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in tests/helpers.py, tests/pages/harness.py and tests/e2e/browser.py: a test module
+    imported by another would run its tests' module-level set-up twice and tie two suites together."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in python_files("tests")
+        for module, _ in imports_of(path)
+        if module.startswith("tests.") and module.split(".")[-1].startswith("test_")
+    ]
+    assert not found, "\n".join(found)

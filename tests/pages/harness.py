@@ -27,6 +27,11 @@ def assert_clean(app: AppTest) -> None:
     assert not app.error, [element.value for element in app.error]
 
 
+def metrics(app: AppTest) -> dict[str, str]:
+    """Every st.metric on the page: label -> value as shown."""
+    return {metric.label: metric.value for metric in app.metric}
+
+
 def pictures(node) -> list[tuple[str, str]]:
     """(caption, url) of every picture under an AppTest node, in page order: st.image pictures, and clickable
     images (ui.clickable: a streamlit-image-coordinates component, captioned by the st.caption after it).
@@ -63,3 +68,33 @@ def image_captions(node) -> list[str]:
 def image_urls(node) -> list[str]:
     """URLs of every picture (st.image and clickable images), in page order."""
     return [url for _, url in pictures(node)]
+
+
+def cells_to_open(true, predicted, class_count: int):
+    """The reference confusion matrix (scikit-learn's) and the two cells a test opens: the fullest mistake
+    (off the diagonal) and the fullest right answer (on it)."""
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(true, predicted, labels=range(class_count))
+    off_diagonal = matrix - np.diag(np.diag(matrix))
+    mistake = tuple(int(v) for v in np.unravel_index(off_diagonal.argmax(), matrix.shape))
+    right = int(np.diag(matrix).argmax())
+    return matrix, mistake, (right, right)
+
+
+def open_confusion_cell(app: AppTest, key: str, trainer, cell: tuple[int, int], heading: str) -> None:
+    """Write what a click on that cell of the page's confusion matrix writes (ui.confusion.cell_state), rerun,
+    and check the page heads the cell's examples with `heading` (AppTest cannot click a plotly chart)."""
+    from ui.confusion import cell_state
+
+    app.session_state[key] = cell_state(trainer, cell)
+    app.run()
+    assert_clean(app)
+    assert heading in [markdown.value for markdown in app.markdown]
+
+
+def cell_examples(true, predicted, probabilities, row: int, column: int) -> list[int]:
+    """The examples of cell (row, column): true class row, predicted column, surest of the predicted first."""
+    items = [k for k in range(len(true)) if true[k] == row and predicted[k] == column]
+    return sorted(items, key=lambda k: -probabilities[k, column])

@@ -5,13 +5,9 @@ from streamlit.testing.v1 import AppTest
 
 import ui.model_input as model_input
 from tests.helpers import STROKES, drawn_digit
-from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, run_page
+from tests.pages.harness import ROOT, assert_clean, image_captions, image_urls, metrics, run_page
 
 PAGE = "app_pages/classifier.py"
-
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 class TestClassifierPage:
@@ -235,7 +231,7 @@ class TestWhyThisClass:
         assert any(caption.startswith("Grad-CAM for “4”") for caption in why_captions(app))
 
     def test_a_cnn_trained_this_session_is_explained(self):
-        from tests.pages.test_code_panels import TRAINED_NAME, trained_models
+        from tests.helpers import TRAINED_NAME, trained_models
 
         app = run_page(
             PAGE, session_state={"trained_models": trained_models(), "cls_model": "session:" + TRAINED_NAME}

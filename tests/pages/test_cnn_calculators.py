@@ -1,13 +1,9 @@
 import subprocess
 import sys
 
-from tests.pages.harness import ROOT, assert_clean, image_urls, run_page
+from tests.pages.harness import ROOT, assert_clean, image_urls, metrics, run_page
 
 PAGE = "app_pages/cnn_calculators.py"
-
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 class TestCnnCalculatorsPage:

@@ -1,10 +1,6 @@
-from tests.pages.harness import assert_clean, image_urls, run_page
+from tests.pages.harness import assert_clean, image_urls, metrics, run_page
 
 PAGE = "app_pages/datasets_loaders.py"
-
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 class TestDatasetsLoadersPage:

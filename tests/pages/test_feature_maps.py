@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 import ui.model_input as model_input
+from tests.helpers import SMALL_CNN_CLASSES as CLASSES
 from tests.helpers import STROKES, bound_widgets, drawn_digit, open_page, small_trained_cnn
+from tests.helpers import TRAINED_CHOICE as CHOICE
+from tests.helpers import TRAINED_NAME as NAME
 from tests.pages.harness import assert_clean, image_captions, image_urls, pictures, run_page
-from tests.pages.test_session_models import CHOICE, CLASSES, NAME
 
 PAGE = "app_pages/feature_maps.py"
 

@@ -51,7 +51,7 @@ class TestShipModelPage:
         assert answer.value == expected.top[0][0]
 
     def test_a_cnn_trained_this_session_ships_its_own_weights(self):
-        from tests.pages.test_code_panels import TRAINED_NAME, trained_models
+        from tests.helpers import TRAINED_NAME, trained_models
 
         app = run_page(
             PAGE,

@@ -1,12 +1,8 @@
 import pytest
 
-from tests.pages.harness import assert_clean, image_urls, run_page
+from tests.pages.harness import assert_clean, image_urls, metrics, run_page
 
 PAGE = "app_pages/tensor_playground.py"
-
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 def markdown_text(app) -> str:

@@ -2,19 +2,22 @@ import json
 
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
 from lib.nn.cnn_training import COURSE, QUICK, CnnTrainer
-from tests.pages.harness import assert_clean, image_captions, run_page
+from tests.pages.harness import (
+    assert_clean,
+    cell_examples,
+    cells_to_open,
+    image_captions,
+    metrics,
+    open_confusion_cell,
+    run_page,
+)
 from ui.confusion import cell_state
 
 PAGE = "app_pages/train_cnn.py"
 SMALL = {"tc_per_class": 8, "tc_epochs": 2, "tc_size": 32}
-
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 class TestTrainCnnPage:
@@ -174,25 +177,17 @@ class TestConfusionCells:
         assert any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)
         trainer = app.session_state["tc_run"]["trainer"]
         true, predicted, probabilities = trainer.validation_predictions()
-        matrix = sklearn_confusion_matrix(true, predicted, labels=range(len(SHAPE_CLASSES)))
-        off_diagonal = matrix - np.diag(np.diag(matrix))
-        mistake = np.unravel_index(off_diagonal.argmax(), matrix.shape)
-        right = int(np.diag(matrix).argmax())
-        empty = [cell for cell in np.argwhere(matrix == 0)]
-        for cell in [mistake, (right, right), *empty[:1]]:
-            row, column = int(cell[0]), int(cell[1])
-            app.session_state["tc_confusion_cell"] = cell_state(trainer, (row, column))
-            app.run()
-            assert_clean(app)
+        matrix, mistake, right = cells_to_open(true, predicted, len(SHAPE_CLASSES))
+        empty = [(int(row), int(column)) for row, column in np.argwhere(matrix == 0)]
+        for row, column in [mistake, right, *empty[:1]]:
             count = int(matrix[row, column])
             noun = "image" if count == 1 else "images"
             heading = f"**true {SHAPE_CLASSES[row]} → predicted {SHAPE_CLASSES[column]}: {count} {noun}**"
-            assert heading in [markdown.value for markdown in app.markdown]
+            open_confusion_cell(app, "tc_confusion_cell", trainer, (row, column), heading)
             assert not any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)
             assert outlined_cells(app) == [(column - 0.5, row - 0.5)]
             # the items of that cell, surest of the predicted class first (worked out here from the trainer)
-            items = [k for k in range(len(true)) if true[k] == row and predicted[k] == column]
-            items.sort(key=lambda k: -probabilities[k, column])
+            items = cell_examples(true, predicted, probabilities, row, column)
             said = [f"{SHAPE_CLASSES[column]} {probabilities[k, column]:.0%}" for k in items]
             if row != column:
                 said = [
@@ -205,7 +200,7 @@ class TestConfusionCells:
         app.button(key="tc_confusion_clear").click().run()  # back to the list of mistakes
         assert any(markdown.value.startswith("**Misclassified**") for markdown in app.markdown)
         assert outlined_cells(app) == []
-        app.session_state["tc_confusion_cell"] = cell_state(trainer, (int(mistake[0]), int(mistake[1])))
+        app.session_state["tc_confusion_cell"] = cell_state(trainer, mistake)
         app.run()
         assert outlined_cells(app)
         app.button(key="tc_train").click().run()  # a new run: the chosen cell belonged to the old one

@@ -12,8 +12,9 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from lib.nn import cnn_training, models
-from tests.pages.harness import ROOT, assert_clean, image_captions, run_page
-from tests.pages.test_session_models import CLASSES, example, metrics
+from tests.helpers import SMALL_CNN_CLASSES as CLASSES
+from tests.helpers import shape_example as example
+from tests.pages.harness import ROOT, assert_clean, image_captions, metrics, run_page
 from ui import models as ui_models
 from ui.attribution import PREDICTED
 
@@ -26,7 +27,7 @@ TITLE = "Uploaded: cnn_model.pth (this session)"
 
 @pytest.fixture(scope="module")
 def entry() -> dict:
-    from tests.pages.test_code_panels import TRAINED_NAME, trained_models
+    from tests.helpers import TRAINED_NAME, trained_models
 
     return trained_models()[TRAINED_NAME]  # one epoch on 24 shapes of 32x32, as Train a CNN leaves it
 
