@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import math
 import stat
-import threading
 import time
 import zipfile
 import zlib
@@ -24,6 +23,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from lib.cv.images import ImageError, decode_image, image_size_of
 from lib.cv.shapes import SHAPE_CLASSES, make_shapes
+from lib.nn.random_state import GLOBAL_RNG_LOCK as _SEED_LOCK
 
 if TYPE_CHECKING:
     from torchvision.transforms import v2
@@ -553,9 +553,6 @@ def transform_snippet(spec: TransformSpec, *, seed: int = 0) -> str:
         "result = transform(image_rgb).as_subclass(torch.Tensor)  # v2 returns a tv_tensors.Image: keep the tensor\n"
         "print(result.shape, result.dtype, float(result.min()), float(result.max()))\n"
     )
-
-
-_SEED_LOCK = threading.Lock()
 
 
 def apply_transforms(
