@@ -43,6 +43,13 @@ APP_CSS = """
 }
 .st-key-presentation_switch { position: absolute; top: 1.25rem; left: 1rem; width: auto; z-index: 1; }
 .st-key-presentation_switch [data-testid="stWidgetLabel"] p { font-size: 18px; white-space: nowrap !important; }
+/* A phone (Streamlit stacks columns below 640 px): table text wraps between words, and a table still wider than
+   the screen scrolls in its own box instead of the page; a multiselect's tags wrap onto more lines */
+@media (max-width: 640px) {
+  [data-testid="stMarkdownContainer"] :is(th, td) { white-space: normal; }
+  [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+  [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; }
+}
 </style>
 """
 

@@ -41,8 +41,9 @@ class Screen:
     presentation: bool = True
     prefix: str = "presentation"  # screenshot file names: <prefix>-<page>.png
     min_text_px: float = MIN_TEXT_PX
-    # A table (st.dataframe) may scroll sideways inside its own box, the page never: only at 150 % zoom, where
-    # the main area beside the sidebar is 489 px and a ten-column table cannot fit at a readable size.
+    # A table (a dataframe, a markdown table) or a displayed formula may scroll sideways inside its own box, the
+    # page never: only at 150 % zoom, where the main area beside the sidebar is 489 px, and on a phone (358 px),
+    # where a ten-column table cannot fit at a readable size.
     tables_may_scroll: bool = False
 
     @property
@@ -81,7 +82,7 @@ OVERFLOWS_JS = """
   for (const widget of document.querySelectorAll(widgets)) {
     if (!widget.checkVisibility()) continue;
     const box = widget.getBoundingClientRect();
-    if (box.width === 0) continue;
+    if (box.width === 0 || box.right <= 0) continue;  // not drawn, or off screen (in a collapsed sidebar)
     const name = (widget.closest('[data-testid="stElementContainer"]') || widget).innerText.split('\\n')[0];
     const kind = widget.dataset.testid;
     for (const element of [widget, ...widget.querySelectorAll('*')]) {
@@ -107,7 +108,7 @@ OVERFLOWS_JS = """
 CUT_TEXT_JS = """
 () => [...document.querySelectorAll('[data-testid="stMain"] *, [data-testid="stSidebar"] *')].filter(e =>
   getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 1
-  && e.innerText.trim() && e.checkVisibility()
+  && e.innerText.trim() && e.checkVisibility() && e.getBoundingClientRect().right > 0
 ).map(e => `text cut off: "${e.innerText.trim().slice(0, 40)}" (${e.scrollWidth} > ${e.clientWidth} px)`)
 """
 
@@ -174,9 +175,10 @@ SIDEWAYS_JS = """
     if (element.scrollWidth <= element.clientWidth + 2 || element.clientWidth <= 1) continue;
     if (!['auto', 'scroll'].includes(getComputedStyle(element).overflowX) || !element.checkVisibility()) continue;
     if (element.closest('[data-testid="stCode"]')) continue;
-    const owner = element.closest('[data-testid="stDataFrame"], [data-testid="stTable"]');
+    // a table (dataframe or markdown) or a displayed formula may scroll inside its own box, where allowed
+    const owner = element.closest('[data-testid="stDataFrame"], [data-testid="stTable"], table, .katex-display');
     if (owner && tablesMayScroll) continue;
-    const name = owner ? owner.dataset.testid : (element.dataset.testid || element.tagName.toLowerCase());
+    const name = (owner || element).dataset.testid || (owner || element).tagName.toLowerCase();
     found.push(`${name} scrolls sideways (${element.scrollWidth} > ${element.clientWidth} px)`);
   }
   return found;
@@ -196,6 +198,18 @@ TABLE_TEXT_JS = """
     return px >= minimum ? [] : [`table text ${px} px (${name})`];
   });
 })
+"""
+
+
+# The opened sidebar has finished sliding in: its left edge is on screen and has not moved for 200 ms.
+SIDEBAR_IN_PLACE_JS = """
+() => {
+  const left = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect().left;
+  const now = performance.now();
+  const last = window.__cvlabSidebar;
+  if (!last || Math.abs(last.left - left) > 0.5) { window.__cvlabSidebar = { left, since: now }; return false; }
+  return left >= -0.5 && now - last.since >= 200;
+}
 """
 
 
@@ -229,7 +243,10 @@ def toggle_problems(page, screen: Screen) -> list[str]:
         else ["the presentation toggle is in the wrong state"]
     )
     opener = page.get_by_test_id("stExpandSidebarButton")
-    collapsed = not page.get_by_test_id("stSidebarContent").is_visible()
+    # collapsed: Streamlit moves the sidebar off screen (a phone: 0 px wide at x = -300)
+    collapsed = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right <= 0"
+    )
     if collapsed:
         if not opener.is_visible():
             return [*found, "the sidebar is collapsed and the button that opens it is not in view"]
@@ -238,7 +255,9 @@ def toggle_problems(page, screen: Screen) -> list[str]:
             found.append("the button that opens the sidebar is outside the window")
         opener.click()
         page.get_by_test_id("stSidebarContent").wait_for(state="visible")
-        page.wait_for_timeout(400)  # the sidebar slides in
+        page.wait_for_function(
+            SIDEBAR_IN_PLACE_JS, timeout=5_000
+        )  # it slides in: measure it once it is still
     box = page.locator("[data-testid='stSidebar'] label").filter(has=toggle).bounding_box()
     bottom = box["y"] + box["height"]
     if bottom > screen.height or box["x"] < 0:
@@ -251,7 +270,9 @@ def toggle_problems(page, screen: Screen) -> list[str]:
             if "stSidebar" in line or line.startswith("text cut off")
         ]
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-        page.get_by_test_id("stSidebarContent").wait_for(state="hidden")
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right <= 0"
+        )
     return found
 
 
