@@ -17,7 +17,7 @@ SIDEBAR = "[data-testid='stSidebar']"
 # (page url, slider label, its URL key, what its section's Code panel says after two steps right)
 SECTIONS = [
     ("kernels_blur_edges?kb_tab=Blur", "Median size", "kb_median_k", "cv2.medianBlur(image, 15)"),
-    ("colour_thresholding", "Value low", "ct_v_low", "np.array([4, 60, 122]"),
+    ("colour_thresholding", "Value low", "ct_v_low", "np.uint8([4, 60, 122])"),
     ("histograms", "Clip limit", "hist_clip", "clipLimit=3.0"),
 ]
 
