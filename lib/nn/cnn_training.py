@@ -195,7 +195,7 @@ class CnnTrainer:
         self.device = device or default_device()
         self.train_index, self.val_index = stratified_split(labels, test_size=val_fraction, seed=seed)
         # kept as uint8 (N, 3, H, W), a quarter of float32's memory; normalise() makes each batch the model's input
-        pixels = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+        pixels = torch.tensor(images).permute(0, 3, 1, 2).contiguous()  # a copy: the images may be read-only
         self.train_pixels = pixels[torch.from_numpy(self.train_index)]
         self.val_pixels = pixels[torch.from_numpy(self.val_index)]
         train_values = self.train_pixels.float() / 255.0
