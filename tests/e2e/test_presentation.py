@@ -59,7 +59,7 @@ SCREENS = {
     "zoom-150-1280x720": Screen(853, 480, scale=1.5, prefix="zoom150", tables_may_scroll=True),
     # not projected: text no smaller than Streamlit's own code and chart text (12 px), on a screen read up close
     "plain-1280x720": Screen(1280, 720, presentation=False, prefix="plain", min_text_px=PLAIN_MIN_TEXT_PX),
-    # a student's phone (390×844 CSS px, an iPhone 12-15): read in the hand, not projected; Streamlit stacks
+    # a student's phone (390×844 CSS px, an iPhone 12–14): read in the hand, not projected; Streamlit stacks
     # columns below 640 px, and a wide table may scroll inside its own box
     "phone-390x844": Screen(
         390,
