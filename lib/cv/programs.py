@@ -67,6 +67,7 @@ class Program:
 
 # the modules a snippet may use, each imported when its code reads an attribute of it (cv2.resize, np.float32)
 _SNIPPET_MODULES = {
+    "json": "import json",
     "math": "import math",
     "cv2": "import cv2",
     "np": "import numpy as np",
@@ -109,25 +110,29 @@ def _items(array: np.ndarray) -> list:
 
 
 def snippet(code: str, **settings: object) -> str:
-    """A templated snippet, written the one way: the imports its code uses (math, cv2, numpy as np,
+    """A templated snippet, written the one way: the imports its code uses (json, math, cv2, numpy as np,
     torch, torch's nn), a `name = value` line per setting (the page's current values, as literals), then the code."""
     body = "".join(f"{name} = {literal(value)}\n" for name, value in settings.items()) + code
+    imports = used_imports(body)
+    standard = [line for line in imports if line in ("import json", "import math")]
+    if standard and len(standard) < len(imports):  # the standard library first, as isort writes it
+        imports[len(standard) - 1] += "\n"
+    return "\n".join(imports) + "\n\n" + body if imports else body
+
+
+def used_imports(code: str) -> list[str]:
+    """The import lines of the modules the code reads an attribute of (cv2.imwrite, np.save), in table order."""
     used = {
         node.value.id
-        for node in ast.walk(ast.parse(body))
+        for node in ast.walk(ast.parse(code))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
     }
-    imports = [line for name, line in _SNIPPET_MODULES.items() if name in used]
-    if "import math" in imports and len(imports) > 1:  # the standard library first, as isort writes it
-        imports[0] += "\n"
-    return "\n".join(imports) + "\n\n" + body if imports else body
+    return [line for name, line in _SNIPPET_MODULES.items() if name in used]
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Programs
 
-# the modules a save step may use, imported when its code mentions them
-_SAVE_IMPORTS = ("import cv2", "import json", "import numpy as np", "import torch")
 # a save step: (variable, what the page showed) -> (code writing it, {output file or printed name: value})
 SaveLines = Callable[[str, object], tuple[str, dict[str, object]]]
 
@@ -274,7 +279,7 @@ def script_program(
         expected.update(outputs)
     expected.update(writes or {})
     needs = [] if load is None else [load[0]]
-    needs += [line for line in _SAVE_IMPORTS if line.split()[-1] + "." in save_code]
+    needs += used_imports(save_code)
     files = dict(files or {})
     beside = " and ".join(sorted(files))
     run = f"Run it beside {beside} (what the page used): python {name}" if files else f"Run it: python {name}"
